@@ -1,0 +1,15 @@
+//! mmsim: a market-maker simulation and backtesting engine.
+//!
+//! An event-driven limit-order-book simulator for a crypto token listed on a centralized exchange.
+//! The pieces, from the bottom up:
+//! - [`types`]: integer ticks, lots and cash atoms, sides, ids and simulated time;
+//! - [`book`]: the limit order book with price-time priority;
+//!
+//! Money is exact everywhere: the book works in integer ticks and lots, the ledger in integer cash
+//! atoms. Runs are deterministic: one seed gives byte-identical output.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
+
+pub mod book;
+pub mod types;

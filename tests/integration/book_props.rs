@@ -1,0 +1,1 @@
+//! Property tests of the order book against a naive reference model.

@@ -1,0 +1,1 @@
+//! CLI tests of `mmsim match`.
