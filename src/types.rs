@@ -211,6 +211,48 @@ impl SimTime {
     }
 }
 
+/// Why an order was sent: the ground-truth label carried by every order and trade, so real and
+/// manipulative volume can be told apart exactly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Intent {
+    /// Market making: resting quotes on both sides.
+    Quote,
+    /// A retail trader's own decision.
+    Retail,
+    /// Trading with oneself or a colluding account to inflate volume.
+    Wash,
+    /// An order placed to be cancelled before it fills, to mislead others.
+    Spoof,
+    /// Aggressive buying to drive the price up.
+    Pump,
+    /// Selling into the buyers a pump attracted.
+    Dump,
+    /// Buying back tokens owed under a loan.
+    Buyback,
+    /// Slow buying below a price cap.
+    Accumulate,
+    /// Anything else (replayed streams, tests).
+    #[default]
+    Other,
+}
+
+impl Intent {
+    /// The label as written in CSV files.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Intent::Quote => "quote",
+            Intent::Retail => "retail",
+            Intent::Wash => "wash",
+            Intent::Spoof => "spoof",
+            Intent::Pump => "pump",
+            Intent::Dump => "dump",
+            Intent::Buyback => "buyback",
+            Intent::Accumulate => "accumulate",
+            Intent::Other => "other",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,7 +76,13 @@ impl OrderBook {
     ///
     /// # Errors
     /// [`Reject::BadPrice`], [`Reject::BadQty`], [`Reject::UnknownOrder`]; the book is unchanged.
-    pub fn modify(&mut self, id: crate::types::OrderId, price: Price, qty: Qty, fills: &mut Vec<Fill>) -> Result<Modified, Reject> {
+    pub fn modify(
+        &mut self,
+        id: crate::types::OrderId,
+        price: Price,
+        qty: Qty,
+        fills: &mut Vec<Fill>,
+    ) -> Result<Modified, Reject> {
         if price.0 <= 0 {
             return Err(Reject::BadPrice);
         }

@@ -196,7 +196,12 @@ impl Default for OrderBook {
 impl OrderBook {
     /// An empty book.
     pub fn new() -> Self {
-        OrderBook { bids: Ladder::new(Side::Buy), asks: Ladder::new(Side::Sell), slab: Slab::new(), index: FxHashMap::default() }
+        OrderBook {
+            bids: Ladder::new(Side::Buy),
+            asks: Ladder::new(Side::Sell),
+            slab: Slab::new(),
+            index: FxHashMap::default(),
+        }
     }
 
     /// An empty book with room for `orders` resting orders before it allocates again.
