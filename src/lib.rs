@@ -12,4 +12,8 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
 pub mod book;
+pub mod exchange;
+pub mod ledger;
+pub mod engine;
+pub mod rng;
 pub mod types;

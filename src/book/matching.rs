@@ -39,18 +39,12 @@ impl OrderBook {
             (OrderType::Market, Side::Sell) => i64::MIN,
             _ => order.price.0,
         };
-        match order.kind {
-            OrderType::PostOnly => {
-                if self.best(order.side.opposite()).is_some_and(|b| crosses(order.side, b.0, limit)) {
-                    return Err(Reject::WouldCross);
-                }
-            }
-            OrderType::Fok => {
-                if self.available(order.side, limit, order.qty.0) < order.qty.0 {
-                    return Err(Reject::Unfillable);
-                }
-            }
-            _ => {}
+        let opposite_best = self.best(order.side.opposite());
+        if order.kind == OrderType::PostOnly && opposite_best.is_some_and(|b| crosses(order.side, b.0, limit)) {
+            return Err(Reject::WouldCross);
+        }
+        if order.kind == OrderType::Fok && self.available(order.side, limit, order.qty.0) < order.qty.0 {
+            return Err(Reject::Unfillable);
         }
         let filled = self.match_incoming(&order, limit, fills);
         let remaining = order.qty.0 - filled;

@@ -10,7 +10,7 @@
 //!
 //! Costs: best bid/ask O(1); add O(1) at a known level (plus a small page lookup); cancel by id
 //! O(1) expected; matching O(1) per fill; depth over a price band walks non-empty levels, never orders.
-//! See [`ladder`] for the price ladder and [`slab`] for order storage.
+//! The price ladder lives in `ladder.rs`, order storage in `slab.rs`.
 
 mod ladder;
 mod matching;
