@@ -207,12 +207,22 @@ impl Exchange {
     /// [`OrderRejected`]: not authorized, insufficient funds, or the book's reject. Nothing changed.
     pub fn submit(&mut self, req: OrderRequest, trades: &mut Vec<Trade>) -> Result<(OrderId, Placed), OrderRejected> {
         let id = OrderId(self.next_order);
-        let placed = self.place(id, req, trades)?;
+        let placed = self.submit_with_id(id, req, trades)?;
         self.next_order += 1;
         Ok((id, placed))
     }
 
-    fn place(&mut self, id: OrderId, req: OrderRequest, trades: &mut Vec<Trade>) -> Result<Placed, OrderRejected> {
+    /// Like [`Exchange::submit`] with an id chosen by the caller (the engine numbers orders when
+    /// agents send them). Do not mix with [`Exchange::submit`], whose numbering starts at 1.
+    ///
+    /// # Errors
+    /// As [`Exchange::submit`]; `duplicate_order_id` if `id` is resting.
+    pub fn submit_with_id(
+        &mut self,
+        id: OrderId,
+        req: OrderRequest,
+        trades: &mut Vec<Trade>,
+    ) -> Result<Placed, OrderRejected> {
         if !self.ledger.account(req.account).can_trade(req.agent) {
             return Err(OrderRejected::NotAuthorized);
         }
@@ -392,7 +402,7 @@ impl Exchange {
         }
         self.cancel(agent, id)?;
         let req = OrderRequest { account: open.account, agent: open.agent, side: open.side, kind: OrderType::Limit, price, qty, intent: open.intent };
-        let placed = self.place(id, req, trades)?;
+        let placed = self.submit_with_id(id, req, trades)?;
         Ok(Modified::Reentered { old_qty: old.qty, old_price: old.price, placed })
     }
 }

@@ -11,9 +11,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
+pub mod agents;
 pub mod book;
+pub mod cli;
 pub mod exchange;
 pub mod ledger;
+pub mod metrics;
 pub mod engine;
+pub mod replay;
 pub mod rng;
+pub mod scenario;
 pub mod types;
+pub mod units;

@@ -21,6 +21,8 @@
 
 mod latency;
 mod queue;
+pub mod setup;
+pub mod simulation;
 #[cfg(test)]
 mod tests;
 

@@ -1,0 +1,233 @@
+//! Agents: the traders of a simulation, one file per behaviour.
+//!
+//! An agent never touches the book or the ledger. It is woken by the engine (a wake-up it scheduled,
+//! or an event about its own orders), reads a [`MarketView`], and answers with actions through its
+//! [`AgentCtx`]: submit an order, cancel one, schedule its next wake-up. The engine delivers orders and
+//! cancels to the exchange after the agent's latency, in the order they were sent.
+//!
+//! Order ids are assigned when an order is sent, so an agent can cancel an order that is still in
+//! flight. Every order carries an [`Intent`] (ground truth: quote, wash, spoof, pump, dump, ...).
+//!
+//! Each agent draws from its own RNG stream, keyed by its name (see [`crate::rng`]).
+
+pub mod behaviour;
+pub mod lend_and_dump;
+pub mod passive_mm;
+pub mod pump_dump;
+pub mod retail;
+pub mod spoofer;
+pub mod tape;
+pub mod wash;
+
+pub use behaviour::{AgentSetup, Behaviour, MarketSpec};
+pub use tape::Tape;
+
+use crate::book::{OrderBook, OrderType, Placed};
+use crate::exchange::{OrderRejected, OrderRequest};
+use crate::ledger::{AccountId, Ledger};
+use crate::rng::AgentRng;
+use crate::types::{AgentId, Intent, OrderId, Price, Qty, Side, SimTime};
+
+/// What every agent can see: the book, the ledger and the tape of recent trades (read-only).
+#[derive(Clone, Copy, Debug)]
+pub struct MarketView<'a> {
+    /// The order book.
+    pub book: &'a OrderBook,
+    /// Balances (an agent should read only its own accounts).
+    pub ledger: &'a Ledger,
+    /// Last trade and recent price/volume history.
+    pub tape: &'a Tape,
+}
+
+impl MarketView<'_> {
+    /// The mid price in ticks (as `f64`), or the one side present, or the last trade price.
+    pub fn mid(&self) -> Option<f64> {
+        match (self.book.best_bid(), self.book.best_ask()) {
+            (Some(b), Some(a)) => Some((b.0 + a.0) as f64 / 2.0),
+            (Some(p), None) | (None, Some(p)) => Some(p.0 as f64),
+            (None, None) => self.tape.last_price().map(|p| p.0 as f64),
+        }
+    }
+
+    /// The best reference price in ticks: the last trade, else the mid, else `fallback`.
+    pub fn reference(&self, fallback: Price) -> f64 {
+        self.tape.last_price().map(|p| p.0 as f64).or_else(|| self.mid()).unwrap_or(fallback.0 as f64)
+    }
+}
+
+/// Something an agent asks the engine to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Send an order to the exchange.
+    Submit(OrderId, OrderRequest),
+    /// Send a cancel to the exchange.
+    Cancel(OrderId),
+    /// Wake this agent at the given time.
+    Wake(SimTime),
+}
+
+/// Events about an agent's own orders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgentEvent {
+    /// One of the agent's orders traded (as maker or taker).
+    Filled {
+        /// The order.
+        order: OrderId,
+        /// Its account.
+        account: AccountId,
+        /// Its side.
+        side: Side,
+        /// Trade price.
+        price: Price,
+        /// Traded quantity.
+        qty: Qty,
+        /// True when the order was resting (maker).
+        maker: bool,
+        /// For a maker: true when nothing of the order is left on the book.
+        done: bool,
+    },
+    /// An order reached the exchange and was processed (its fills were reported just before).
+    Accepted {
+        /// The order.
+        order: OrderId,
+        /// What became of it on arrival.
+        placed: Placed,
+    },
+    /// An order or cancel was refused.
+    Rejected {
+        /// The order concerned.
+        order: OrderId,
+        /// Why.
+        reason: OrderRejected,
+    },
+    /// A cancel took effect; `qty` was still resting.
+    Cancelled {
+        /// The order.
+        order: OrderId,
+        /// Quantity removed from the book.
+        qty: Qty,
+    },
+}
+
+/// The agent's handle on the simulation during one callback.
+#[derive(Debug)]
+pub struct AgentCtx<'a> {
+    /// Current simulated time.
+    pub now: SimTime,
+    /// This agent.
+    pub me: AgentId,
+    /// What the agent can see.
+    pub market: MarketView<'a>,
+    /// This agent's own random stream.
+    pub rng: &'a mut AgentRng,
+    actions: &'a mut Vec<Action>,
+    next_order: &'a mut u64,
+}
+
+impl<'a> AgentCtx<'a> {
+    /// A context; the engine makes one per callback.
+    pub fn new(
+        now: SimTime,
+        me: AgentId,
+        market: MarketView<'a>,
+        rng: &'a mut AgentRng,
+        actions: &'a mut Vec<Action>,
+        next_order: &'a mut u64,
+    ) -> Self {
+        AgentCtx { now, me, market, rng, actions, next_order }
+    }
+
+    /// Sends an order for `account`; returns its id at once (the order reaches the exchange later).
+    pub fn submit(
+        &mut self,
+        account: AccountId,
+        side: Side,
+        kind: OrderType,
+        price: Price,
+        qty: Qty,
+        intent: Intent,
+    ) -> OrderId {
+        let id = OrderId(*self.next_order);
+        *self.next_order += 1;
+        let req = OrderRequest { account, agent: self.me, side, kind, price, qty, intent };
+        self.actions.push(Action::Submit(id, req));
+        id
+    }
+
+    /// Sends a cancel for `order`.
+    pub fn cancel(&mut self, order: OrderId) {
+        self.actions.push(Action::Cancel(order));
+    }
+
+    /// Asks to be woken `delay_ns` from now.
+    pub fn wake_in(&mut self, delay_ns: u64) {
+        self.actions.push(Action::Wake(self.now.plus_nanos(delay_ns)));
+    }
+
+    /// Asks to be woken at `at` (not before now).
+    pub fn wake_at(&mut self, at: SimTime) {
+        self.actions.push(Action::Wake(at.max(self.now)));
+    }
+}
+
+/// The behaviour every agent implements.
+pub trait Agent {
+    /// Called once at the start of the run: typically schedules the first wake-up.
+    fn start(&mut self, ctx: &mut AgentCtx<'_>);
+    /// A wake-up this agent scheduled has fallen due.
+    fn on_wakeup(&mut self, ctx: &mut AgentCtx<'_>);
+    /// An event about one of this agent's orders.
+    fn on_event(&mut self, _ev: &AgentEvent, _ctx: &mut AgentCtx<'_>) {}
+    /// The manipulation phase the agent is in, for charts (ground truth), if it has phases.
+    fn phase(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// Every agent type, stored contiguously and dispatched by `match`.
+#[derive(Debug, Clone)]
+pub enum AnyAgent {
+    /// A passive market maker.
+    PassiveMm(passive_mm::PassiveMm),
+    /// A crowd of retail traders.
+    Retail(retail::RetailCrowd),
+    /// A three-phase pump-and-dump market maker.
+    PumpDump(pump_dump::PumpDump),
+    /// A lend-and-dump market maker.
+    LendAndDump(lend_and_dump::LendAndDump),
+    /// A wash trader.
+    Wash(wash::WashTrader),
+    /// A spoofer.
+    Spoofer(spoofer::Spoofer),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $a:ident => $e:expr) => {
+        match $self {
+            AnyAgent::PassiveMm($a) => $e,
+            AnyAgent::Retail($a) => $e,
+            AnyAgent::PumpDump($a) => $e,
+            AnyAgent::LendAndDump($a) => $e,
+            AnyAgent::Wash($a) => $e,
+            AnyAgent::Spoofer($a) => $e,
+        }
+    };
+}
+
+impl Agent for AnyAgent {
+    fn start(&mut self, ctx: &mut AgentCtx<'_>) {
+        dispatch!(self, a => a.start(ctx))
+    }
+    #[inline]
+    fn on_wakeup(&mut self, ctx: &mut AgentCtx<'_>) {
+        dispatch!(self, a => a.on_wakeup(ctx))
+    }
+    #[inline]
+    fn on_event(&mut self, ev: &AgentEvent, ctx: &mut AgentCtx<'_>) {
+        dispatch!(self, a => a.on_event(ev, ctx))
+    }
+    fn phase(&self) -> Option<&'static str> {
+        dispatch!(self, a => a.phase())
+    }
+}
+

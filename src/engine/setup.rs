@@ -1,0 +1,180 @@
+//! Building a [`Simulation`] from a validated [`Scenario`]: open the accounts, build the agents,
+//! wire up parties for the recorder.
+//!
+//! Accounts are opened in a fixed order — the project, the named accounts, then each group's members
+//! in file order — and the exchange's fee account last. Starting wallets drawn from a distribution use
+//! a stream keyed `wallets:<group>`, so they too depend only on the seed and names.
+
+use rand_distr::{Distribution, LogNormal};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use super::simulation::{AgentSlot, Simulation};
+use crate::agents::{AgentSetup, Tape};
+use crate::exchange::Exchange;
+use crate::ledger::{AccountId, Ledger};
+use crate::metrics::{Party, Recorder, TradeLog};
+use crate::rng::AgentRng;
+use crate::scenario::{Amount, Scenario};
+use crate::types::{AgentId, Cash, Qty};
+
+/// Who an agent is, for reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgentInfo {
+    /// Agent name.
+    pub name: String,
+    /// Its group (party) index.
+    pub party: usize,
+    /// The accounts it trades.
+    pub accounts: Vec<AccountId>,
+    /// True when it trades another party's account (e.g. an MM on the project's account).
+    pub trades_for_other: bool,
+}
+
+/// A built simulation plus what reports need to know about its accounts.
+#[derive(Debug)]
+pub struct Built {
+    /// The simulation, not started.
+    pub sim: Simulation,
+    /// Per agent: name, party and accounts.
+    pub agents: Vec<AgentInfo>,
+    /// Starting cash and tokens per account.
+    pub account_start: Vec<(Cash, Qty)>,
+}
+
+/// Builds the simulation for `scenario`, optionally streaming trades to `trade_log`.
+pub fn build(scenario: &Scenario, trade_log: Option<TradeLog>) -> Built {
+    let mut ledger = Ledger::new();
+    let mut parties: Vec<Party> = Vec::new();
+    let mut account_party: Vec<u32> = Vec::new();
+    let mut account_start: Vec<(Cash, Qty)> = Vec::new();
+    let mut named: Vec<(String, AccountId)> = Vec::new();
+    let mut open = |ledger: &mut Ledger, name: String, owner: Option<AgentId>, cash: Cash, tokens: Qty, party: usize| {
+        let id = ledger.open(name, owner, cash, tokens);
+        account_party.push(party as u32);
+        account_start.push((cash, tokens));
+        id
+    };
+
+    // Parties: groups first (in file order), then the project and named accounts, the exchange last.
+    for g in &scenario.groups {
+        parties.push(party(&g.name, g.behaviour.kind(), g.count));
+    }
+    let holdings = scenario.project.iter().map(|h| (h, "project")).chain(scenario.accounts.iter().map(|h| (h, "account")));
+    for (h, kind) in holdings {
+        let p = parties.len();
+        let mut pt = party(&h.name, kind, 0);
+        pt.cash_start = h.cash;
+        pt.tokens_start = h.tokens;
+        parties.push(pt);
+        let id = open(&mut ledger, h.name.clone(), None, h.cash, h.tokens, p);
+        named.push((h.name.clone(), id));
+    }
+
+    let mut slots = Vec::new();
+    let mut agents = Vec::new();
+    for (gi, g) in scenario.groups.iter().enumerate() {
+        let mut wallets = AgentRng::new(scenario.seed, &format!("wallets:{}", g.name));
+        let names: Vec<String> = if g.behaviour.is_crowd() || g.count == 1 {
+            vec![g.name.clone()]
+        } else {
+            (1..=g.count).map(|k| format!("{}#{k}", g.name)).collect()
+        };
+        let members_per_agent = if g.behaviour.is_crowd() { g.count } else { 1 };
+        for name in names {
+            let agent_id = AgentId(slots.len() as u32);
+            let (accounts, other) = match &g.trades_for {
+                Some(target) => {
+                    let id = named.iter().find(|(n, _)| n == target).expect("validated trades_for").1;
+                    ledger.authorize(id, agent_id);
+                    (vec![id], true)
+                }
+                None => {
+                    let accounts = (0..members_per_agent)
+                        .map(|k| {
+                            let cash = cash_atoms(&g.cash, scenario, &mut wallets);
+                            let tokens = token_lots(&g.tokens, scenario, &mut wallets);
+                            parties[gi].cash_start += cash;
+                            parties[gi].tokens_start += tokens;
+                            let acct_name = if members_per_agent > 1 { format!("{name}/{k}") } else { name.clone() };
+                            open(&mut ledger, acct_name, Some(agent_id), cash, tokens, gi)
+                        })
+                        .collect();
+                    (accounts, false)
+                }
+            };
+            let setup = AgentSetup { name: name.clone(), accounts: accounts.clone(), market: scenario.market.clone() };
+            slots.push(AgentSlot {
+                agent: g.behaviour.build(setup),
+                name: name.clone(),
+                party: gi,
+                rng: AgentRng::new(scenario.seed, &name),
+                latency_rng: AgentRng::new(scenario.seed, &format!("latency:{name}")),
+                latency: g.latency,
+                last_arrival: crate::types::SimTime::ZERO,
+            });
+            agents.push(AgentInfo { name, party: gi, accounts, trades_for_other: other });
+        }
+    }
+    for p in &mut parties {
+        p.cash = p.cash_start;
+        p.tokens = p.tokens_start;
+    }
+    parties.push(party("exchange", "exchange", 0));
+    let exchange = Exchange::new(ledger, scenario.fees);
+    account_party.push((parties.len() - 1) as u32);
+    account_start.push((Cash::ZERO, Qty::ZERO));
+    debug_assert_eq!(account_party.len(), exchange.ledger().accounts().len());
+
+    let recorder = Recorder::new(parties, account_party, trade_log);
+    let tape = Tape::new(scenario.market.open_price);
+    let sim = Simulation::new(
+        exchange,
+        slots,
+        tape,
+        recorder,
+        scenario.market.duration,
+        scenario.sample_every.nanos(),
+    );
+    Built { sim, agents, account_start }
+}
+
+fn party(name: &str, kind: &str, agents: u32) -> Party {
+    Party {
+        name: name.to_string(),
+        kind: kind.to_string(),
+        agents,
+        cash_start: Cash::ZERO,
+        tokens_start: Qty::ZERO,
+        cash: Cash::ZERO,
+        tokens: Qty::ZERO,
+    }
+}
+
+/// Draws an amount in quote units or tokens (`unit` per integer step), rounded down to whole steps.
+fn draw(amount: &Amount, unit: Decimal, rng: &mut AgentRng) -> i128 {
+    let unit_f = unit.to_f64().unwrap_or(1.0);
+    let value = match amount {
+        Amount::Fixed(d) => return (d / unit).trunc().to_i128().unwrap_or(0),
+        Amount::LogNormal { median, sigma } => {
+            LogNormal::new(median.ln(), *sigma).map(|d| d.sample(rng)).unwrap_or(*median)
+        }
+        Amount::Uniform { low, high } => {
+            use rand::RngExt;
+            if high > low {
+                rng.random_range(*low..*high)
+            } else {
+                *low
+            }
+        }
+    };
+    (value / unit_f).floor().max(0.0) as i128
+}
+
+fn cash_atoms(amount: &Amount, s: &Scenario, rng: &mut AgentRng) -> Cash {
+    Cash(draw(amount, s.market.tick * s.market.lot, rng))
+}
+
+fn token_lots(amount: &Amount, s: &Scenario, rng: &mut AgentRng) -> Qty {
+    Qty(draw(amount, s.market.lot, rng).min(i64::MAX as i128) as i64)
+}

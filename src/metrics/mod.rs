@@ -1,0 +1,292 @@
+//! Recording a run: market samples at a fixed interval, running totals per party (group, project,
+//! named account, exchange), price and volume figures, and an optional trade log.
+//!
+//! Memory is bounded by the number of samples, never by the number of events: trades are counted
+//! and streamed to the trade log as they happen. A trade is *wash* when both sides are the same
+//! account or both orders were sent with the `wash` intent (ground truth).
+
+pub mod stats;
+pub mod trade_log;
+
+use rust_decimal::Decimal;
+
+use crate::agents::Tape;
+use crate::book::OrderBook;
+use crate::engine::simulation::AgentSlot;
+use crate::exchange::Trade;
+use crate::ledger::AccountId;
+use crate::types::{Cash, Intent, Price, Qty, Side, SimTime};
+pub use trade_log::TradeLog;
+
+/// Who holds accounts: an agent group, the project, a named account, or the exchange.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Party {
+    /// Name (group name, project name, account name, or `exchange`).
+    pub name: String,
+    /// Kind: the agent kind for a group; `project`, `account` or `exchange` otherwise.
+    pub kind: String,
+    /// Number of agents (crowd members) in it.
+    pub agents: u32,
+    /// Cash at the start.
+    pub cash_start: Cash,
+    /// Tokens at the start.
+    pub tokens_start: Qty,
+    /// Cash now (running total).
+    pub cash: Cash,
+    /// Tokens now (running total).
+    pub tokens: Qty,
+}
+
+/// One market sample.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sample {
+    /// When.
+    pub t: SimTime,
+    /// Best bid.
+    pub best_bid: Option<Price>,
+    /// Best ask.
+    pub best_ask: Option<Price>,
+    /// Bid value (price × qty) within 2% below the mid.
+    pub depth_bid_2pct: Cash,
+    /// Ask value within 2% above the mid.
+    pub depth_ask_2pct: Cash,
+    /// Traded value since the previous sample.
+    pub volume: Cash,
+    /// Wash-traded value since the previous sample.
+    pub volume_wash: Cash,
+    /// Last trade price.
+    pub last: Option<Price>,
+    /// The manipulation phase in force (ground truth), if any.
+    pub phase: Option<&'static str>,
+}
+
+impl Sample {
+    /// The mid in ticks, when both sides are present.
+    pub fn mid(&self) -> Option<f64> {
+        Some((self.best_bid?.0 + self.best_ask?.0) as f64 / 2.0)
+    }
+}
+
+/// Price and volume figures of the whole run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// First trade price.
+    pub open: Option<Price>,
+    /// Highest trade price.
+    pub high: Option<Price>,
+    /// Lowest trade price.
+    pub low: Option<Price>,
+    /// Last trade price.
+    pub close: Option<Price>,
+    /// Traded value.
+    pub volume: Cash,
+    /// Wash-traded value.
+    pub volume_wash: Cash,
+    /// Number of trades.
+    pub trades: u64,
+}
+
+/// Collects samples, totals and party balances while a simulation runs.
+#[derive(Debug)]
+pub struct Recorder {
+    account_party: Vec<u32>,
+    parties: Vec<Party>,
+    samples: Vec<Sample>,
+    /// Cash and tokens of each party at each sample, `[sample][party]`.
+    holdings: Vec<Vec<(Cash, Qty)>>,
+    totals: Totals,
+    interval_volume: Cash,
+    interval_wash: Cash,
+    trade_log: Option<TradeLog>,
+}
+
+impl Recorder {
+    /// A recorder for `parties`, with `account_party[account]` the party of each account.
+    pub fn new(parties: Vec<Party>, account_party: Vec<u32>, trade_log: Option<TradeLog>) -> Self {
+        Recorder {
+            account_party,
+            parties,
+            samples: Vec::new(),
+            holdings: Vec::new(),
+            totals: Totals::default(),
+            interval_volume: Cash::ZERO,
+            interval_wash: Cash::ZERO,
+            trade_log,
+        }
+    }
+
+    /// True when a trade is wash: the same account on both sides, or both orders sent as wash.
+    pub fn is_wash(t: &Trade) -> bool {
+        t.maker_account == t.taker_account || (t.maker_intent == Intent::Wash && t.taker_intent == Intent::Wash)
+    }
+
+    /// Records a settled trade.
+    pub fn on_trade(&mut self, now: SimTime, t: &Trade, slots: &[AgentSlot]) {
+        let notional = Cash::notional(t.price, t.qty);
+        let wash = Self::is_wash(t);
+        let tot = &mut self.totals;
+        tot.open.get_or_insert(t.price);
+        tot.high = Some(tot.high.map_or(t.price, |h| h.max(t.price)));
+        tot.low = Some(tot.low.map_or(t.price, |l| l.min(t.price)));
+        tot.close = Some(t.price);
+        tot.volume += notional;
+        tot.trades += 1;
+        self.interval_volume += notional;
+        if wash {
+            tot.volume_wash += notional;
+            self.interval_wash += notional;
+        }
+        let (buyer, seller, buyer_fee, seller_fee) = match t.aggressor {
+            Side::Buy => (t.taker_account, t.maker_account, t.taker_fee, t.maker_fee),
+            Side::Sell => (t.maker_account, t.taker_account, t.maker_fee, t.taker_fee),
+        };
+        self.move_cash(buyer, -(notional + buyer_fee));
+        self.move_tokens(buyer, t.qty);
+        self.move_cash(seller, notional - seller_fee);
+        self.move_tokens(seller, Qty(-t.qty.0));
+        let venue_party = self.parties.len() - 1;
+        self.parties[venue_party].cash += buyer_fee + seller_fee;
+        if let Some(log) = &mut self.trade_log {
+            log.write(now, t, wash, slots);
+        }
+    }
+
+    /// Records a transfer of cash outside trading (contracts: fees, loans, deposits).
+    pub fn on_cash_transfer(&mut self, from: AccountId, to: AccountId, amount: Cash) {
+        self.move_cash(from, -amount);
+        self.move_cash(to, amount);
+    }
+
+    /// Records a transfer of tokens outside trading.
+    pub fn on_token_transfer(&mut self, from: AccountId, to: AccountId, qty: Qty) {
+        self.move_tokens(from, Qty(-qty.0));
+        self.move_tokens(to, qty);
+    }
+
+    fn move_cash(&mut self, account: AccountId, delta: Cash) {
+        let p = self.account_party[account.0 as usize] as usize;
+        self.parties[p].cash += delta;
+    }
+
+    fn move_tokens(&mut self, account: AccountId, delta: Qty) {
+        let p = self.account_party[account.0 as usize] as usize;
+        self.parties[p].tokens += delta;
+    }
+
+    /// Takes a sample of the market and of every party's holdings.
+    pub fn sample(&mut self, now: SimTime, book: &OrderBook, tape: &Tape, phase: Option<&'static str>) {
+        let (best_bid, best_ask) = (book.best_bid(), book.best_ask());
+        let (depth_bid_2pct, depth_ask_2pct) = match (best_bid, best_ask) {
+            (Some(b), Some(a)) => {
+                let mid = (b.0 + a.0) as f64 / 2.0;
+                (band_value(book, Side::Buy, mid * 0.98), band_value(book, Side::Sell, mid * 1.02))
+            }
+            _ => (Cash::ZERO, Cash::ZERO),
+        };
+        self.samples.push(Sample {
+            t: now,
+            best_bid,
+            best_ask,
+            depth_bid_2pct,
+            depth_ask_2pct,
+            volume: self.interval_volume,
+            volume_wash: self.interval_wash,
+            last: tape.last_price(),
+            phase,
+        });
+        self.holdings.push(self.parties.iter().map(|p| (p.cash, p.tokens)).collect());
+        self.interval_volume = Cash::ZERO;
+        self.interval_wash = Cash::ZERO;
+    }
+
+    /// Time of the last sample.
+    pub fn last_sample_time(&self) -> Option<SimTime> {
+        self.samples.last().map(|s| s.t)
+    }
+
+    /// The samples, in time order.
+    pub fn samples(&self) -> &[Sample] {
+        &self.samples
+    }
+
+    /// Party holdings at each sample, `[sample][party]`.
+    pub fn holdings(&self) -> &[Vec<(Cash, Qty)>] {
+        &self.holdings
+    }
+
+    /// The parties with their running totals; the exchange is last.
+    pub fn parties(&self) -> &[Party] {
+        &self.parties
+    }
+
+    /// The party of each account.
+    pub fn account_party(&self) -> &[u32] {
+        &self.account_party
+    }
+
+    /// Price and volume totals.
+    pub fn totals(&self) -> Totals {
+        self.totals
+    }
+
+    /// Flushes and closes the trade log.
+    ///
+    /// # Errors
+    /// An I/O error from the trade log.
+    pub fn finish_trade_log(&mut self) -> std::io::Result<()> {
+        match self.trade_log.take() {
+            Some(log) => log.finish(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Value (Σ price × qty) resting on `side` between the touch and `limit` ticks.
+fn band_value(book: &OrderBook, side: Side, limit: f64) -> Cash {
+    let mut value = Cash::ZERO;
+    for (price, qty) in book.levels(side) {
+        let inside = match side {
+            Side::Buy => price.0 as f64 >= limit,
+            Side::Sell => price.0 as f64 <= limit,
+        };
+        if !inside {
+            break;
+        }
+        value += Cash::notional(price, qty);
+    }
+    value
+}
+
+/// Converts integer units to exact decimals for output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Units {
+    /// Quote units per tick.
+    pub tick: Decimal,
+    /// Tokens per lot.
+    pub lot: Decimal,
+}
+
+impl Units {
+    /// A price in quote units.
+    pub fn price(&self, p: Price) -> Decimal {
+        (Decimal::from(p.0) * self.tick).normalize()
+    }
+    /// Cash in quote units.
+    pub fn cash(&self, c: Cash) -> Decimal {
+        (Decimal::from_i128_with_scale(c.0, 0) * self.tick * self.lot).normalize()
+    }
+    /// Tokens.
+    pub fn tokens(&self, q: Qty) -> Decimal {
+        (Decimal::from(q.0) * self.lot).normalize()
+    }
+    /// A price in quote units as `f64`, for statistics and charts.
+    pub fn price_f64(&self, ticks: f64) -> f64 {
+        use rust_decimal::prelude::ToPrimitive;
+        ticks * self.tick.to_f64().unwrap_or(1.0)
+    }
+    /// Cash in quote units as `f64`.
+    pub fn cash_f64(&self, c: Cash) -> f64 {
+        use rust_decimal::prelude::ToPrimitive;
+        c.0 as f64 * (self.tick * self.lot).to_f64().unwrap_or(1.0)
+    }
+}

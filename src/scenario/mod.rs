@@ -1,0 +1,142 @@
+//! Scenarios: a market and who trades in it, loaded from TOML and validated before anything runs.
+//!
+//! [`Scenario`] is the validated, typed form the engine runs: prices in ticks, cash in atoms, tokens
+//! in lots, durations in nanoseconds. Loading and validation live in the submodules.
+
+use rust_decimal::Decimal;
+
+use crate::agents::{Behaviour, MarketSpec};
+use crate::engine::Latency;
+use crate::exchange::FeeSchedule;
+use crate::types::{Cash, Qty};
+use crate::units::Dur;
+
+/// A validated scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// Short name (used for the default output directory).
+    pub name: String,
+    /// What the scenario shows, for reports.
+    pub description: String,
+    /// Master seed; every random stream derives from it.
+    pub seed: u64,
+    /// Tick, lot, opening price and duration.
+    pub market: MarketSpec,
+    /// Exchange fees.
+    pub fees: FeeSchedule,
+    /// Interval between time-series samples.
+    pub sample_every: Dur,
+    /// The token's project treasury, if the scenario has one.
+    pub project: Option<Holding>,
+    /// Other named accounts (an intermediary, a lender, ...).
+    pub accounts: Vec<Holding>,
+    /// Agent groups, in file order.
+    pub groups: Vec<Group>,
+}
+
+/// A named account's starting balance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holding {
+    /// Account name.
+    pub name: String,
+    /// Starting cash.
+    pub cash: Cash,
+    /// Starting tokens.
+    pub tokens: Qty,
+}
+
+/// A starting balance per member: the same for all, or drawn from a distribution (in quote units or
+/// tokens; rounded down to whole atoms or lots).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Amount {
+    /// Everyone gets this much.
+    Fixed(Decimal),
+    /// Log-normal with the given median and log-space standard deviation.
+    LogNormal {
+        /// Median amount.
+        median: f64,
+        /// Standard deviation of the log.
+        sigma: f64,
+    },
+    /// Uniform between the bounds.
+    Uniform {
+        /// Lower bound.
+        low: f64,
+        /// Upper bound.
+        high: f64,
+    },
+}
+
+/// A group of agents of one kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// Unique group name (agents are named after it).
+    pub name: String,
+    /// Number of agents (or of crowd members).
+    pub count: u32,
+    /// Starting cash per member, in quote units.
+    pub cash: Amount,
+    /// Starting tokens per member.
+    pub tokens: Amount,
+    /// Order latency of each agent.
+    pub latency: Latency,
+    /// When set, the group trades this named account (e.g. `"project"`) instead of its own.
+    pub trades_for: Option<String>,
+    /// Behaviour and its parameters.
+    pub behaviour: Behaviour,
+}
+
+impl Scenario {
+    /// A programmatic scenario with no accounts or groups: `tick`, `lot` and `open_price` in quote
+    /// units and tokens (the price must be on the tick grid), no fees, one-minute samples.
+    ///
+    /// # Panics
+    /// If `open_price` is not a positive multiple of `tick` (a programming error in tests and tools).
+    pub fn new(name: &str, seed: u64, tick: Decimal, lot: Decimal, open_price: Decimal, duration: Dur) -> Self {
+        let ticks = open_price / tick;
+        assert!(ticks.fract().is_zero() && ticks > Decimal::ZERO, "open price on the tick grid");
+        let open = crate::types::Price(rust_decimal::prelude::ToPrimitive::to_i64(&ticks).expect("price fits"));
+        Scenario {
+            name: name.to_string(),
+            description: String::new(),
+            seed,
+            market: MarketSpec { tick, lot, open_price: open, duration: crate::types::SimTime(duration.nanos()) },
+            fees: FeeSchedule::default(),
+            sample_every: Dur(60_000_000_000),
+            project: None,
+            accounts: Vec::new(),
+            groups: Vec::new(),
+        }
+    }
+
+    /// Adds a group whose members each start with `cash` quote units and `tokens` tokens.
+    pub fn with_group(mut self, name: &str, count: u32, cash: Decimal, tokens: Decimal, behaviour: Behaviour) -> Self {
+        self.groups.push(Group {
+            name: name.to_string(),
+            count,
+            cash: Amount::Fixed(cash),
+            tokens: Amount::Fixed(tokens),
+            latency: Latency::fixed(1_000_000),
+            trades_for: None,
+            behaviour,
+        });
+        self
+    }
+
+    /// Adds the project's treasury.
+    ///
+    /// # Panics
+    /// If the amounts are not whole cash atoms and lots.
+    pub fn with_project(mut self, cash: Decimal, tokens: Decimal) -> Self {
+        let atoms = cash / (self.market.tick * self.market.lot);
+        let lots = tokens / self.market.lot;
+        assert!(atoms.fract().is_zero() && lots.fract().is_zero(), "whole atoms and lots");
+        use rust_decimal::prelude::ToPrimitive;
+        self.project = Some(Holding {
+            name: "project".to_string(),
+            cash: Cash(atoms.to_i128().expect("fits")),
+            tokens: Qty(lots.to_i64().expect("fits")),
+        });
+        self
+    }
+}
