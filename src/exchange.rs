@@ -233,7 +233,14 @@ impl Exchange {
             return Err(Reject::BadQty.into());
         }
         let lock = self.lock_for(&req)?;
-        let order = NewOrder { id, trader: TraderId(req.account.0), side: req.side, kind: req.kind, price: req.price, qty: req.qty };
+        let order = NewOrder {
+            id,
+            trader: TraderId(req.account.0),
+            side: req.side,
+            kind: req.kind,
+            price: req.price,
+            qty: req.qty,
+        };
         let mut fills = std::mem::take(&mut self.fills);
         fills.clear();
         let result = self.book.submit(order, &mut fills);
@@ -245,7 +252,8 @@ impl Exchange {
                 return Err(reject.into());
             }
         };
-        let mut taker = OpenOrder { account: req.account, agent: req.agent, side: req.side, locked_cash: lock, intent: req.intent };
+        let mut taker =
+            OpenOrder { account: req.account, agent: req.agent, side: req.side, locked_cash: lock, intent: req.intent };
         for fill in &fills {
             trades.push(self.settle(fill, &mut taker));
         }
@@ -401,7 +409,15 @@ impl Exchange {
             return Ok(modified);
         }
         self.cancel(agent, id)?;
-        let req = OrderRequest { account: open.account, agent: open.agent, side: open.side, kind: OrderType::Limit, price, qty, intent: open.intent };
+        let req = OrderRequest {
+            account: open.account,
+            agent: open.agent,
+            side: open.side,
+            kind: OrderType::Limit,
+            price,
+            qty,
+            intent: open.intent,
+        };
         let placed = self.submit_with_id(id, req, trades)?;
         Ok(Modified::Reentered { old_qty: old.qty, old_price: old.price, placed })
     }

@@ -14,12 +14,15 @@
 pub mod agents;
 pub mod book;
 pub mod cli;
+pub mod engine;
 pub mod exchange;
+pub mod experiments;
 pub mod ledger;
 pub mod metrics;
-pub mod engine;
 pub mod replay;
+pub mod report;
 pub mod rng;
+pub mod run;
 pub mod scenario;
 pub mod types;
 pub mod units;

@@ -48,7 +48,8 @@ impl FromStr for Dur {
         let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
         let (num, unit) = s.split_at(split);
         let unit = unit.trim();
-        let help = "write a duration like \"250ms\", \"10s\", \"5m\", \"2h\", \"30d\" (units: ns, us, ms, s, m, h, d, w)";
+        let help =
+            "write a duration like \"250ms\", \"10s\", \"5m\", \"2h\", \"30d\" (units: ns, us, ms, s, m, h, d, w)";
         let Some(&(_, scale)) = DURATION_UNITS.iter().find(|(u, _)| *u == unit) else {
             return Err(format!("invalid duration {s:?}: {help}"));
         };
@@ -146,7 +147,7 @@ mod tests {
     use super::*;
     use rust_decimal::dec;
 
-    #[derive(Deserialize)]
+    #[derive(Debug, Deserialize)]
     struct T {
         d: Dur,
         x: Dec,

@@ -68,7 +68,10 @@ pub struct AgentSetup {
 }
 
 /// A configured behaviour: one variant per agent kind.
+///
+/// Variants differ in size; a scenario holds a handful, so boxing would buy nothing.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Behaviour {
     /// `passive_mm`: quotes a ladder on both sides.
     PassiveMm(passive_mm::PassiveMmConfig),

@@ -185,7 +185,10 @@ pub trait Agent {
 }
 
 /// Every agent type, stored contiguously and dispatched by `match`.
+///
+/// Variants differ in size (a crowd holds its members); a run has few agents, so contiguity wins.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum AnyAgent {
     /// A passive market maker.
     PassiveMm(passive_mm::PassiveMm),
@@ -230,4 +233,3 @@ impl Agent for AnyAgent {
         dispatch!(self, a => a.phase())
     }
 }
-

@@ -95,7 +95,7 @@ impl Tape {
     }
 
     /// Closed bars, oldest first.
-    pub fn bars(&self) -> impl Iterator<Item = &Bar> {
+    pub fn bars(&self) -> impl DoubleEndedIterator<Item = &Bar> + ExactSizeIterator {
         self.bars.iter()
     }
 }

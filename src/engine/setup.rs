@@ -49,18 +49,20 @@ pub fn build(scenario: &Scenario, trade_log: Option<TradeLog>) -> Built {
     let mut account_party: Vec<u32> = Vec::new();
     let mut account_start: Vec<(Cash, Qty)> = Vec::new();
     let mut named: Vec<(String, AccountId)> = Vec::new();
-    let mut open = |ledger: &mut Ledger, name: String, owner: Option<AgentId>, cash: Cash, tokens: Qty, party: usize| {
-        let id = ledger.open(name, owner, cash, tokens);
-        account_party.push(party as u32);
-        account_start.push((cash, tokens));
-        id
-    };
+    let mut open =
+        |ledger: &mut Ledger, name: String, owner: Option<AgentId>, cash: Cash, tokens: Qty, party: usize| {
+            let id = ledger.open(name, owner, cash, tokens);
+            account_party.push(party as u32);
+            account_start.push((cash, tokens));
+            id
+        };
 
     // Parties: groups first (in file order), then the project and named accounts, the exchange last.
     for g in &scenario.groups {
         parties.push(party(&g.name, g.behaviour.kind(), g.count));
     }
-    let holdings = scenario.project.iter().map(|h| (h, "project")).chain(scenario.accounts.iter().map(|h| (h, "account")));
+    let holdings =
+        scenario.project.iter().map(|h| (h, "project")).chain(scenario.accounts.iter().map(|h| (h, "account")));
     for (h, kind) in holdings {
         let p = parties.len();
         let mut pt = party(&h.name, kind, 0);
@@ -128,14 +130,7 @@ pub fn build(scenario: &Scenario, trade_log: Option<TradeLog>) -> Built {
 
     let recorder = Recorder::new(parties, account_party, trade_log);
     let tape = Tape::new(scenario.market.open_price);
-    let sim = Simulation::new(
-        exchange,
-        slots,
-        tape,
-        recorder,
-        scenario.market.duration,
-        scenario.sample_every.nanos(),
-    );
+    let sim = Simulation::new(exchange, slots, tape, recorder, scenario.market.duration, scenario.sample_every.nanos());
     Built { sim, agents, account_start }
 }
 

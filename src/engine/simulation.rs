@@ -67,7 +67,14 @@ pub struct Simulation {
 
 impl Simulation {
     /// A simulation of `slots` trading on `exchange` until `end`, sampled every `sample_every_ns`.
-    pub fn new(exchange: Exchange, slots: Vec<AgentSlot>, tape: Tape, recorder: Recorder, end: SimTime, sample_every_ns: u64) -> Self {
+    pub fn new(
+        exchange: Exchange,
+        slots: Vec<AgentSlot>,
+        tape: Tape,
+        recorder: Recorder,
+        end: SimTime,
+        sample_every_ns: u64,
+    ) -> Self {
         Simulation {
             kernel: Kernel::new(),
             exchange,
@@ -239,7 +246,8 @@ impl Simulation {
         let slot = &mut self.slots[index];
         {
             let market = MarketView { book: self.exchange.book(), ledger: self.exchange.ledger(), tape: &self.tape };
-            let mut ctx = AgentCtx::new(now, AgentId(index as u32), market, &mut slot.rng, &mut actions, &mut self.next_order);
+            let mut ctx =
+                AgentCtx::new(now, AgentId(index as u32), market, &mut slot.rng, &mut actions, &mut self.next_order);
             f(&mut slot.agent, &mut ctx);
         }
         let me = AgentId(index as u32);

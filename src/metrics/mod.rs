@@ -6,6 +6,7 @@
 //! account or both orders were sent with the `wash` intent (ground truth).
 
 pub mod stats;
+pub mod summary;
 pub mod trade_log;
 
 use rust_decimal::Decimal;

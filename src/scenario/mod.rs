@@ -140,3 +140,18 @@ impl Scenario {
         self
     }
 }
+
+mod error;
+mod groups;
+mod load;
+mod overrides;
+pub mod raw;
+mod source;
+#[cfg(test)]
+mod tests;
+mod validate;
+
+pub use error::{Problem, ScenarioError};
+pub use load::{load, load_str};
+pub use overrides::Override;
+pub use source::Position;

@@ -1,0 +1,3 @@
+//! Chart rendering bench (placeholder while the charts module is written).
+
+fn main() {}

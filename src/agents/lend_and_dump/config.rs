@@ -1,0 +1,181 @@
+//! Parameters of `lend_and_dump` (the `[agents.lend_and_dump]` table), their defaults and range
+//! checks.
+//!
+//! Thresholds are multiples of the market's opening price, or absolute prices in quote units that
+//! override them (the DIO case: listing at 0.05, a pump target of 0.98, buy-back below 0.01). Times
+//! are measured from the start of the run.
+
+use rust_decimal::prelude::ToPrimitive;
+use serde::Deserialize;
+
+use super::super::behaviour::{check_non_negative, check_positive, check_unit, MarketSpec, ParamIssue};
+use crate::types::{Cash, Price};
+use crate::units::{Dec, Dur};
+
+/// Parameters of `lend_and_dump`: pump, distribute, wait for the crash, buy back what is owed.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LendAndDumpConfig {
+    /// Tokens the agent must hold at the end (the loan it returns). Default: the account's tokens
+    /// at the start of the run (the borrowed inventory).
+    pub owed_tokens: Option<f64>,
+    /// Time between decisions (jittered ±20%). Default `"1m"`.
+    pub interval: Dur,
+
+    /// Pumping stops (and distribution starts) once the reference price reaches this multiple of
+    /// the open price. Default 10.0.
+    pub pump_target_multiple: f64,
+    /// Pump target in quote units; overrides `pump_target_multiple`. Default: none.
+    pub pump_target_price: Option<Dec>,
+    /// Distribution starts at this time even if the target was not reached. Default: none.
+    pub pump_until: Option<Dur>,
+    /// Each pump order (an IOC buy) reaches at most this far above the reference price, in bps.
+    /// Default 300.
+    pub pump_step_bps: f64,
+    /// Share of free cash spent by each pump order. Default 0.05.
+    pub pump_spend_share: f64,
+    /// While pumping, a support bid rests this far below the reference price, in bps; it is
+    /// withdrawn when distribution starts. 0 disables. Default 500.
+    pub support_bps: f64,
+    /// Share of free cash put into the support bid. Default 0.1.
+    pub support_share: f64,
+
+    /// Share of the holdings at the start of distribution that the agent sells. Default 1.0.
+    pub dump_share: f64,
+    /// Share of those tokens offered per decision. Default 0.1.
+    pub dump_slice_share: f64,
+    /// Each slice sells into bids down to this far below the reference price, in bps; what does
+    /// not fill rests there as an ask until the next decision. Default 100.
+    pub dump_discount_bps: f64,
+    /// Distribution stops once the reference price is this fraction below its peak (0.5 = halved).
+    /// Default 0.5.
+    pub dump_stop_drawdown: f64,
+    /// Distribution stops at this time at the latest. Default: none.
+    pub dump_until: Option<Dur>,
+
+    /// The agent buys back only at or below this multiple of the open price, and starts once the
+    /// last price or the best ask is there. Default 0.2.
+    pub buyback_below_multiple: f64,
+    /// Buy-back price ceiling in quote units; overrides `buyback_below_multiple`. Default: none.
+    pub buyback_below_price: Option<Dec>,
+    /// Number of patient bids laddered below the best bid while buying back. Default 5.
+    pub buyback_levels: u32,
+    /// Spacing of the buy-back ladder, in bps. Default 200.
+    pub buyback_spacing_bps: f64,
+    /// Most quote units spent buying back. Default: none (all its cash).
+    pub buyback_budget_quote: Option<Dec>,
+    /// Repayment deadline: from this time the ceiling is dropped and the agent lifts asks at any
+    /// price (up to `pump_step_bps` above the reference per decision) until it holds what it owes.
+    /// Default: none.
+    pub repay_by: Option<Dur>,
+}
+
+impl Default for LendAndDumpConfig {
+    fn default() -> Self {
+        LendAndDumpConfig {
+            owed_tokens: None,
+            interval: Dur(60_000_000_000),
+            pump_target_multiple: 10.0,
+            pump_target_price: None,
+            pump_until: None,
+            pump_step_bps: 300.0,
+            pump_spend_share: 0.05,
+            support_bps: 500.0,
+            support_share: 0.1,
+            dump_share: 1.0,
+            dump_slice_share: 0.1,
+            dump_discount_bps: 100.0,
+            dump_stop_drawdown: 0.5,
+            dump_until: None,
+            buyback_below_multiple: 0.2,
+            buyback_below_price: None,
+            buyback_levels: 5,
+            buyback_spacing_bps: 200.0,
+            buyback_budget_quote: None,
+            repay_by: None,
+        }
+    }
+}
+
+impl LendAndDumpConfig {
+    /// Every problem with these parameters.
+    pub fn check(&self, market: &MarketSpec) -> Vec<ParamIssue> {
+        let mut issues = Vec::new();
+        if self.interval.nanos() == 0 {
+            issues.push(ParamIssue::new("interval", "must be > 0"));
+        }
+        if let Some(t) = self.owed_tokens {
+            check_non_negative(&mut issues, "owed_tokens", t);
+        }
+        check_positive(&mut issues, "pump_target_multiple", self.pump_target_multiple);
+        check_positive(&mut issues, "buyback_below_multiple", self.buyback_below_multiple);
+        let one_tick = market.quote_f64(Price(1));
+        for (key, p) in [
+            ("pump_target_price", self.pump_target_price),
+            ("buyback_below_price", self.buyback_below_price),
+        ] {
+            if let Some(p) = p {
+                if p.0.to_f64().is_none_or(|v| v < one_tick) {
+                    issues.push(ParamIssue::new(key, format!("{p} is below one tick ({})", market.tick)));
+                }
+            }
+        }
+        if let Some(b) = self.buyback_budget_quote {
+            if b.0.is_sign_negative() {
+                issues.push(ParamIssue::new("buyback_budget_quote", format!("{b} must be ≥ 0")));
+            }
+        }
+        if self.target_ticks(market) <= self.buyback_ticks(market) {
+            issues.push(ParamIssue::new(
+                "buyback_below_multiple",
+                "the buy-back ceiling must be below the pump target (buy back low after selling high)",
+            ));
+        }
+        check_non_negative(&mut issues, "pump_step_bps", self.pump_step_bps);
+        check_unit(&mut issues, "pump_spend_share", self.pump_spend_share);
+        check_unit(&mut issues, "support_share", self.support_share);
+        check_unit(&mut issues, "dump_share", self.dump_share);
+        check_unit(&mut issues, "dump_slice_share", self.dump_slice_share);
+        if self.dump_slice_share == 0.0 {
+            issues.push(ParamIssue::new("dump_slice_share", "must be > 0, or the agent never sells"));
+        }
+        check_positive(&mut issues, "dump_stop_drawdown", self.dump_stop_drawdown);
+        check_unit(&mut issues, "dump_stop_drawdown", self.dump_stop_drawdown);
+        for (key, v) in [
+            ("support_bps", self.support_bps),
+            ("dump_discount_bps", self.dump_discount_bps),
+            ("buyback_spacing_bps", self.buyback_spacing_bps),
+        ] {
+            check_non_negative(&mut issues, key, v);
+            if v >= 10_000.0 {
+                issues.push(ParamIssue::new(key, format!("{v} must be below 10000 (100%)")));
+            }
+        }
+        if self.buyback_levels == 0 {
+            issues.push(ParamIssue::new("buyback_levels", "must be ≥ 1"));
+        }
+        issues
+    }
+
+    /// The pump target in (fractional) ticks.
+    pub fn target_ticks(&self, market: &MarketSpec) -> f64 {
+        match self.pump_target_price.and_then(|p| p.0.to_f64()) {
+            Some(q) => market.ticks_f64(q),
+            None => market.open_price.0 as f64 * self.pump_target_multiple,
+        }
+    }
+
+    /// The buy-back ceiling in (fractional) ticks.
+    pub fn buyback_ticks(&self, market: &MarketSpec) -> f64 {
+        match self.buyback_below_price.and_then(|p| p.0.to_f64()) {
+            Some(q) => market.ticks_f64(q),
+            None => market.open_price.0 as f64 * self.buyback_below_multiple,
+        }
+    }
+
+    /// The buy-back budget in cash atoms, if any.
+    pub fn budget(&self, market: &MarketSpec) -> Option<Cash> {
+        let atom = market.tick * market.lot;
+        self.buyback_budget_quote.map(|b| Cash((b.0 / atom).floor().to_i128().unwrap_or(i128::MAX)))
+    }
+}

@@ -1,0 +1,296 @@
+//! `lend_and_dump`: a market maker holding borrowed tokens sells them high and buys them back low
+//! (the DIO case: lent 10M tokens at a $0.05 listing, pumped to $0.98, sold near the top, bought
+//! the 10M back near $0.005 after the crash and returned them).
+//!
+//! Phases, in this order (reported by [`Agent::phase`]; ground truth for charts):
+//! 1. **`pump`** — each decision an IOC buy reaching `pump_step_bps` above the reference price
+//!    spends `pump_spend_share` of free cash ([`Intent::Pump`]), and a support bid
+//!    `support_bps` below the reference holds the book up ([`Intent::Pump`]). Ends when the
+//!    reference reaches the pump target (a multiple of the open, or a price) or at `pump_until`.
+//! 2. **`distribute`** — the support bid is withdrawn; each decision a slice of the holdings is sold
+//!    into the bids down to `dump_discount_bps` below the reference, the rest resting there as an
+//!    ask ([`Intent::Dump`]). Ends when `dump_share` of the holdings is sold, when the price has
+//!    fallen `dump_stop_drawdown` from its peak, or at `dump_until`.
+//! 3. **`wait`** — no orders at all: the book is left unsupported until the last price or the best
+//!    ask is at or below the buy-back ceiling (or the repayment deadline `repay_by` passes).
+//! 4. **`buyback`** — buys back what it owes ([`Intent::Buyback`]): an IOC takes asks at or below
+//!    the ceiling, and a ladder of `buyback_levels` patient bids rests from one tick above the other
+//!    traders' best bid downwards, never above the ceiling nor crossing the spread. After `repay_by`
+//!    the ceiling is dropped. Spending stops at `buyback_budget_quote`.
+//! 5. **`done`** — it holds `owed_tokens` (what it must return; by default its starting tokens):
+//!    every order is cancelled and the agent stops.
+//!
+//! Units: prices are integer ticks (decisions use fractional ticks and round), sizes whole lots.
+//!
+//! Invariants: orders are sized within free balances less in-flight orders (see
+//! [`super::pump_dump::tracker`]), so no `insufficient_funds` while the venue's fee rate is at most
+//! 1%; buy-back never bids for more than it still owes; every order carries an intent.
+
+mod config;
+#[cfg(test)]
+mod tests;
+
+pub use config::LendAndDumpConfig;
+
+use super::behaviour::{AgentSetup, MarketSpec};
+use super::pump_dump::tracker::{affordable, buy_cost, share_of, touch_excluding, wake_after, OrderStats, Tracker};
+use super::{Agent, AgentCtx, AgentEvent};
+use crate::book::OrderType;
+use crate::types::{Cash, Intent, Price, Qty, Side, SimTime};
+
+/// The phases of [`LendAndDump`], in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    /// Aggressive buying with a support bid.
+    Pump,
+    /// Selling the holdings into strength.
+    Distribute,
+    /// No orders: waiting for the crash.
+    Wait,
+    /// Buying back what is owed.
+    Buyback,
+    /// Holds what it owes; stopped.
+    Done,
+}
+
+impl Phase {
+    /// The phase's name, as charts show it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Phase::Pump => "pump",
+            Phase::Distribute => "distribute",
+            Phase::Wait => "wait",
+            Phase::Buyback => "buyback",
+            Phase::Done => "done",
+        }
+    }
+}
+
+/// A lend-and-dump market maker (see the module doc).
+#[derive(Clone, Debug)]
+pub struct LendAndDump {
+    config: LendAndDumpConfig,
+    market: MarketSpec,
+    orders: Tracker,
+    phase: Phase,
+    transitions: Vec<(SimTime, Phase)>,
+    /// Lots owed (fixed at start).
+    owed: Qty,
+    /// Highest reference price seen while pumping and distributing, in ticks.
+    peak: f64,
+    /// Lots to sell in distribution (fixed when it starts) and lots sold so far.
+    dump_goal: Qty,
+    dumped: Qty,
+    /// Cash paid in buy-back fills.
+    buyback_spent: Cash,
+}
+
+impl LendAndDump {
+    /// Builds the agent; it trades the first of `setup.accounts`.
+    pub fn new(config: LendAndDumpConfig, setup: AgentSetup) -> Self {
+        LendAndDump {
+            owed: config.owed_tokens.map_or(Qty::ZERO, |t| setup.market.lots(t)),
+            config,
+            orders: Tracker::new(setup.accounts.first().copied()),
+            peak: setup.market.open_price.0 as f64,
+            market: setup.market,
+            phase: Phase::Pump,
+            transitions: vec![(SimTime::ZERO, Phase::Pump)],
+            dump_goal: Qty::ZERO,
+            dumped: Qty::ZERO,
+            buyback_spent: Cash::ZERO,
+        }
+    }
+
+    /// The current phase.
+    pub fn current_phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// When each phase began, in order (the first is `pump` at time 0).
+    pub fn transitions(&self) -> &[(SimTime, Phase)] {
+        &self.transitions
+    }
+
+    /// Lots it must hold at the end.
+    pub fn owed(&self) -> Qty {
+        self.owed
+    }
+
+    /// Cash spent buying back (before fees).
+    pub fn buyback_spent(&self) -> Cash {
+        self.buyback_spent
+    }
+
+    /// Counters over the agent's orders.
+    pub fn stats(&self) -> &OrderStats {
+        self.orders.stats()
+    }
+
+    fn enter(&mut self, phase: Phase, ctx: &mut AgentCtx<'_>) {
+        self.orders.cancel_all(ctx);
+        if phase == Phase::Distribute {
+            self.dump_goal = share_of(self.orders.tokens(&ctx.market), self.config.dump_share);
+        }
+        self.phase = phase;
+        self.transitions.push((ctx.now, phase));
+    }
+
+    fn repay_due(&self, now: SimTime) -> bool {
+        self.config.repay_by.is_some_and(|d| now.nanos() >= d.nanos())
+    }
+
+    /// Moves through every phase whose end condition holds now.
+    fn advance(&mut self, ctx: &mut AgentCtx<'_>) {
+        let reference = ctx.market.reference(self.market.open_price);
+        if self.phase <= Phase::Distribute {
+            self.peak = self.peak.max(reference);
+        }
+        loop {
+            let c = &self.config;
+            let m = &self.market;
+            let now = ctx.now.nanos();
+            let holds_owed = self.orders.tokens(&ctx.market) >= self.owed;
+            let ceiling = c.buyback_ticks(m);
+            let next = match self.phase {
+                Phase::Pump => (reference >= c.target_ticks(m) || c.pump_until.is_some_and(|d| now >= d.nanos()))
+                    .then_some(Phase::Distribute),
+                Phase::Distribute => {
+                    let sold_out = self.dumped >= self.dump_goal;
+                    let crashed = reference < self.peak * (1.0 - c.dump_stop_drawdown);
+                    let late = c.dump_until.is_some_and(|d| now >= d.nanos());
+                    (sold_out || crashed || late).then_some(Phase::Wait)
+                }
+                Phase::Wait if holds_owed => Some(Phase::Done),
+                Phase::Wait => {
+                    let cheap_ask = ctx.market.book.best_ask().is_some_and(|a| a.0 as f64 <= ceiling);
+                    (reference <= ceiling || cheap_ask || self.repay_due(ctx.now)).then_some(Phase::Buyback)
+                }
+                Phase::Buyback => holds_owed.then_some(Phase::Done),
+                Phase::Done => None,
+            };
+            match next {
+                Some(p) => self.enter(p, ctx),
+                None => return,
+            }
+        }
+    }
+
+    fn pump(&mut self, ctx: &mut AgentCtx<'_>) {
+        self.orders.cancel_where(ctx, |o| o.intent == Intent::Pump);
+        let (c, m) = (&self.config, &self.market);
+        let reference = ctx.market.reference(m.open_price);
+        let limit = m.round_price(reference * (1.0 + c.pump_step_bps / 10_000.0)).max(Price(m.round_price(reference).0 + 1));
+        let free = self.orders.free_cash(&ctx.market);
+        let spend = Cash((free.0 as f64 * c.pump_spend_share) as i128);
+        let support_cash = Cash((free.0 as f64 * c.support_share) as i128);
+        let support_price = m.round_price(reference * (1.0 - c.support_bps / 10_000.0));
+        let support_on = c.support_bps > 0.0 && support_price < limit;
+        self.orders.submit(ctx, Side::Buy, OrderType::Ioc, limit, affordable(spend, limit), Intent::Pump);
+        if support_on {
+            let qty = affordable(support_cash, support_price);
+            self.orders.submit(ctx, Side::Buy, OrderType::Limit, support_price, qty, Intent::Pump);
+        }
+    }
+
+    fn distribute(&mut self, ctx: &mut AgentCtx<'_>) {
+        self.orders.cancel_where(ctx, |o| o.intent == Intent::Dump);
+        let (c, m) = (&self.config, &self.market);
+        let reference = ctx.market.reference(m.open_price);
+        let slice = share_of(self.dump_goal, c.dump_slice_share).min(self.dump_goal - self.dumped);
+        let floor = m.round_price(reference * (1.0 - c.dump_discount_bps / 10_000.0));
+        self.orders.submit(ctx, Side::Sell, OrderType::Limit, floor, slice, Intent::Dump);
+    }
+
+    fn buyback(&mut self, ctx: &mut AgentCtx<'_>) {
+        self.orders.cancel_all(ctx);
+        let (c, m) = (&self.config, &self.market);
+        let account = self.orders.account().expect("agents without an account never wake");
+        // In-flight IOCs cannot be cancelled and still count as bought.
+        let mut need = self.owed - self.orders.tokens(&ctx.market) - self.orders.open_qty(Side::Buy);
+        let mut budget = c.budget(m).map(|b| b - self.buyback_spent);
+        let reference = ctx.market.reference(m.open_price);
+        let ceiling = if self.repay_due(ctx.now) {
+            // Past the deadline: lift the best ask, whatever it costs.
+            let step = m.round_price(reference * (1.0 + c.pump_step_bps / 10_000.0));
+            ctx.market.book.best_ask().map_or(step, |a| a.max(step))
+        } else {
+            Price(c.buyback_ticks(m).floor() as i64)
+        };
+        if need.0 <= 0 || ceiling.0 < 1 {
+            return;
+        }
+        let book = ctx.market.book;
+        if book.best_ask().is_some_and(|a| a <= ceiling) {
+            let qty = within_budget(ceiling, need, &mut budget);
+            if let Some(id) = self.orders.submit(ctx, Side::Buy, OrderType::Ioc, ceiling, qty, Intent::Buyback) {
+                need -= self.orders.get(id).map_or(Qty::ZERO, |o| o.qty);
+            }
+        }
+        let below_ask = book.best_ask().map_or(ceiling, |a| Price(a.0 - 1));
+        let top = match touch_excluding(book, Side::Buy, account) {
+            Some(b) => Price(b.0 + 1),
+            None => m.round_price(reference),
+        }
+        .min(ceiling)
+        .min(below_ask);
+        let levels = i64::from(c.buyback_levels.max(1));
+        for k in 0..levels {
+            if need.0 <= 0 {
+                break;
+            }
+            let price = m.round_price(top.0 as f64 * (1.0 - c.buyback_spacing_bps / 10_000.0 * k as f64));
+            let qty = if k == levels - 1 { need } else { Qty((need.0 / (levels - k)).max(1)) };
+            let qty = within_budget(price, qty, &mut budget);
+            if let Some(id) = self.orders.submit(ctx, Side::Buy, OrderType::Limit, price, qty, Intent::Buyback) {
+                need -= self.orders.get(id).map_or(Qty::ZERO, |o| o.qty);
+            }
+        }
+    }
+}
+
+/// `qty` clamped to what `budget` (if any) can pay at `price`; the budget is reduced by its cost.
+fn within_budget(price: Price, qty: Qty, budget: &mut Option<Cash>) -> Qty {
+    let Some(b) = budget else { return qty };
+    let qty = qty.min(affordable(*b, price));
+    *b -= buy_cost(price, qty);
+    qty
+}
+
+impl Agent for LendAndDump {
+    fn start(&mut self, ctx: &mut AgentCtx<'_>) {
+        if self.orders.account().is_none() {
+            return;
+        }
+        if self.config.owed_tokens.is_none() {
+            self.owed = self.orders.tokens(&ctx.market);
+        }
+        ctx.wake_in(0);
+    }
+
+    fn on_wakeup(&mut self, ctx: &mut AgentCtx<'_>) {
+        self.advance(ctx);
+        match self.phase {
+            Phase::Pump => self.pump(ctx),
+            Phase::Distribute => self.distribute(ctx),
+            Phase::Wait => {}
+            Phase::Buyback => self.buyback(ctx),
+            Phase::Done => return,
+        }
+        wake_after(ctx, self.config.interval);
+    }
+
+    fn on_event(&mut self, ev: &AgentEvent, ctx: &mut AgentCtx<'_>) {
+        if let Some(fill) = self.orders.on_event(ev, ctx) {
+            match fill.intent {
+                Intent::Dump => self.dumped += fill.qty,
+                Intent::Buyback => self.buyback_spent += Cash::notional(fill.price, fill.qty),
+                _ => {}
+            }
+        }
+    }
+
+    fn phase(&self) -> Option<&'static str> {
+        Some(self.phase.as_str())
+    }
+}

@@ -1,0 +1,1 @@
+//! Tests of `lend_and_dump`.

@@ -1,0 +1,283 @@
+//! `pump_dump`: the three-phase institutional manipulation (accumulation, consensus, rug pull).
+//!
+//! Phases, in this order (reported by [`Agent::phase`] for charts; ground truth):
+//! 1. **`accumulate`** — buys slowly below a price cap ([`Intent::Accumulate`]): each decision it
+//!    takes up to `accumulate_clip_tokens` from asks at or below the cap with an IOC, or, when no ask
+//!    is that cheap, rests a bid of that size (joining the best bid, capped). Ends at
+//!    `accumulate_until`, or once the account holds `accumulate_target_tokens`.
+//! 2. **`consensus`** — the volume phase. On entry one aggressive buy ([`Intent::Pump`]) lifts the
+//!    price by `consensus_lift_bps`; the band is centred there. Then each decision it trades with
+//!    itself ([`Intent::Wash`]: a post-only order strictly inside the spread hit by its own IOC) at a
+//!    price that follows a triangle wave across the band (period `oscillation_period`), so the printed
+//!    price oscillates, and rests quotes on both band edges ([`Intent::Quote`]) where other traders
+//!    meet it. Ends at `consensus_until`.
+//! 3. **`rug_pull`** — while the price is below `pump_target_multiple` × open, each decision pushes it
+//!    up with an IOC buy reaching `pump_step_bps` above the reference ([`Intent::Pump`]) and offers a
+//!    slice of its holdings just above the push ([`Intent::Dump`]) to the buyers the push attracts;
+//!    at or above the target it stops pushing and sells its slices into the bids, down to
+//!    `dump_discount_bps` below the reference. A support bid ([`Intent::Pump`]) keeps the book
+//!    looking healthy meanwhile. Ends once everything above `keep_tokens` is sold, or at
+//!    `rug_pull_until`.
+//! 4. **`withdrawn`** — every order is cancelled (the support bids go) and the agent stops.
+//!
+//! Units: prices are integer ticks (the decisions use fractional ticks and round), sizes whole lots;
+//! parameters are in tokens, bps, multiples of the open price and durations (see [`PumpDumpConfig`]).
+//!
+//! Invariants: orders are sized within the account's free balances less what its in-flight orders
+//! will lock (see [`tracker`]), so it never gets `insufficient_funds` while the venue's fee rate is at
+//! most [`tracker::FEE_SLACK_CBPS`]; every order carries an intent; the agent never crosses its own
+//! resting orders except in the deliberate wash pairs (cancels are sent before replacements, and
+//! commands of one agent reach the exchange in order).
+
+mod config;
+#[cfg(test)]
+mod tests;
+pub mod tracker;
+
+use rand::RngExt;
+
+pub use config::PumpDumpConfig;
+use tracker::{affordable, inside_price, share_of, wake_after, OrderStats, Tracker};
+
+use super::behaviour::{AgentSetup, MarketSpec};
+use super::{Agent, AgentCtx, AgentEvent};
+use crate::book::OrderType;
+use crate::types::{Cash, Intent, Price, Side, SimTime};
+
+/// The phases of [`PumpDump`], in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    /// Buying slowly below a cap.
+    Accumulate,
+    /// Wash volume and oscillation within a band.
+    Consensus,
+    /// Pushing the price up while distributing holdings.
+    RugPull,
+    /// Orders withdrawn; the agent no longer trades.
+    Withdrawn,
+}
+
+impl Phase {
+    /// The phase's name, as charts show it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Phase::Accumulate => "accumulate",
+            Phase::Consensus => "consensus",
+            Phase::RugPull => "rug_pull",
+            Phase::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// A three-phase pump-and-dump market maker (see the module doc).
+#[derive(Clone, Debug)]
+pub struct PumpDump {
+    config: PumpDumpConfig,
+    market: MarketSpec,
+    orders: Tracker,
+    phase: Phase,
+    /// When each phase began.
+    transitions: Vec<(SimTime, Phase)>,
+    /// Centre of the consensus band, in ticks.
+    center: f64,
+    /// True until the consensus lift has been sent.
+    lift_pending: bool,
+}
+
+impl PumpDump {
+    /// Builds the agent; it trades the first of `setup.accounts`.
+    pub fn new(config: PumpDumpConfig, setup: AgentSetup) -> Self {
+        PumpDump {
+            config,
+            orders: Tracker::new(setup.accounts.first().copied()),
+            center: setup.market.open_price.0 as f64,
+            market: setup.market,
+            phase: Phase::Accumulate,
+            transitions: vec![(SimTime::ZERO, Phase::Accumulate)],
+            lift_pending: false,
+        }
+    }
+
+    /// The current phase.
+    pub fn current_phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// When each phase began, in order (the first is `accumulate` at time 0).
+    pub fn transitions(&self) -> &[(SimTime, Phase)] {
+        &self.transitions
+    }
+
+    /// Counters over the agent's orders.
+    pub fn stats(&self) -> &OrderStats {
+        self.orders.stats()
+    }
+
+    fn enter(&mut self, phase: Phase, ctx: &mut AgentCtx<'_>) {
+        self.orders.cancel_all(ctx);
+        self.phase = phase;
+        self.transitions.push((ctx.now, phase));
+        if phase == Phase::Consensus {
+            let reference = ctx.market.reference(self.market.open_price);
+            self.center = reference * (1.0 + self.config.consensus_lift_bps / 10_000.0);
+            self.lift_pending = self.config.consensus_lift_bps > 0.0;
+        }
+    }
+
+    /// Moves through every phase whose end condition holds now.
+    fn advance(&mut self, ctx: &mut AgentCtx<'_>) {
+        loop {
+            let c = &self.config;
+            let holdings = self.orders.tokens(&ctx.market);
+            let next = match self.phase {
+                Phase::Accumulate => {
+                    let target = c.accumulate_target_tokens.map(|t| self.market.lots(t));
+                    (ctx.now.nanos() >= c.accumulate_until.nanos() || target.is_some_and(|t| holdings >= t))
+                        .then_some(Phase::Consensus)
+                }
+                Phase::Consensus => (ctx.now.nanos() >= c.consensus_until.nanos()).then_some(Phase::RugPull),
+                Phase::RugPull => {
+                    let left = holdings - self.market.lots(c.keep_tokens);
+                    let late = c.rug_pull_until.is_some_and(|d| ctx.now.nanos() >= d.nanos());
+                    (left.0 <= 0 || late).then_some(Phase::Withdrawn)
+                }
+                Phase::Withdrawn => None,
+            };
+            match next {
+                Some(p) => self.enter(p, ctx),
+                None => return,
+            }
+        }
+    }
+
+    fn accumulate(&mut self, ctx: &mut AgentCtx<'_>) {
+        self.orders.cancel_where(ctx, |o| o.intent == Intent::Accumulate);
+        let c = &self.config;
+        let cap = c.cap_ticks(&self.market).floor() as i64;
+        let mut want = self.market.lots(c.accumulate_clip_tokens);
+        if let Some(t) = c.accumulate_target_tokens {
+            let holding = self.orders.tokens(&ctx.market) + self.orders.open_qty(Side::Buy);
+            want = want.min(self.market.lots(t) - holding);
+        }
+        if cap < 1 || want.0 <= 0 {
+            return;
+        }
+        let book = ctx.market.book;
+        match book.best_ask() {
+            Some(ask) if ask.0 <= cap => {
+                self.orders.submit(ctx, Side::Buy, OrderType::Ioc, Price(cap), want, Intent::Accumulate);
+            }
+            _ => {
+                let reference = ctx.market.reference(self.market.open_price);
+                let below = (reference * (1.0 - c.accumulate_discount_bps / 10_000.0)).round() as i64;
+                let price = book.best_bid().map_or(below, |b| b.0).min(cap).max(1);
+                self.orders.submit(ctx, Side::Buy, OrderType::Limit, Price(price), want, Intent::Accumulate);
+            }
+        }
+    }
+
+    fn consensus(&mut self, ctx: &mut AgentCtx<'_>) {
+        let c = self.config.clone();
+        let m = &self.market;
+        self.orders.cancel_where(ctx, |o| o.intent == Intent::Quote);
+        let mut wash_at = None;
+        if self.lift_pending {
+            // The lift moves the book: the wash print waits for the next decision.
+            self.lift_pending = false;
+            let limit = m.round_price(self.center);
+            self.orders.submit(ctx, Side::Buy, OrderType::Ioc, limit, m.lots(c.consensus_lift_tokens), Intent::Pump);
+        } else {
+            let since = ctx.now.nanos().saturating_sub(self.phase_start().nanos());
+            let wave = triangle(since as f64 / c.oscillation_period.nanos() as f64);
+            let target = m.round_price(self.center * (1.0 + c.band_bps / 10_000.0 * wave));
+            if let Some(p) = inside_price(ctx.market.book, target) {
+                let size = share_of(m.lots(c.wash_clip_tokens), ctx.rng.random_range(0.5..=1.0));
+                let side = if ctx.rng.random_bool(0.5) { Side::Buy } else { Side::Sell };
+                if self.orders.wash_pair(ctx, side, p, size).0 > 0 {
+                    wash_at = Some(p);
+                }
+            }
+        }
+        let quote = m.lots(c.band_quote_tokens);
+        if quote.0 > 0 {
+            let mut bid = m.round_price(self.center * (1.0 - c.band_bps / 10_000.0));
+            let mut ask = m.round_price(self.center * (1.0 + c.band_bps / 10_000.0));
+            // Stay clear of the wash print, so the quotes never meet its resting leg.
+            if let Some(p) = wash_at {
+                bid = bid.min(Price(p.0 - 1));
+                ask = ask.max(Price(p.0 + 1));
+            }
+            let ask = ask.max(Price(bid.0 + 1));
+            if bid.0 >= 1 {
+                self.orders.submit(ctx, Side::Buy, OrderType::Limit, bid, quote, Intent::Quote);
+            }
+            self.orders.submit(ctx, Side::Sell, OrderType::Limit, ask, quote, Intent::Quote);
+        }
+    }
+
+    fn rug_pull(&mut self, ctx: &mut AgentCtx<'_>) {
+        let c = self.config.clone();
+        let m = &self.market;
+        self.orders.cancel_all(ctx);
+        let reference = ctx.market.reference(m.open_price);
+        let target = m.open_price.0 as f64 * c.pump_target_multiple;
+        let to_sell = self.orders.tokens(&ctx.market) - m.lots(c.keep_tokens);
+        let slice = share_of(to_sell.min(self.orders.free_tokens(&ctx.market)), c.dump_slice_share);
+        let lowest_ask = if reference < target {
+            let limit = m.round_price(reference * (1.0 + c.pump_step_bps / 10_000.0));
+            let limit = limit.max(Price(m.round_price(reference).0 + 1));
+            let spend = Cash((self.orders.free_cash(&ctx.market).0 as f64 * c.pump_spend_share) as i128);
+            self.orders.submit(ctx, Side::Buy, OrderType::Ioc, limit, affordable(spend, limit), Intent::Pump);
+            let ask = m.round_price(limit.0 as f64 * (1.0 + c.dump_premium_bps / 10_000.0)).max(Price(limit.0 + 1));
+            self.orders.submit(ctx, Side::Sell, OrderType::Limit, ask, slice, Intent::Dump);
+            ask
+        } else {
+            let floor = m.round_price(reference * (1.0 - c.dump_discount_bps / 10_000.0));
+            self.orders.submit(ctx, Side::Sell, OrderType::Limit, floor, slice, Intent::Dump);
+            floor
+        };
+        let support = m.lots(c.support_tokens);
+        if c.support_bps > 0.0 && support.0 > 0 {
+            let price = m.round_price(reference * (1.0 - c.support_bps / 10_000.0)).min(Price(lowest_ask.0 - 1));
+            if price.0 >= 1 {
+                self.orders.submit(ctx, Side::Buy, OrderType::Limit, price, support, Intent::Pump);
+            }
+        }
+    }
+
+    fn phase_start(&self) -> SimTime {
+        self.transitions.last().map_or(SimTime::ZERO, |t| t.0)
+    }
+}
+
+/// A triangle wave of period 1 in [-1, 1]: 0 at 0, rising to 1 at ¼, −1 at ¾.
+pub fn triangle(x: f64) -> f64 {
+    1.0 - 4.0 * ((x + 0.25).rem_euclid(1.0) - 0.5).abs()
+}
+
+impl Agent for PumpDump {
+    fn start(&mut self, ctx: &mut AgentCtx<'_>) {
+        if self.orders.account().is_some() {
+            ctx.wake_in(0);
+        }
+    }
+
+    fn on_wakeup(&mut self, ctx: &mut AgentCtx<'_>) {
+        self.advance(ctx);
+        match self.phase {
+            Phase::Accumulate => self.accumulate(ctx),
+            Phase::Consensus => self.consensus(ctx),
+            Phase::RugPull => self.rug_pull(ctx),
+            Phase::Withdrawn => return,
+        }
+        wake_after(ctx, self.config.interval);
+    }
+
+    fn on_event(&mut self, ev: &AgentEvent, ctx: &mut AgentCtx<'_>) {
+        self.orders.on_event(ev, ctx);
+    }
+
+    fn phase(&self) -> Option<&'static str> {
+        Some(self.phase.as_str())
+    }
+}

@@ -1,0 +1,63 @@
+//! Experiments: reproductions of published results that drive the exchange directly instead of
+//! simulating a whole market.
+//!
+//! An experiment is a TOML file with an `[experiment]` table whose `kind` names it (and optional
+//! top-level `name` and `description`); it has no `[market]` or `[[agents]]`. [`is_experiment`]
+//! tells such a file from a scenario, [`run_file`] runs it and returns the table it printed.
+//!
+//! | kind | what | output |
+//! |---|---|---|
+//! | `avellaneda_stoikov` | Avellaneda & Stoikov (2008) §3.3, Tables 1–3 | `as_table.csv` |
+
+pub mod avellaneda_stoikov;
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+
+/// The experiment kinds a file may name.
+pub const KINDS: [&str; 1] = ["avellaneda_stoikov"];
+
+/// True when `text` is a TOML document with an `[experiment]` table (false for scenarios and for
+/// text that is not TOML at all, which the scenario loader then reports).
+pub fn is_experiment(text: &str) -> bool {
+    text.parse::<toml::Table>().is_ok_and(|t| t.contains_key("experiment"))
+}
+
+/// Runs the experiment in the file at `path`, writing its outputs into `out_dir` (created if
+/// missing), and returns the result table as printed text.
+///
+/// # Errors
+/// The file cannot be read or parsed, its `kind` is unknown, a parameter is out of range, or an
+/// output cannot be written; messages name the file.
+pub fn run_file(path: &Path, out_dir: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let table: toml::Table = text.parse().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let kind = table.get("experiment").and_then(|e| e.get("kind")).and_then(|k| k.as_str());
+    match kind {
+        Some("avellaneda_stoikov") => avellaneda_stoikov::run_file(path, out_dir),
+        Some(other) => bail!("{}: unknown experiment kind {other:?}; expected one of {KINDS:?}", path.display()),
+        None => bail!("{}: the [experiment] table needs a `kind`, one of {KINDS:?}", path.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn experiments_are_told_from_scenarios() {
+        assert!(is_experiment("name = \"x\"\n[experiment]\nkind = \"avellaneda_stoikov\"\n"));
+        assert!(!is_experiment("name = \"x\"\n[market]\ntick_size = \"0.01\"\n"));
+        assert!(!is_experiment("not toml ["));
+    }
+
+    #[test]
+    fn an_unknown_kind_lists_the_known_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.toml");
+        std::fs::write(&path, "[experiment]\nkind = \"nope\"\n").unwrap();
+        let err = run_file(&path, dir.path()).unwrap_err().to_string();
+        assert!(err.contains("avellaneda_stoikov") && err.contains("x.toml"), "{err}");
+    }
+}

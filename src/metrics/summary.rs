@@ -1,0 +1,210 @@
+//! `summary.json`: the figures of one run, in the stable shape DESIGN.md fixes.
+//!
+//! Money and prices are exact decimals in quote units, written as JSON numbers (never rounded
+//! through a float). PnL is marked to the last trade price (the opening price when nothing traded):
+//! `pnl = (cash_end − cash_start) + (tokens_end − tokens_start) × close`.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::{Recorder, Units};
+use crate::ledger::{Conservation, Ledger};
+use crate::types::{Cash, Price, Qty};
+
+/// The whole summary.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Kernel events processed.
+    pub events: u64,
+    /// Simulated seconds.
+    pub sim_seconds: f64,
+    /// Wall-clock seconds (the one field that differs between identical runs).
+    pub wall_seconds: f64,
+    /// Trade prices.
+    pub price: PriceSummary,
+    /// Traded value.
+    pub volume: VolumeSummary,
+    /// One entry per agent group, then the project, named accounts and the exchange.
+    pub groups: Vec<GroupSummary>,
+    /// Contract settlements (filled in by the contracts module).
+    pub contracts: Vec<serde_json::Value>,
+    /// The conservation check.
+    pub conservation: ConservationSummary,
+}
+
+/// Open, high, low and close trade prices (absent when nothing traded).
+#[derive(Clone, Debug, Serialize)]
+pub struct PriceSummary {
+    /// First trade.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    pub open: Option<Decimal>,
+    /// Highest trade.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    pub high: Option<Decimal>,
+    /// Lowest trade.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    pub low: Option<Decimal>,
+    /// Last trade.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
+    pub close: Option<Decimal>,
+}
+
+/// Traded value, real and wash.
+#[derive(Clone, Debug, Serialize)]
+pub struct VolumeSummary {
+    /// All traded value in quote units.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub quote_total: Decimal,
+    /// Wash-traded value.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub quote_wash: Decimal,
+    /// Number of trades.
+    pub trades: u64,
+    /// Wash share of traded value (0 when nothing traded).
+    pub wash_share: f64,
+}
+
+/// One party's balances and PnL.
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupSummary {
+    /// Name.
+    pub name: String,
+    /// Agent kind, or `project`, `account`, `exchange`.
+    pub kind: String,
+    /// Agents (crowd members) in the group.
+    pub agents: u32,
+    /// PnL marked to the close.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub pnl_quote: Decimal,
+    /// Cash at the start.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub cash_start: Decimal,
+    /// Cash at the end.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub cash_end: Decimal,
+    /// Tokens at the start.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub tokens_start: Decimal,
+    /// Tokens at the end.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub tokens_end: Decimal,
+}
+
+/// Sums over all accounts at the start and the end.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConservationSummary {
+    /// True when nothing was created or destroyed.
+    pub ok: bool,
+    /// Cash at the start.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub cash_start: Decimal,
+    /// Cash at the end.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub cash_end: Decimal,
+    /// Tokens at the start.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub tokens_start: Decimal,
+    /// Tokens at the end.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub tokens_end: Decimal,
+}
+
+/// End balances per party, summed from the ledger (the source of truth).
+pub fn party_balances(recorder: &Recorder, ledger: &Ledger) -> Vec<(Cash, Qty)> {
+    let mut out = vec![(Cash::ZERO, Qty::ZERO); recorder.parties().len()];
+    for (account, &party) in ledger.accounts().iter().zip(recorder.account_party()) {
+        let e = &mut out[party as usize];
+        e.0 += account.cash();
+        e.1 += account.tokens();
+    }
+    out
+}
+
+/// PnL of a change in holdings marked at `mark`.
+pub fn pnl(cash: Cash, tokens: Qty, mark: Price) -> Cash {
+    cash + Cash::notional(mark, tokens)
+}
+
+impl GroupSummary {
+    fn new(units: Units, party: &super::Party, end: (Cash, Qty), mark: Price) -> Self {
+        let d_cash = end.0 - party.cash_start;
+        let d_tokens = end.1 - party.tokens_start;
+        GroupSummary {
+            name: party.name.clone(),
+            kind: party.kind.clone(),
+            agents: party.agents,
+            pnl_quote: units.cash(pnl(d_cash, d_tokens, mark)),
+            cash_start: units.cash(party.cash_start),
+            cash_end: units.cash(end.0),
+            tokens_start: units.tokens(party.tokens_start),
+            tokens_end: units.tokens(end.1),
+        }
+    }
+}
+
+/// What a summary is built from besides the recorder and ledger.
+#[derive(Clone, Copy, Debug)]
+pub struct RunFacts<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Seed.
+    pub seed: u64,
+    /// Events processed.
+    pub events: u64,
+    /// Simulated seconds.
+    pub sim_seconds: f64,
+    /// Wall seconds.
+    pub wall_seconds: f64,
+    /// Opening price (the mark when nothing traded).
+    pub open_price: Price,
+}
+
+impl Summary {
+    /// Builds the summary of a finished run.
+    pub fn new(facts: RunFacts<'_>, recorder: &Recorder, ledger: &Ledger, units: Units) -> Self {
+        let totals = recorder.totals();
+        let mark = totals.close.unwrap_or(facts.open_price);
+        let ends = party_balances(recorder, ledger);
+        let groups =
+            recorder.parties().iter().zip(&ends).map(|(p, &end)| GroupSummary::new(units, p, end, mark)).collect();
+        let c: Conservation = ledger.conservation();
+        let wash_share = if totals.volume.0 > 0 { totals.volume_wash.0 as f64 / totals.volume.0 as f64 } else { 0.0 };
+        Summary {
+            scenario: facts.scenario.to_string(),
+            seed: facts.seed,
+            events: facts.events,
+            sim_seconds: facts.sim_seconds,
+            wall_seconds: facts.wall_seconds,
+            price: PriceSummary {
+                open: totals.open.map(|p| units.price(p)),
+                high: totals.high.map(|p| units.price(p)),
+                low: totals.low.map(|p| units.price(p)),
+                close: totals.close.map(|p| units.price(p)),
+            },
+            volume: VolumeSummary {
+                quote_total: units.cash(totals.volume),
+                quote_wash: units.cash(totals.volume_wash),
+                trades: totals.trades,
+                wash_share,
+            },
+            groups,
+            contracts: Vec::new(),
+            conservation: ConservationSummary {
+                ok: c.ok(),
+                cash_start: units.cash(c.cash_start),
+                cash_end: units.cash(c.cash_end),
+                tokens_start: units.tokens(c.tokens_start),
+                tokens_end: units.tokens(c.tokens_end),
+            },
+        }
+    }
+
+    /// The group (party) named `name`.
+    pub fn group(&self, name: &str) -> Option<&GroupSummary> {
+        self.groups.iter().find(|g| g.name == name)
+    }
+}

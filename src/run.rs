@@ -1,0 +1,146 @@
+//! One run of a scenario, end to end: build, simulate (with a progress bar on a terminal), check
+//! conservation, and write the run's files atomically.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::engine::setup::{build, Built};
+use crate::metrics::summary::{RunFacts, Summary};
+use crate::metrics::{TradeLog, Units};
+use crate::report::{write_agents_csv, write_summary_json, write_timeseries_csv, OutputDir};
+use crate::scenario::Scenario;
+
+/// How to run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Where to write the run's files; `None` keeps everything in memory (sweeps, benches).
+    pub out_dir: Option<PathBuf>,
+    /// Show a progress bar when stderr is a terminal and the run takes more than a second.
+    pub progress: bool,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct RunOutcome {
+    /// The summary figures.
+    pub summary: Summary,
+    /// The finished simulation (recorder, exchange, agents) for charts and further analysis.
+    pub built: Built,
+    /// Where the files went, if anywhere.
+    pub out_dir: Option<PathBuf>,
+}
+
+/// The units of `scenario`'s market.
+pub fn units(scenario: &Scenario) -> Units {
+    Units { tick: scenario.market.tick, lot: scenario.market.lot }
+}
+
+/// Runs `scenario` to its end.
+///
+/// # Errors
+/// I/O errors writing the output, or a broken conservation check (a bug: the files are still written
+/// so it can be investigated).
+pub fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<RunOutcome> {
+    let started = Instant::now();
+    let units = units(scenario);
+    let mut out = options.out_dir.as_deref().map(OutputDir::create).transpose()?;
+    let trade_log = match &mut out {
+        Some(dir) => Some(TradeLog::new(dir.stage("trades.csv")?, units)?),
+        None => None,
+    };
+    let mut built = build(scenario, trade_log);
+    simulate(&mut built, options.progress);
+    built.sim.recorder_mut().finish_trade_log()?;
+
+    let sim = &built.sim;
+    let facts = RunFacts {
+        scenario: &scenario.name,
+        seed: scenario.seed,
+        events: sim.events(),
+        sim_seconds: sim.now().as_secs_f64(),
+        wall_seconds: started.elapsed().as_secs_f64(),
+        open_price: scenario.market.open_price,
+    };
+    let ledger = sim.exchange().ledger();
+    let summary = Summary::new(facts, sim.recorder(), ledger, units);
+    let out_dir = match out {
+        Some(mut dir) => {
+            write_files(&mut dir, &built, &summary, units, scenario)?;
+            Some(dir.commit()?)
+        }
+        None => None,
+    };
+    anyhow::ensure!(
+        summary.conservation.ok,
+        "conservation check failed: cash {} → {}, tokens {} → {} (a bug in mmsim; please report it)",
+        summary.conservation.cash_start,
+        summary.conservation.cash_end,
+        summary.conservation.tokens_start,
+        summary.conservation.tokens_end
+    );
+    Ok(RunOutcome { summary, built, out_dir })
+}
+
+fn write_files(
+    dir: &mut OutputDir,
+    built: &Built,
+    summary: &Summary,
+    units: Units,
+    s: &Scenario,
+) -> anyhow::Result<()> {
+    let recorder = built.sim.recorder();
+    let ledger = built.sim.exchange().ledger();
+    let mark = recorder.totals().close.unwrap_or(s.market.open_price);
+    dir.write("timeseries.csv", |w| write_timeseries_csv(w, recorder, units))?;
+    dir.write("agents.csv", |w| {
+        write_agents_csv(w, &built.agents, &built.account_start, recorder, ledger, units, mark)
+    })?;
+    dir.write("summary.json", |w| write_summary_json(w, summary))?;
+    Ok(())
+}
+
+/// Steps the simulation to its end in slices, drawing a progress bar when asked and worthwhile.
+fn simulate(built: &mut Built, progress: bool) {
+    let sim = &mut built.sim;
+    sim.start();
+    let end = sim.end();
+    let slices = 200u64;
+    let slice = (end.nanos() / slices).max(1);
+    let started = Instant::now();
+    let mut bar: Option<ProgressBar> = None;
+    loop {
+        let until = sim.now().plus_nanos(slice);
+        let more = sim.step_until(until);
+        if progress && bar.is_none() && started.elapsed() > Duration::from_secs(1) {
+            bar = Some(progress_bar(end.nanos()));
+        }
+        if let Some(b) = &bar {
+            let secs = started.elapsed().as_secs_f64().max(1e-9);
+            b.set_position(sim.now().nanos());
+            b.set_message(format!("{:.2}M events/s", sim.events() as f64 / secs / 1e6));
+        }
+        if !more {
+            break;
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    sim.finish();
+}
+
+fn progress_bar(total_ns: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total_ns), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{spinner} simulated {msg:>14} [{bar:30}] {percent:>3}% ETA {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
+/// The default output directory of a scenario: `output/<name>/`.
+pub fn default_out_dir(scenario: &Scenario) -> PathBuf {
+    Path::new("output").join(&scenario.name)
+}

@@ -1,0 +1,104 @@
+//! `mmsim run` output: files, the summary's stable keys, determinism and conservation.
+
+use std::fs;
+use std::path::Path;
+
+use mmsim::agents::passive_mm::PassiveMmConfig;
+use mmsim::agents::retail::RetailConfig;
+use mmsim::agents::Behaviour;
+use mmsim::run::{run, RunOptions};
+use mmsim::scenario::Scenario;
+use mmsim::units::Dur;
+use rust_decimal::dec;
+
+/// Two market makers and a retail crowd for six simulated hours.
+pub fn small_market(seed: u64) -> Scenario {
+    Scenario::new("small_market", seed, dec!(0.0001), dec!(1), dec!(0.05), Dur(6 * 3_600_000_000_000))
+        .with_group("mm", 2, dec!(50000), dec!(1000000), Behaviour::PassiveMm(PassiveMmConfig::default()))
+        .with_group("retail", 300, dec!(2000), dec!(20000), Behaviour::Retail(RetailConfig::default()))
+}
+
+fn run_to(dir: &Path, seed: u64) -> mmsim::metrics::summary::Summary {
+    let opts = RunOptions { out_dir: Some(dir.to_path_buf()), progress: false };
+    run(&small_market(seed), &opts).expect("run succeeds").summary
+}
+
+#[test]
+fn a_run_writes_every_file_with_the_stable_fields() {
+    let tmp = tempfile::tempdir().unwrap();
+    let summary = run_to(tmp.path(), 7);
+    for f in ["summary.json", "timeseries.csv", "trades.csv", "agents.csv"] {
+        assert!(tmp.path().join(f).is_file(), "{f} missing");
+    }
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    assert!(summary.volume.trades > 0, "the market traded");
+    assert!(summary.conservation.ok);
+
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(tmp.path().join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "scenario",
+        "seed",
+        "events",
+        "sim_seconds",
+        "wall_seconds",
+        "price",
+        "volume",
+        "groups",
+        "contracts",
+        "conservation",
+    ] {
+        assert!(json.get(key).is_some(), "summary.json lacks {key}");
+    }
+    for key in ["open", "high", "low", "close"] {
+        assert!(json["price"][key].is_number(), "price.{key} is a number");
+    }
+    for key in ["quote_total", "quote_wash", "trades"] {
+        assert!(json["volume"][key].is_number(), "volume.{key}");
+    }
+    let g = &json["groups"][0];
+    for key in ["name", "kind", "agents", "pnl_quote", "cash_start", "cash_end", "tokens_start", "tokens_end"] {
+        assert!(g.get(key).is_some(), "groups[0].{key}");
+    }
+    assert_eq!(json["conservation"]["ok"], serde_json::Value::Bool(true));
+    assert_eq!(json["seed"], 7);
+
+    let ts = fs::read_to_string(tmp.path().join("timeseries.csv")).unwrap();
+    let header = ts.lines().next().unwrap();
+    assert!(header.starts_with(
+        "t,mid,best_bid,best_ask,spread_bps,depth_bid_2pct,depth_ask_2pct,volume_quote,volume_wash_quote,last"
+    ));
+    assert_eq!(ts.lines().count(), 1 + 6 * 60 + 1, "one row per minute, start and end included");
+    let trades = fs::read_to_string(tmp.path().join("trades.csv")).unwrap();
+    let th: Vec<&str> = trades.lines().next().unwrap().split(',').collect();
+    for col in ["t", "price", "qty", "aggressor_side", "maker_agent", "taker_agent", "maker_intent", "taker_intent"] {
+        assert!(th.contains(&col), "trades.csv lacks {col}");
+    }
+    assert_eq!(trades.lines().count() as u64, 1 + summary.volume.trades);
+}
+
+#[test]
+fn the_same_seed_gives_byte_identical_files() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_to(a.path(), 11);
+    run_to(b.path(), 11);
+    for f in ["timeseries.csv", "trades.csv", "agents.csv"] {
+        let (x, y) = (fs::read(a.path().join(f)).unwrap(), fs::read(b.path().join(f)).unwrap());
+        assert!(x == y, "{f} differs between identical runs");
+    }
+    let strip = |p: &Path| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(p.join("summary.json")).unwrap()).unwrap();
+        v.as_object_mut().unwrap().remove("wall_seconds");
+        v
+    };
+    assert_eq!(strip(a.path()), strip(b.path()));
+    let c = tempfile::tempdir().unwrap();
+    run_to(c.path(), 12);
+    assert_ne!(fs::read(a.path().join("trades.csv")).unwrap(), fs::read(c.path().join("trades.csv")).unwrap());
+}
