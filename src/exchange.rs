@@ -15,6 +15,8 @@
 //! An account may be traded by its owner and by agents it authorized (see
 //! [`Ledger::authorize`]): a market maker quoting a project's account under a subscription.
 
+use std::collections::BTreeSet;
+
 use rustc_hash::FxHashMap;
 
 use crate::book::{Fill, Modified, NewOrder, OrderBook, OrderType, Placed, Reject, RestingOrder};
@@ -152,6 +154,8 @@ pub struct Exchange {
     next_order: u64,
     next_trade: u64,
     fills: Vec<Fill>,
+    /// Open orders of the agents being watched (e.g. market makers under a KPI contract).
+    watched: FxHashMap<AgentId, BTreeSet<OrderId>>,
 }
 
 impl Exchange {
@@ -167,6 +171,7 @@ impl Exchange {
             next_order: 1,
             next_trade: 1,
             fills: Vec::new(),
+            watched: FxHashMap::default(),
         }
     }
 
@@ -198,6 +203,23 @@ impl Exchange {
     /// The account and intent of an open order.
     pub fn order_owner(&self, id: OrderId) -> Option<(AccountId, AgentId, Intent)> {
         self.open.get(&id).map(|o| (o.account, o.agent, o.intent))
+    }
+
+    /// Starts tracking the open orders `agent` sends from now on (see [`Exchange::orders_of`]).
+    pub fn watch(&mut self, agent: AgentId) {
+        self.watched.entry(agent).or_default();
+    }
+
+    /// The open orders of a watched agent, as they rest on the book (empty when not watched).
+    pub fn orders_of(&self, agent: AgentId) -> impl Iterator<Item = RestingOrder> + '_ {
+        self.watched.get(&agent).into_iter().flatten().filter_map(|&id| self.book.order(id))
+    }
+
+    #[inline]
+    fn unwatch_order(&mut self, agent: AgentId, id: OrderId) {
+        if let Some(set) = self.watched.get_mut(&agent) {
+            set.remove(&id);
+        }
     }
 
     /// Places an order: checks authorization and funds, locks them, matches, settles every fill
@@ -259,6 +281,9 @@ impl Exchange {
         }
         self.fills = fills;
         if placed.rested.0 > 0 {
+            if let Some(set) = self.watched.get_mut(&req.agent) {
+                set.insert(id);
+            }
             self.open.insert(id, taker);
         } else {
             self.release(req.account, req.side, taker.locked_cash, placed.dropped);
@@ -327,6 +352,7 @@ impl Exchange {
         self.ledger.settle_trade(buyer_acct, seller_acct, notional, fill.qty, buyer_fee, seller_fee, self.venue);
         if fill.maker_remaining.is_zero() {
             self.open.remove(&fill.maker);
+            self.unwatch_order(maker.agent, fill.maker);
             self.release(maker.account, maker.side, maker.locked_cash, Qty::ZERO);
         } else {
             self.open.insert(fill.maker, maker);
@@ -362,6 +388,7 @@ impl Exchange {
         }
         let order = self.book.cancel(id)?;
         self.open.remove(&id);
+        self.unwatch_order(open.agent, id);
         self.release(open.account, open.side, open.locked_cash, order.qty);
         Ok(order)
     }

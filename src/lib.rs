@@ -13,6 +13,7 @@
 
 pub mod agents;
 pub mod book;
+pub mod contracts;
 pub mod cli;
 pub mod engine;
 pub mod exchange;

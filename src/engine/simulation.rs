@@ -11,6 +11,7 @@
 //! scenario and its seed.
 
 use crate::agents::{Action, Agent, AgentCtx, AgentEvent, AnyAgent, MarketView, Tape};
+use crate::contracts::{AnyContract, Contract, ContractCtx};
 use crate::exchange::{Exchange, OrderRequest, Trade};
 use crate::metrics::Recorder;
 use crate::rng::AgentRng;
@@ -29,6 +30,8 @@ pub enum Event {
     CancelArrives(AgentId, OrderId),
     /// Time to sample the market.
     Sample,
+    /// A contract's timer falls due.
+    ContractTimer(u32),
 }
 
 /// One agent's slot: behaviour, name, random streams, latency.
@@ -63,6 +66,8 @@ pub struct Simulation {
     next_order: u64,
     actions: Vec<Action>,
     trades: Vec<Trade>,
+    contracts: Vec<AnyContract>,
+    timers: Vec<SimTime>,
 }
 
 impl Simulation {
@@ -86,7 +91,35 @@ impl Simulation {
             next_order: 1,
             actions: Vec::new(),
             trades: Vec::new(),
+            contracts: Vec::new(),
+            timers: Vec::new(),
         }
+    }
+
+    /// Adds contracts; call before [`Simulation::start`].
+    pub fn add_contracts(&mut self, contracts: Vec<AnyContract>) {
+        self.contracts.extend(contracts);
+    }
+
+    /// The contracts, for their settlement reports.
+    pub fn contracts(&self) -> &[AnyContract] {
+        &self.contracts
+    }
+
+    /// Runs one contract callback and schedules the timers it asks for.
+    fn with_contract(&mut self, index: usize, f: impl FnOnce(&mut AnyContract, &mut ContractCtx<'_>)) {
+        let now = self.kernel.now();
+        let mut timers = std::mem::take(&mut self.timers);
+        {
+            let mut ctx = ContractCtx::new(now, &mut self.exchange, &self.tape, &mut self.recorder, &mut timers);
+            f(&mut self.contracts[index], &mut ctx);
+        }
+        for at in timers.drain(..) {
+            if at <= self.end {
+                self.kernel.schedule_at(at, Event::ContractTimer(index as u32)).expect("timers are never in the past");
+            }
+        }
+        self.timers = timers;
     }
 
     /// The exchange (book and ledger).
@@ -137,6 +170,9 @@ impl Simulation {
     /// Starts every agent and schedules the first sample. Call once, before stepping.
     pub fn start(&mut self) {
         self.kernel.schedule_in(0, Event::Sample);
+        for i in 0..self.contracts.len() {
+            self.with_contract(i, |c, ctx| c.start(ctx));
+        }
         for i in 0..self.slots.len() {
             self.with_agent(i, |agent, ctx| agent.start(ctx));
         }
@@ -163,6 +199,9 @@ impl Simulation {
 
     /// Takes the final sample (if the last one was not at the end).
     pub fn finish(&mut self) {
+        for i in 0..self.contracts.len() {
+            self.with_contract(i, |c, ctx| c.finish(ctx));
+        }
         let now = self.kernel.now();
         if self.recorder.last_sample_time() != Some(now) {
             let phase = self.phase();
@@ -185,6 +224,7 @@ impl Simulation {
                 };
                 self.notify(agent, ev);
             }
+            Event::ContractTimer(index) => self.with_contract(index as usize, |c, ctx| c.on_timer(ctx)),
             Event::Sample => {
                 let phase = self.phase();
                 self.recorder.sample(now, self.exchange.book(), &self.tape, phase);

@@ -214,3 +214,21 @@ proptest! {
         prop_assert_eq!(ex.ledger().account(ex.venue()).cash().0, 60_000 - traders_cash);
     }
 }
+
+#[test]
+fn watched_agents_orders_are_tracked_through_fills_and_cancels() {
+    let (mut ex, a, b) = venue(FeeSchedule::default());
+    ex.watch(MM);
+    let mut trades = Vec::new();
+    let (x, _) = ex.submit(req(a, MM, Side::Sell, OrderType::Limit, 100, 5), &mut trades).unwrap();
+    let (y, _) = ex.submit(req(a, MM, Side::Sell, OrderType::Limit, 101, 5), &mut trades).unwrap();
+    let (z, _) = ex.submit(req(a, MM, Side::Sell, OrderType::Limit, 102, 5), &mut trades).unwrap();
+    ex.submit(req(b, TAKER, Side::Buy, OrderType::Limit, 90, 5), &mut trades).unwrap();
+    assert_eq!(ex.orders_of(MM).count(), 3);
+    assert_eq!(ex.orders_of(TAKER).count(), 0, "not watched");
+    ex.submit(req(b, TAKER, Side::Buy, OrderType::Ioc, 100, 5), &mut trades).unwrap();
+    ex.cancel(MM, z).unwrap();
+    let left: Vec<OrderId> = ex.orders_of(MM).map(|o| o.id).collect();
+    assert_eq!(left, vec![y]);
+    assert!(!left.contains(&x));
+}
