@@ -98,6 +98,20 @@ fn load(path: &std::path::Path, overrides: &[Override], seed: Option<u64>) -> Re
 }
 
 fn run_scenario(args: &RunArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&args.scenario)
+        .map_err(|e| anyhow::anyhow!("cannot read scenario file {}: {e}", args.scenario.display()))?;
+    if crate::experiments::is_experiment(&text) {
+        anyhow::ensure!(
+            args.seed.is_none() && args.overrides.is_empty(),
+            "{}: --seed and --set do not apply to experiment files; edit the [experiment] table",
+            args.scenario.display()
+        );
+        let stem = args.scenario.file_stem().map_or("experiment".into(), |s| s.to_string_lossy().into_owned());
+        let out = args.out.clone().unwrap_or_else(|| std::path::Path::new("output").join(stem));
+        print!("{}", crate::experiments::run_file(&args.scenario, &out)?);
+        println!("wrote {}", out.display());
+        return Ok(());
+    }
     let scenario = load(&args.scenario, &args.overrides, args.seed)?;
     let out = args.out.clone().unwrap_or_else(|| crate::run::default_out_dir(&scenario));
     let options = crate::run::RunOptions { out_dir: Some(out), progress: true };

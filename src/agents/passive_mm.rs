@@ -25,11 +25,13 @@
 //! lengths, mean cycle `shirk_cycle`, drawn from its own stream) and cancels everything while away.
 
 mod config;
+mod ladder;
 mod pricing;
 #[cfg(test)]
 mod tests;
 
 pub use config::{Horizon, PassiveMmConfig};
+pub use ladder::{PlannedQuote, QuoteInputs};
 pub use pricing::{AvellanedaStoikov, EwmaVariance};
 
 use rand::RngExt;
@@ -62,34 +64,6 @@ pub struct PassiveMmStats {
     pub rejected_other: u64,
     /// Cancels refused (the order had filled meanwhile).
     pub cancel_rejects: u64,
-}
-
-/// One order of the plan: side, limit price and size.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PlannedQuote {
-    /// Buy or sell.
-    pub side: Side,
-    /// Limit price, ticks.
-    pub price: Price,
-    /// Size, lots.
-    pub qty: Qty,
-}
-
-/// What one quoting decision depends on.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct QuoteInputs {
-    /// Fair price, ticks.
-    pub fair: f64,
-    /// Position relative to the starting token balance, lots.
-    pub position: i64,
-    /// Daily variance of the price, bps².
-    pub sigma2_daily_bps: f64,
-    /// Horizon left, days.
-    pub tau_days: f64,
-    /// Best bid of the other traders.
-    pub others_bid: Option<Price>,
-    /// Best ask of the other traders.
-    pub others_ask: Option<Price>,
 }
 
 /// One of the agent's orders, from sending until it leaves the book.
@@ -174,35 +148,7 @@ impl PassiveMm {
     /// The ladder for `inputs`, innermost level first on each side (bids, then asks), sized by the
     /// inventory limit but not yet by funds. A pure function of the configuration and `inputs`.
     pub fn plan(&self, inputs: &QuoteInputs) -> Vec<PlannedQuote> {
-        let c = &self.config;
-        let (reservation, model_spread) = if c.gamma > 0.0 {
-            let model = AvellanedaStoikov { gamma: c.gamma, sigma: inputs.sigma2_daily_bps.sqrt(), k: c.k };
-            let clips = inputs.position as f64 / self.level_lots as f64;
-            (model.reservation(0.0, clips, inputs.tau_days), model.spread(inputs.tau_days))
-        } else {
-            (0.0, 0.0)
-        };
-        let width = c.spread_bps.max(model_spread) * c.spread_multiplier;
-        let allowance = |side: Side| (self.max_position - side.sign() * inputs.position).max(0);
-        let mut plan = Vec::with_capacity(2 * c.levels as usize);
-        for side in [Side::Buy, Side::Sell] {
-            let mut left = allowance(side);
-            for level in 0..c.levels {
-                let qty = left.min(self.level_lots);
-                let offset_bps = reservation - side.sign() as f64 * (width / 2.0 + level as f64 * c.level_spacing_bps);
-                let raw = inputs.fair * (1.0 + offset_bps / 1e4);
-                let price = match side {
-                    Side::Buy => (raw.floor() as i64).min(inputs.others_ask.map_or(i64::MAX, |p| p.0 - 1)),
-                    Side::Sell => (raw.ceil() as i64).max(inputs.others_bid.map_or(i64::MIN, |p| p.0 + 1)),
-                };
-                if qty == 0 || price < 1 {
-                    break;
-                }
-                plan.push(PlannedQuote { side, price: Price(price), qty: Qty(qty) });
-                left -= qty;
-            }
-        }
-        plan
+        ladder::plan(&self.config, self.level_lots, self.max_position, inputs)
     }
 
     fn position(&self, market: &MarketView<'_>) -> i64 {
@@ -268,7 +214,8 @@ impl PassiveMm {
     /// missing (or always, with `force`).
     fn maybe_requote(&mut self, ctx: &mut AgentCtx<'_>, force: bool) {
         let inputs = self.inputs(ctx);
-        let moved = self.quoted_fair.is_none_or(|f| (inputs.fair / f - 1.0).abs() * 1e4 > self.config.requote_threshold_bps);
+        let moved =
+            self.quoted_fair.is_none_or(|f| (inputs.fair / f - 1.0).abs() * 1e4 > self.config.requote_threshold_bps);
         if force || moved || self.dirty || inputs.position != self.quoted_position {
             self.requote(ctx, &inputs);
         }
@@ -279,9 +226,10 @@ impl PassiveMm {
         let mut plan = self.plan(inputs);
         let mut matched = vec![false; plan.len()];
         for q in self.quotes.iter_mut().filter(|q| !q.cancelling) {
-            let hit = plan.iter().enumerate().position(|(i, p)| {
-                !matched[i] && p.side == q.side && p.price == q.price && p.qty == q.qty
-            });
+            let hit = plan
+                .iter()
+                .enumerate()
+                .position(|(i, p)| !matched[i] && p.side == q.side && p.price == q.price && p.qty == q.qty);
             match hit {
                 Some(i) => matched[i] = true,
                 None => {
@@ -297,7 +245,7 @@ impl PassiveMm {
         for q in &self.quotes {
             match (q.side, q.accepted, q.cancelling) {
                 (Side::Buy, true, true) => cash += Cash::notional(q.price, q.qty),
-                (Side::Buy, false, false) => cash -= self.buy_lock(q.price, q.qty),
+                (Side::Buy, false, false) => cash -= ladder::buy_lock(self.config.fee_reserve_bps, q.price, q.qty),
                 (Side::Sell, true, true) => tokens += q.qty,
                 (Side::Sell, false, false) => tokens -= q.qty,
                 _ => {}
@@ -307,14 +255,14 @@ impl PassiveMm {
         plan.retain(|_| !*keep.next().expect("one flag per planned quote"));
         for p in plan {
             let qty = match p.side {
-                Side::Buy => self.affordable(p.price, p.qty, cash),
+                Side::Buy => ladder::affordable(self.config.fee_reserve_bps, p.price, p.qty, cash),
                 Side::Sell => p.qty.min(tokens),
             };
             if qty.0 <= 0 {
                 continue;
             }
             match p.side {
-                Side::Buy => cash -= self.buy_lock(p.price, qty),
+                Side::Buy => cash -= ladder::buy_lock(self.config.fee_reserve_bps, p.price, qty),
                 Side::Sell => tokens -= qty,
             }
             let id = ctx.submit(self.account, p.side, OrderType::PostOnly, p.price, qty, Intent::Quote);
@@ -325,26 +273,6 @@ impl PassiveMm {
         self.quoted_position = inputs.position;
         self.dirty = false;
         self.stats.requotes += 1;
-    }
-
-    /// An upper bound on the cash the exchange locks for a buy: notional, the fee reserve, and one
-    /// atom per lot for fee rounding.
-    fn buy_lock(&self, price: Price, qty: Qty) -> Cash {
-        let notional = Cash::notional(price, qty).0 as f64;
-        Cash((notional * (1.0 + self.config.fee_reserve_bps / 1e4)).ceil() as i128 + qty.0 as i128)
-    }
-
-    /// The largest size up to `want` whose buy lock fits in `budget`.
-    fn affordable(&self, price: Price, want: Qty, budget: Cash) -> Qty {
-        if budget <= Cash::ZERO {
-            return Qty::ZERO;
-        }
-        let per_lot = price.0 as f64 * (1.0 + self.config.fee_reserve_bps / 1e4) + 1.0;
-        let mut lots = want.0.min((budget.0 as f64 / per_lot).floor() as i64);
-        while lots > 0 && self.buy_lock(price, Qty(lots)) > budget {
-            lots -= 1;
-        }
-        Qty(lots.max(0))
     }
 
     fn cancel_all(&mut self, ctx: &mut AgentCtx<'_>) {

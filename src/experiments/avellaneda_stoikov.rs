@@ -296,7 +296,11 @@ pub fn format_table(config: &AsExperimentConfig, rows: &[AsRow]) -> String {
         "Avellaneda-Stoikov (2008) §3.3: {} simulations, S0 = {}, σ = {}, T = {}, dt = {}, A = {}, k = {}\n",
         config.simulations, config.s0, config.sigma, config.horizon_t, config.dt, config.intensity_a, config.decay_k
     );
-    let _ = writeln!(out, "{:>6}  {:<9}  {:>6}  {:>11}  {:>10}  {:>6}  {:>6}  paper (mean, std, q std)", "gamma", "strategy", "spread", "profit_mean", "profit_std", "q_mean", "q_std");
+    let _ = writeln!(
+        out,
+        "{:>6}  {:<9}  {:>6}  {:>11}  {:>10}  {:>6}  {:>6}  paper (mean, std, q std)",
+        "gamma", "strategy", "spread", "profit_mean", "profit_std", "q_mean", "q_std"
+    );
     for r in rows {
         let paper = PAPER_TABLE_2
             .iter()

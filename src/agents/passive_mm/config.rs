@@ -135,13 +135,21 @@ impl PassiveMmConfig {
         check_non_negative(&mut issues, "level_spacing_bps", self.level_spacing_bps);
         check_positive(&mut issues, "level_size", self.level_size);
         if self.level_size > 0.0 && market.lots(self.level_size).is_zero() {
-            issues.push(ParamIssue::new("level_size", format!("{} is less than one lot ({})", self.level_size, market.lot)));
+            issues.push(ParamIssue::new(
+                "level_size",
+                format!("{} is less than one lot ({})", self.level_size, market.lot),
+            ));
         }
         if self.requote_every.nanos() == 0 {
             issues.push(ParamIssue::new("requote_every", "must be longer than 0"));
         }
         check_non_negative(&mut issues, "requote_threshold_bps", self.requote_threshold_bps);
         check_positive(&mut issues, "max_inventory", self.max_inventory);
+        if self.max_inventory > 0.0 && market.lots(self.max_inventory).is_zero() {
+            let message =
+                format!("{} is less than one lot ({}): nothing could be quoted", self.max_inventory, market.lot);
+            issues.push(ParamIssue::new("max_inventory", message));
+        }
         check_non_negative(&mut issues, "gamma", self.gamma);
         check_positive(&mut issues, "k", self.k);
         check_non_negative(&mut issues, "sigma_daily_bps", self.sigma_daily_bps);
@@ -159,12 +167,6 @@ impl PassiveMmConfig {
         check_positive(&mut issues, "spread_multiplier", self.spread_multiplier);
         issues
     }
-
-    /// The Avellaneda–Stoikov term `γ·σ²·τ` in bps per `level_size` clip, for `tau_days` left and
-    /// a daily variance `sigma2_daily_bps` (bps² per day).
-    pub(super) fn skew_per_clip_bps(&self, sigma2_daily_bps: f64, tau_days: f64) -> f64 {
-        self.gamma * sigma2_daily_bps * tau_days.max(0.0)
-    }
 }
 
 #[cfg(test)]
@@ -174,7 +176,12 @@ mod tests {
     use rust_decimal::Decimal;
 
     fn market() -> MarketSpec {
-        MarketSpec { tick: Decimal::new(1, 4), lot: Decimal::ONE, open_price: Price(10_000), duration: SimTime::from_secs(60) }
+        MarketSpec {
+            tick: Decimal::new(1, 4),
+            lot: Decimal::ONE,
+            open_price: Price(10_000),
+            duration: SimTime::from_secs(60),
+        }
     }
 
     #[test]
@@ -184,12 +191,13 @@ mod tests {
             quote_fraction: 1.5,
             spread_multiplier: 0.0,
             level_size: 0.5,
+            max_inventory: 0.5,
             k: -1.0,
             horizon: Horizon::Rolling(Dur(0)),
             ..PassiveMmConfig::default()
         };
         let keys: Vec<_> = bad.check(&market()).iter().map(|i| i.key).collect();
-        assert_eq!(keys, ["level_size", "k", "horizon", "quote_fraction", "spread_multiplier"]);
+        assert_eq!(keys, ["level_size", "max_inventory", "k", "horizon", "quote_fraction", "spread_multiplier"]);
     }
 
     #[test]

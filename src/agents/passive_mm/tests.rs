@@ -57,7 +57,8 @@ fn two_market_makers_quote_both_sides_with_the_configured_spread() {
 }
 
 fn agent(config: PassiveMmConfig) -> PassiveMm {
-    let market = MarketSpec { tick: TICK, lot: Decimal::ONE, open_price: Price(10_000), duration: SimTime::from_secs(3_600) };
+    let market =
+        MarketSpec { tick: TICK, lot: Decimal::ONE, open_price: Price(10_000), duration: SimTime::from_secs(3_600) };
     PassiveMm::new(config, AgentSetup { name: "mm".into(), accounts: vec![AccountId(0)], market })
 }
 
@@ -99,7 +100,8 @@ fn inventory_skew_moves_both_quotes_against_the_position() {
 #[test]
 fn limits_effort_and_the_book_shape_the_ladder() {
     let mm = agent(PassiveMmConfig { max_inventory: 250.0, ..PassiveMmConfig::default() });
-    let sizes = |plan: &[PlannedQuote], side| plan.iter().filter(|p| p.side == side).map(|p| p.qty.0).collect::<Vec<_>>();
+    let sizes =
+        |plan: &[PlannedQuote], side| plan.iter().filter(|p| p.side == side).map(|p| p.qty.0).collect::<Vec<_>>();
     assert_eq!(sizes(&mm.plan(&inputs(0)), Side::Buy), [100, 100, 50], "bids capped by max_inventory");
     let at_limit = mm.plan(&inputs(250));
     assert!(sizes(&at_limit, Side::Buy).is_empty(), "no bid at the long limit");
@@ -119,7 +121,8 @@ fn limits_effort_and_the_book_shape_the_ladder() {
 fn a_shirking_market_maker_quotes_about_half_the_time() {
     let mut fractions = Vec::new();
     for quote_fraction in [1.0, 0.5] {
-        let config = PassiveMmConfig { quote_fraction, shirk_cycle: Dur(600_000_000_000), ..PassiveMmConfig::default() };
+        let config =
+            PassiveMmConfig { quote_fraction, shirk_cycle: Dur(600_000_000_000), ..PassiveMmConfig::default() };
         let mut scenario = scenario(12 * 60, config, 1);
         scenario.sample_every = Dur(10_000_000_000);
         let mut sim = build(&scenario, None).sim;
@@ -163,7 +166,12 @@ impl Harness {
         let mut ledger = Ledger::new();
         let mm_acct = ledger.open("mm", Some(Self::MM), Cash(cash * 10_000), Qty(tokens));
         ledger.open("taker", Some(AgentId(1)), Cash(10i128.pow(12)), Qty(10_000_000));
-        let market = MarketSpec { tick: TICK, lot: Decimal::ONE, open_price: Price(10_000), duration: SimTime::from_secs(7_200) };
+        let market = MarketSpec {
+            tick: TICK,
+            lot: Decimal::ONE,
+            open_price: Price(10_000),
+            duration: SimTime::from_secs(7_200),
+        };
         let mm = PassiveMm::new(config, AgentSetup { name: "mm".into(), accounts: vec![mm_acct], market });
         let ex = Exchange::new(ledger, FeeSchedule { maker_cbps: 0, taker_cbps: 1_000 });
         Harness { ex, tape: Tape::new(Price(10_000)), mm, rng: AgentRng::new(1, "mm"), next_order: 1, wake: None }
@@ -200,7 +208,15 @@ impl Harness {
 
     /// A market order of the taker; fills are reported to the market maker.
     fn take(&mut self, now: SimTime, side: Side, qty: i64) {
-        let req = OrderRequest { account: AccountId(1), agent: AgentId(1), side, kind: OrderType::Market, price: Price(0), qty: Qty(qty), intent: Intent::Other };
+        let req = OrderRequest {
+            account: AccountId(1),
+            agent: AgentId(1),
+            side,
+            kind: OrderType::Market,
+            price: Price(0),
+            qty: Qty(qty),
+            intent: Intent::Other,
+        };
         let mut trades = Vec::new();
         let id = OrderId(1 << 40 | now.nanos());
         if self.ex.submit_with_id(id, req, &mut trades).is_err() {
@@ -209,7 +225,15 @@ impl Harness {
         for t in trades {
             self.tape.record(now, t.price, t.qty);
             let done = self.ex.book().order(t.maker_order).is_none();
-            let ev = AgentEvent::Filled { order: t.maker_order, account: t.maker_account, side: side.opposite(), price: t.price, qty: t.qty, maker: true, done };
+            let ev = AgentEvent::Filled {
+                order: t.maker_order,
+                account: t.maker_account,
+                side: side.opposite(),
+                price: t.price,
+                qty: t.qty,
+                maker: true,
+                done,
+            };
             self.call(now, |mm, ctx| mm.on_event(&ev, ctx));
         }
     }
@@ -239,16 +263,20 @@ fn a_normal_run_with_fills_is_never_rejected_for_funds_and_respects_its_limits()
         let config = PassiveMmConfig { max_inventory: 600.0, ..PassiveMmConfig::default() };
         let mut h = Harness::new(config, cash, tokens);
         let start = Qty(tokens);
-        let mut worst = 0i64;
+        let (mut worst, mut most_locked) = (0i64, 0.0f64);
         h.run(72_000, |h| {
-            let position = (h.ex.ledger().account(AccountId(0)).tokens() - start).0;
-            worst = worst.max(position.abs());
+            let account = h.ex.ledger().account(AccountId(0));
+            worst = worst.max((account.tokens() - start).0.abs());
+            most_locked = most_locked.max(account.cash_locked.0 as f64 / account.cash().0.max(1) as f64);
         });
         let st = h.mm.stats();
         assert_eq!(st.rejected_funds, 0, "cash {cash}: {st:?}");
         assert_eq!(st.rejected_other, 0, "cash {cash}: {st:?}");
         assert!(st.maker_fills > 500, "cash {cash}: {st:?}");
         assert!(worst <= 600, "position stays within max_inventory: {worst}");
+        if cash == 250 {
+            assert!(most_locked > 0.9, "the cash limit binds: at most {most_locked} of the cash was locked");
+        }
         assert!(h.ex.ledger().conservation().ok());
         assert!(st.wakeups <= 7_200 / 5 + 1, "{st:?}");
     }

@@ -136,7 +136,15 @@ struct ExogenousFlow {
 }
 
 impl ExogenousFlow {
-    fn fire(&self, ex: &mut Exchange, setup: &Setup, s: f64, quotes: (Price, Price), step: &Step, trades: &mut Vec<Trade>) {
+    fn fire(
+        &self,
+        ex: &mut Exchange,
+        setup: &Setup,
+        s: f64,
+        quotes: (Price, Price),
+        step: &Step,
+        trades: &mut Vec<Trade>,
+    ) {
         let hit = |delta: f64, u: f64| u < (setup.a * (-setup.k * delta).exp() * setup.dt).min(1.0);
         let (bid, ask) = (setup.price(quotes.0), setup.price(quotes.1));
         for (side, fires) in [(Side::Sell, hit(s - bid, step.u_bid)), (Side::Buy, hit(ask - s, step.u_ask))] {
