@@ -409,6 +409,10 @@ fn modify_to_the_same_quantity_keeps_priority() {
     assert_eq!(modify(&mut book, 1, 100, 5).0, Ok(Modified::InPlace { reduced_by: Qty(0) }));
     assert_eq!(ids(&book, Side::Buy), vec![1, 2]);
     assert_eq!(book.qty_at(Side::Buy, Price(100)), Qty(10));
+    // A reduction on the bid side updates the level total too.
+    assert_eq!(modify(&mut book, 2, 100, 1).0, Ok(Modified::InPlace { reduced_by: Qty(4) }));
+    assert_eq!(levels(&book, Side::Buy), vec![(100, 6)]);
+    assert_eq!(ids(&book, Side::Buy), vec![1, 2]);
 }
 
 #[test]
@@ -690,8 +694,8 @@ fn best_with_far_apart_prices() {
 fn a_released_page_is_reused_correctly() {
     let mut book = OrderBook::new();
     limit(&mut book, 1, Side::Sell, 64, 1);
-    book.cancel(OrderId(1)).unwrap(); // page 1 empties and is released
-    limit(&mut book, 2, Side::Sell, 200, 1); // may take the released page for page 3
+    book.cancel(OrderId(1)).unwrap(); // page 1 (64..=127) empties and is released
+    limit(&mut book, 2, Side::Sell, 200, 1); // page 3 may take the released page
                                              // 72 has the same offset in page 1 as 200 in page 3: a stale page mapping would show it.
     assert_eq!(book.qty_at(Side::Sell, Price(72)), Qty(0));
     limit(&mut book, 3, Side::Sell, 65, 1);
@@ -701,6 +705,30 @@ fn a_released_page_is_reused_correctly() {
     assert_eq!(book.qty_at(Side::Sell, Price(72)), Qty(0));
     book.cancel(OrderId(3)).unwrap();
     assert_eq!(book.best_ask(), Some(Price(200)));
+}
+
+#[test]
+fn a_page_released_and_refilled_at_once_stays_separate_from_new_pages() {
+    // Release a page, put an order back on the same page straight away, then open another page:
+    // the two pages must not share storage.
+    for side in [Side::Buy, Side::Sell] {
+        let mut book = OrderBook::new();
+        limit(&mut book, 1, side, 64, 1);
+        book.cancel(OrderId(1)).unwrap();
+        limit(&mut book, 2, side, 65, 2);
+        limit(&mut book, 3, side, 200, 3);
+        assert_eq!(book.qty_at(side, Price(65)), Qty(2), "{side}");
+        assert_eq!(book.qty_at(side, Price(200)), Qty(3), "{side}");
+        assert_eq!(book.qty_at(side, Price(193)), Qty(0), "{side}: 65's offset in 200's page");
+        let mut want = vec![(65, 2), (200, 3)];
+        if side == Side::Buy {
+            want.reverse();
+        }
+        assert_eq!(levels(&book, side), want, "{side}");
+        assert_eq!(book.depth_between(side, Price(64), Price(127)), Qty(2), "{side}");
+        book.cancel(OrderId(if side == Side::Buy { 3 } else { 2 })).unwrap();
+        assert_eq!(book.best(side), Some(Price(if side == Side::Buy { 65 } else { 200 })), "{side}");
+    }
 }
 
 // ---- depth, levels and orders ----
