@@ -64,6 +64,9 @@ pub struct RunArgs {
     /// Override any scenario key, validated like the file: e.g. --set agents.retail.count=5000.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<Override>,
+    /// Skip the charts (report.html is still written, without them).
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Arguments of `mmsim check`.
@@ -114,7 +117,7 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
     }
     let scenario = load(&args.scenario, &args.overrides, args.seed)?;
     let out = args.out.clone().unwrap_or_else(|| crate::run::default_out_dir(&scenario));
-    let options = crate::run::RunOptions { out_dir: Some(out), progress: true };
+    let options = crate::run::RunOptions { out_dir: Some(out), progress: true, charts: !args.no_charts };
     let outcome = crate::run::run(&scenario, &options)?;
     print!("{}", crate::report::terminal_summary(&outcome.summary));
     if let Some(dir) = &outcome.out_dir {

@@ -1,15 +1,18 @@
 //! One run of a scenario, end to end: build, simulate (with a progress bar on a terminal), check
-//! conservation, and write the run's files atomically.
+//! conservation, report the contracts, and write the run's files atomically.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::contracts::{self, ContractRow};
 use crate::engine::setup::{build, Built};
 use crate::metrics::summary::{RunFacts, Summary};
 use crate::metrics::{TradeLog, Units};
-use crate::report::{write_agents_csv, write_summary_json, write_timeseries_csv, OutputDir};
+use std::io::Write as _;
+
+use crate::report::{kpi_lines, render_charts, render_report, ChartInput, ReportInput, write_agents_csv, write_contracts_csv, write_summary_json, write_timeseries_csv, OutputDir};
 use crate::scenario::Scenario;
 
 /// How to run.
@@ -19,6 +22,8 @@ pub struct RunOptions {
     pub out_dir: Option<PathBuf>,
     /// Show a progress bar when stderr is a terminal and the run takes more than a second.
     pub progress: bool,
+    /// Render the four charts (PNG + SVG) and put them in `report.html`.
+    pub charts: bool,
 }
 
 /// What a run produced.
@@ -64,10 +69,14 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<RunOutco
         open_price: scenario.market.open_price,
     };
     let ledger = sim.exchange().ledger();
-    let summary = Summary::new(facts, sim.recorder(), ledger, units);
+    let mut summary = Summary::new(facts, sim.recorder(), ledger, units);
+    let contract_reports = contracts::reports(sim.contracts(), units);
+    summary.contracts = contract_reports.iter().map(|r| r.summary.clone()).collect();
+    let contract_rows: Vec<ContractRow> = contract_reports.into_iter().flat_map(|r| r.rows).collect();
     let out_dir = match out {
         Some(mut dir) => {
-            write_files(&mut dir, &built, &summary, units, scenario)?;
+            write_files(&mut dir, &built, &summary, units, scenario, options.charts)?;
+            dir.write("contracts.csv", |w| write_contracts_csv(w, &contract_rows))?;
             Some(dir.commit()?)
         }
         None => None,
@@ -89,6 +98,7 @@ fn write_files(
     summary: &Summary,
     units: Units,
     s: &Scenario,
+    charts_wanted: bool,
 ) -> anyhow::Result<()> {
     let recorder = built.sim.recorder();
     let ledger = built.sim.exchange().ledger();
@@ -98,6 +108,17 @@ fn write_files(
         write_agents_csv(w, &built.agents, &built.account_start, recorder, ledger, units, mark)
     })?;
     dir.write("summary.json", |w| write_summary_json(w, summary))?;
+    let mut page = ReportInput::new(summary, &s.description);
+    let charts;
+    if charts_wanted {
+        let kpis = kpi_lines(&s.contracts, units);
+        let input = ChartInput::new(&s.name, recorder, units, s.market.open_price).with_kpis(&kpis);
+        charts = render_charts(&input)?;
+        charts.write(dir)?;
+        page = page.with_charts(&charts);
+    }
+    let html = render_report(&page, None);
+    dir.write("report.html", |w| Ok(w.write_all(html.as_bytes())?))?;
     Ok(())
 }
 

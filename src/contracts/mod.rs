@@ -4,12 +4,43 @@
 //! On a wake-up it may read the market and the exchange, move cash and tokens between accounts
 //! through its [`ContractCtx`] (every transfer is recorded, so PnL and conservation stay exact), and
 //! schedule its next timer. At the end of the run it reports its settlement figures.
+//!
+//! The kinds ([`AnyContract`]):
+//! - [`TokenLoan`] (`token_loan.rs`): tokens lent to an MM with call options valued by
+//!   Black–Scholes (`options.rs`) at signing, exercised or returned at expiry;
+//! - [`Subscription`] (`subscription.rs`): an MM quotes the project's account for a fee per period,
+//!   judged on KPIs measured from its own orders by a [`KpiMonitor`] (`kpi.rs`);
+//! - [`Guarantee`] (`guarantee.rs`): a cash deposit with the exchange, released by how long the
+//!   price stayed inside a band.
+//!
+//! Their terms come validated from the scenario ([`ContractSpec`], `spec.rs`); [`build`] resolves
+//! names to accounts and agents. Reports (`report.rs`) are exact decimals in quote units.
+
+mod build;
+mod guarantee;
+pub mod kpi;
+pub mod options;
+mod report;
+pub mod spec;
+mod subscription;
+#[cfg(test)]
+mod tests;
+mod token_loan;
+
+pub use build::{build, GroupRef, World};
+pub use guarantee::Guarantee;
+pub use kpi::{KpiMonitor, KpiPeriod};
+pub use report::{ContractReport, ContractRow, Transfer, COLUMNS};
+pub use spec::{ContractSpec, ContractTerms};
+pub use subscription::{PeriodResult, Subscription};
+pub use token_loan::{LoanStatus, Settled, Signing, TokenLoan};
 
 use crate::agents::Tape;
 use crate::exchange::Exchange;
 use crate::ledger::{AccountId, LedgerError};
 use crate::metrics::Recorder;
-use crate::types::{Cash, Qty, SimTime};
+use crate::metrics::Units;
+use crate::types::{AgentId, Cash, Price, Qty, SimTime};
 
 /// What a contract can reach during a wake-up.
 #[derive(Debug)]
@@ -51,6 +82,21 @@ impl<'a> ContractCtx<'a> {
         Ok(())
     }
 
+    /// Value `agent` has traded so far (either side; see [`Recorder::agent_volume`]).
+    pub fn agent_volume(&self, agent: AgentId) -> Cash {
+        self.recorder.agent_volume(agent)
+    }
+
+    /// Value the whole market has traded so far.
+    pub fn market_volume(&self) -> Cash {
+        self.recorder.totals().volume
+    }
+
+    /// The spot: the last trade price, or the opening price before any trade.
+    pub fn spot(&self) -> Price {
+        spot(self.tape)
+    }
+
     /// Moves free tokens between accounts and records it.
     ///
     /// # Errors
@@ -59,6 +105,75 @@ impl<'a> ContractCtx<'a> {
         self.exchange.ledger_mut().transfer_tokens(from, to, qty)?;
         self.recorder.on_token_transfer(from, to, qty);
         Ok(())
+    }
+}
+
+impl ContractCtx<'_> {
+    /// Moves cash like [`ContractCtx::transfer_cash`] and logs it in `log`.
+    ///
+    /// # Errors
+    /// When `from` lacks the free cash; nothing moves.
+    pub fn pay(
+        &mut self,
+        log: &mut Vec<Transfer>,
+        from: AccountId,
+        to: AccountId,
+        cash: Cash,
+    ) -> Result<(), LedgerError> {
+        self.transfer_cash(from, to, cash)?;
+        log.push(Transfer { at: self.now, from, to, cash, tokens: Qty::ZERO });
+        Ok(())
+    }
+
+    /// Moves tokens like [`ContractCtx::transfer_tokens`] and logs it in `log`.
+    ///
+    /// # Errors
+    /// When `from` lacks the free tokens; nothing moves.
+    pub fn deliver(
+        &mut self,
+        log: &mut Vec<Transfer>,
+        from: AccountId,
+        to: AccountId,
+        qty: Qty,
+    ) -> Result<(), LedgerError> {
+        self.transfer_tokens(from, to, qty)?;
+        log.push(Transfer { at: self.now, from, to, cash: Cash::ZERO, tokens: qty });
+        Ok(())
+    }
+
+    /// Free cash of `accounts` together.
+    pub fn free_cash(&self, accounts: &[AccountId]) -> Cash {
+        accounts.iter().fold(Cash::ZERO, |c, &id| c + self.exchange.ledger().account(id).cash_free)
+    }
+
+    /// Free tokens of `accounts` together.
+    pub fn free_tokens(&self, accounts: &[AccountId]) -> Qty {
+        accounts.iter().fold(Qty::ZERO, |q, &id| q + self.exchange.ledger().account(id).tokens_free)
+    }
+
+    /// Pays up to `cash` to `to` out of the free cash of `from`, in order; returns what was paid.
+    pub fn pay_from(&mut self, log: &mut Vec<Transfer>, from: &[AccountId], to: AccountId, cash: Cash) -> Cash {
+        let mut left = cash;
+        for &id in from {
+            let take = left.min(self.exchange.ledger().account(id).cash_free.max(Cash::ZERO));
+            if take > Cash::ZERO && self.pay(log, id, to, take).is_ok() {
+                left -= take;
+            }
+        }
+        cash - left
+    }
+
+    /// Delivers up to `qty` tokens to `to` out of the free tokens of `from`, in order; returns
+    /// what was delivered.
+    pub fn deliver_from(&mut self, log: &mut Vec<Transfer>, from: &[AccountId], to: AccountId, qty: Qty) -> Qty {
+        let mut left = qty;
+        for &id in from {
+            let take = left.min(self.exchange.ledger().account(id).tokens_free);
+            if take > Qty::ZERO && self.deliver(log, id, to, take).is_ok() {
+                left -= take;
+            }
+        }
+        qty - left
     }
 }
 
@@ -72,18 +187,106 @@ pub trait Contract {
     fn finish(&mut self, _ctx: &mut ContractCtx<'_>) {}
 }
 
+/// The spot on `tape`: the last trade price, or the opening price before any trade.
+pub fn spot(tape: &Tape) -> Price {
+    tape.last_price().unwrap_or_else(|| tape.bars().next_back().map_or(Price(1), |b| b.close))
+}
+
+/// Cash and tokens (free plus locked) of `accounts` together.
+pub fn holdings(exchange: &Exchange, accounts: &[AccountId]) -> (Cash, Qty) {
+    accounts.iter().fold((Cash::ZERO, Qty::ZERO), |(c, q), &id| {
+        let a = exchange.ledger().account(id);
+        (c + a.cash(), q + a.tokens())
+    })
+}
+
 /// Every contract type, dispatched by `match`.
 #[derive(Clone, Debug)]
-pub enum AnyContract {}
+#[allow(clippy::large_enum_variant)]
+pub enum AnyContract {
+    /// `token_loan`.
+    TokenLoan(TokenLoan),
+    /// `subscription`.
+    Subscription(Subscription),
+    /// `guarantee`.
+    Guarantee(Guarantee),
+}
 
 impl Contract for AnyContract {
-    fn start(&mut self, _ctx: &mut ContractCtx<'_>) {
-        match *self {}
+    fn start(&mut self, ctx: &mut ContractCtx<'_>) {
+        match self {
+            AnyContract::TokenLoan(c) => c.start(ctx),
+            AnyContract::Subscription(c) => c.start(ctx),
+            AnyContract::Guarantee(c) => c.start(ctx),
+        }
     }
-    fn on_timer(&mut self, _ctx: &mut ContractCtx<'_>) {
-        match *self {}
+    fn on_timer(&mut self, ctx: &mut ContractCtx<'_>) {
+        match self {
+            AnyContract::TokenLoan(c) => c.on_timer(ctx),
+            AnyContract::Subscription(c) => c.on_timer(ctx),
+            AnyContract::Guarantee(c) => c.on_timer(ctx),
+        }
     }
-    fn finish(&mut self, _ctx: &mut ContractCtx<'_>) {
-        match *self {}
+    fn finish(&mut self, ctx: &mut ContractCtx<'_>) {
+        match self {
+            AnyContract::TokenLoan(c) => c.finish(ctx),
+            AnyContract::Subscription(c) => c.finish(ctx),
+            AnyContract::Guarantee(c) => c.finish(ctx),
+        }
     }
+}
+
+impl AnyContract {
+    /// The contract's name.
+    pub fn name(&self) -> &str {
+        match self {
+            AnyContract::TokenLoan(c) => c.name(),
+            AnyContract::Subscription(c) => c.name(),
+            AnyContract::Guarantee(c) => c.name(),
+        }
+    }
+
+    /// Value this contract moved between accounts, in time order.
+    pub fn transfers(&self) -> &[Transfer] {
+        match self {
+            AnyContract::TokenLoan(c) => c.transfers(),
+            AnyContract::Subscription(c) => c.transfers(),
+            AnyContract::Guarantee(c) => c.transfers(),
+        }
+    }
+
+    /// This contract's summary entry and CSV rows, after [`Contract::finish`]. A subscription's
+    /// `project_trading_pnl` leaves out only this contract's own transfers; use [`reports`] to leave
+    /// out every contract's.
+    pub fn report(&self, units: Units) -> ContractReport {
+        match self {
+            AnyContract::TokenLoan(c) => c.report(units),
+            AnyContract::Subscription(c) => c.report(units, c.transfers()),
+            AnyContract::Guarantee(c) => c.report(units),
+        }
+    }
+}
+
+/// The reports of every contract of a run, in order. The trading PnL of an account traded under a
+/// subscription leaves out what *any* contract moved into or out of it after the subscription
+/// began (at the same instant: contracts later in the list act after it, earlier ones before).
+pub fn reports(contracts: &[AnyContract], units: Units) -> Vec<ContractReport> {
+    contracts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match c {
+            AnyContract::Subscription(s) => {
+                let since = s.begun().unwrap_or(SimTime(u64::MAX));
+                let external: Vec<Transfer> = contracts
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(j, o)| {
+                        o.transfers().iter().filter(move |t| t.at > since || (t.at == since && j >= i)).copied()
+                    })
+                    .collect();
+                s.report(units, &external)
+            }
+            other => other.report(units),
+        })
+        .collect()
 }

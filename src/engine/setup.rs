@@ -1,5 +1,8 @@
-//! Building a [`Simulation`] from a validated [`Scenario`]: open the accounts, build the agents,
-//! wire up parties for the recorder.
+//! Building a [`Simulation`] from a validated [`Scenario`]: open the accounts, build the agents and
+//! contracts, wire up parties for the recorder.
+//!
+//! Contracts are built last: their group and account names are resolved to agents and accounts,
+//! and the exchange starts watching the agents they observe.
 //!
 //! Accounts are opened in a fixed order — the project, the named accounts, then each group's members
 //! in file order — and the exchange's fee account last. Starting wallets drawn from a distribution use
@@ -11,6 +14,7 @@ use rust_decimal::Decimal;
 
 use super::simulation::{AgentSlot, Simulation};
 use crate::agents::{AgentSetup, Tape};
+use crate::contracts::{self, AnyContract, GroupRef, World};
 use crate::exchange::Exchange;
 use crate::ledger::{AccountId, Ledger};
 use crate::metrics::{Party, Recorder, TradeLog};
@@ -123,15 +127,48 @@ pub fn build(scenario: &Scenario, trade_log: Option<TradeLog>) -> Built {
         p.tokens = p.tokens_start;
     }
     parties.push(party("exchange", "exchange", 0));
-    let exchange = Exchange::new(ledger, scenario.fees);
+    let mut exchange = Exchange::new(ledger, scenario.fees);
+    let contracts = build_contracts(scenario, &named, &agents, &mut exchange);
     account_party.push((parties.len() - 1) as u32);
     account_start.push((Cash::ZERO, Qty::ZERO));
     debug_assert_eq!(account_party.len(), exchange.ledger().accounts().len());
 
     let recorder = Recorder::new(parties, account_party, trade_log);
     let tape = Tape::new(scenario.market.open_price);
-    let sim = Simulation::new(exchange, slots, tape, recorder, scenario.market.duration, scenario.sample_every.nanos());
+    let mut sim =
+        Simulation::new(exchange, slots, tape, recorder, scenario.market.duration, scenario.sample_every.nanos());
+    sim.add_contracts(contracts);
     Built { sim, agents, account_start }
+}
+
+/// Builds the scenario's contracts: group names become their agents and accounts, and the exchange
+/// watches the agents contracts observe (KPI snapshots, loan settlement).
+fn build_contracts(
+    scenario: &Scenario,
+    named: &[(String, AccountId)],
+    agents: &[AgentInfo],
+    exchange: &mut Exchange,
+) -> Vec<AnyContract> {
+    if scenario.contracts.is_empty() {
+        return Vec::new();
+    }
+    let groups: Vec<GroupRef> = scenario
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(gi, g)| {
+            let members = || agents.iter().enumerate().filter(move |(_, a)| a.party == gi);
+            let mut accounts: Vec<AccountId> = members().flat_map(|(_, a)| a.accounts.iter().copied()).collect();
+            accounts.dedup();
+            GroupRef {
+                name: g.name.clone(),
+                agents: members().map(|(i, _)| AgentId(i as u32)).collect(),
+                accounts,
+                trades_for_other: g.trades_for.is_some(),
+            }
+        })
+        .collect();
+    contracts::build(&scenario.contracts, &World { accounts: named, groups: &groups }, exchange)
 }
 
 fn party(name: &str, kind: &str, agents: u32) -> Party {

@@ -16,7 +16,7 @@ use crate::book::OrderBook;
 use crate::engine::simulation::AgentSlot;
 use crate::exchange::Trade;
 use crate::ledger::AccountId;
-use crate::types::{Cash, Intent, Price, Qty, Side, SimTime};
+use crate::types::{AgentId, Cash, Intent, Price, Qty, Side, SimTime};
 pub use trade_log::TradeLog;
 
 /// Who holds accounts: an agent group, the project, a named account, or the exchange.
@@ -99,6 +99,8 @@ pub struct Recorder {
     interval_volume: Cash,
     interval_wash: Cash,
     trade_log: Option<TradeLog>,
+    /// Traded value per agent (maker or taker side; a self-trade counts once), indexed by `AgentId`.
+    agent_volume: Vec<Cash>,
 }
 
 impl Recorder {
@@ -113,6 +115,7 @@ impl Recorder {
             interval_volume: Cash::ZERO,
             interval_wash: Cash::ZERO,
             trade_log,
+            agent_volume: Vec::new(),
         }
     }
 
@@ -145,11 +148,29 @@ impl Recorder {
         self.move_tokens(buyer, t.qty);
         self.move_cash(seller, notional - seller_fee);
         self.move_tokens(seller, Qty(-t.qty.0));
+        self.add_agent_volume(t.maker_agent, notional);
+        if t.taker_agent != t.maker_agent {
+            self.add_agent_volume(t.taker_agent, notional);
+        }
         let venue_party = self.parties.len() - 1;
         self.parties[venue_party].cash += buyer_fee + seller_fee;
         if let Some(log) = &mut self.trade_log {
             log.write(now, t, wash, slots);
         }
+    }
+
+    fn add_agent_volume(&mut self, agent: AgentId, notional: Cash) {
+        let i = agent.0 as usize;
+        if self.agent_volume.len() <= i {
+            self.agent_volume.resize(i + 1, Cash::ZERO);
+        }
+        self.agent_volume[i] += notional;
+    }
+
+    /// Value `agent` has traded so far, on either side (a trade with itself counts once); used by
+    /// KPI contracts for each market maker's volume and share of volume.
+    pub fn agent_volume(&self, agent: AgentId) -> Cash {
+        self.agent_volume.get(agent.0 as usize).copied().unwrap_or(Cash::ZERO)
     }
 
     /// Records a transfer of cash outside trading (contracts: fees, loans, deposits).

@@ -1,9 +1,15 @@
-//! Writing a run's files: `summary.json`, `timeseries.csv`, `agents.csv` (and the trade log streamed
+//! Writing a run's files: `summary.json`, `timeseries.csv`, `agents.csv`, `contracts.csv` (and the trade log streamed
 //! by the recorder), each written under a temporary name and renamed into place only when the whole
 //! run succeeded, so a killed or failed run never leaves a half-written file behind.
 
+pub mod charts;
+mod contracts_csv;
 mod files;
+pub mod html;
 mod terminal;
 
+pub use charts::{render_charts, ChartInput, ChartKind, Charts, KpiAxis, KpiLine};
+pub use contracts_csv::{kpi_lines, write_contracts_csv};
 pub use files::{write_agents_csv, write_summary_json, write_timeseries_csv, OutputDir};
+pub use html::{render_report, ReportInput};
 pub use terminal::{terminal_summary, thousands};

@@ -6,6 +6,7 @@
 use rust_decimal::Decimal;
 
 use crate::agents::{Behaviour, MarketSpec};
+use crate::contracts::ContractSpec;
 use crate::engine::Latency;
 use crate::exchange::FeeSchedule;
 use crate::types::{Cash, Qty};
@@ -32,6 +33,8 @@ pub struct Scenario {
     pub accounts: Vec<Holding>,
     /// Agent groups, in file order.
     pub groups: Vec<Group>,
+    /// Contracts between the project and market makers, in file order.
+    pub contracts: Vec<ContractSpec>,
 }
 
 /// A named account's starting balance.
@@ -106,6 +109,7 @@ impl Scenario {
             project: None,
             accounts: Vec::new(),
             groups: Vec::new(),
+            contracts: Vec::new(),
         }
     }
 
@@ -120,6 +124,13 @@ impl Scenario {
             trades_for: None,
             behaviour,
         });
+        self
+    }
+
+    /// Adds a contract (its names must resolve: `mm` to a group, accounts to the project or named
+    /// accounts, as [`load`] would have checked).
+    pub fn with_contract(mut self, contract: ContractSpec) -> Self {
+        self.contracts.push(contract);
         self
     }
 
@@ -141,6 +152,9 @@ impl Scenario {
     }
 }
 
+mod contract_guarantee;
+mod contract_loan;
+mod contracts;
 mod error;
 mod groups;
 mod load;

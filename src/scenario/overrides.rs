@@ -1,8 +1,9 @@
 //! `--set KEY=VALUE` overrides, applied to the parsed file before it is deserialized and validated.
 //!
 //! KEY is a dot-separated path: `market.seed`, `project.cash`, `agents.retail.count`,
-//! `accounts.lender.tokens`, `agents.mm.passive_mm.spread_bps`. Elements of `agents` and `accounts`
-//! are addressed by their `name` (a numeric index also works); missing tables on the way are created
+//! `accounts.lender.tokens`, `agents.mm.passive_mm.spread_bps`, `contracts.loan.tenor`,
+//! `contracts.loan.options.0.strike`. Elements of `agents`, `accounts` and `contracts` are addressed
+//! by their `name` (a numeric index also works); missing tables on the way are created
 //! (so an override can set a kind parameter the file leaves at its default). VALUE is read as a TOML
 //! value (`30`, `0.05`, `true`, `"text"`, `[1, 2]`) and, when it is not one, as a plain string, so
 //! `--set market.duration=2h` works without quotes.
@@ -16,7 +17,7 @@ use super::error::ScenarioError;
 use super::source::{display_path, Seg};
 
 /// Arrays of tables whose elements overrides address by name.
-const ARRAYS: [&str; 2] = ["agents", "accounts"];
+const ARRAYS: [&str; 3] = ["agents", "accounts", "contracts"];
 
 /// One `--set KEY=VALUE` override.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -42,6 +42,8 @@
 //! trades_for = "project"     # optional: trade this named account (the project or an [[accounts]]
 //!                            #   name) instead of the group's own; cash and tokens must then be 0
 //! [agents.retail]            # optional, named exactly like the kind: the kind's parameters
+//!
+//! [[contracts]]              # optional, repeatable: see [`contracts`] for the schema
 //! ```
 //! Distributions are drawn per member and rounded down to whole atoms or lots.
 
@@ -50,6 +52,9 @@ use serde::Deserialize;
 
 use crate::agents::{lend_and_dump, passive_mm, pump_dump, retail, spoofer, wash};
 use crate::units::{Dec, Dur};
+
+pub mod contracts;
+pub use contracts::{RawContract, RawKpis, RawOption, RawPrice, RawRatio};
 
 /// The whole file.
 #[derive(Clone, Debug, Deserialize)]
@@ -65,6 +70,11 @@ pub struct RawScenario {
     /// `[[agents]]`.
     #[serde(default)]
     pub agents: Vec<RawGroup>,
+    /// `[[contracts]]`.
+    #[serde(default)]
+    pub contracts: Vec<RawContract>,
+    /// `[sweep]`: read by `mmsim sweep` (see `crate::sweep`); a single run ignores it.
+    pub sweep: Option<toml::Table>,
 }
 
 /// `[market]`.

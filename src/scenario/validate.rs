@@ -14,7 +14,7 @@ use super::groups::{self, Units};
 use super::overrides::Applied;
 use super::raw::{RawMarket, RawScenario};
 use super::source::{display_path, starts_with, Seg, SourceMap};
-use super::{Holding, Scenario};
+use super::{contracts, Holding, Scenario};
 use crate::agents::MarketSpec;
 use crate::engine::Latency;
 use crate::exchange::FeeSchedule;
@@ -75,7 +75,8 @@ pub(crate) fn check_name(ctx: &mut Ctx<'_>, path: &[Seg], name: &str) {
 }
 
 /// Turns the raw file into a [`Scenario`]; `None` when any problem was reported.
-pub(crate) fn validate(raw: RawScenario, ctx: &mut Ctx<'_>) -> Option<Scenario> {
+pub(crate) fn validate(mut raw: RawScenario, ctx: &mut Ctx<'_>) -> Option<Scenario> {
+    let raw_contracts = std::mem::take(&mut raw.contracts);
     let m = &raw.market;
     check_name(ctx, &at(&["market", "name"]), &m.name);
     let tick = positive(ctx, &at(&["market", "tick"]), m.tick);
@@ -105,6 +106,11 @@ pub(crate) fn validate(raw: RawScenario, ctx: &mut Ctx<'_>) -> Option<Scenario> 
         accounts.push(holding(ctx, &path, &mut names, a.name.clone(), a.cash, a.tokens, &units));
     }
     let account_names: Vec<String> = names.iter().map(|(n, _)| n.clone()).collect();
+    let mut group_info: Vec<contracts::GroupInfo> = raw
+        .agents
+        .iter()
+        .map(|g| contracts::GroupInfo { name: g.name.clone(), trades_for: g.trades_for.clone(), crowd: false })
+        .collect();
     let mut out_groups = Vec::new();
     for (index, g) in raw.agents.into_iter().enumerate() {
         let path = vec![Seg::key("agents"), Seg::Elem { index, name: Some(g.name.clone()) }];
@@ -113,6 +119,26 @@ pub(crate) fn validate(raw: RawScenario, ctx: &mut Ctx<'_>) -> Option<Scenario> 
         out_groups.push(groups::group(ctx, &path, g, &env));
     }
 
+    for (info, g) in group_info.iter_mut().zip(&out_groups) {
+        info.crowd = g.as_ref().is_some_and(|g| g.behaviour.is_crowd());
+    }
+    let project_name = raw.project.as_ref().map(|p| p.name.clone().unwrap_or_else(|| "project".to_string()));
+    let holding_names = project_name.iter().cloned().chain(raw.accounts.iter().map(|a| a.name.clone()));
+    let balances: Vec<(String, Option<(Cash, Qty)>)> = project
+        .iter()
+        .chain(accounts.iter())
+        .zip(holding_names)
+        .map(|(h, name)| (name, h.as_ref().map(|h| (h.cash, h.tokens))))
+        .collect();
+    let env = contracts::Env {
+        units: &units,
+        tick,
+        duration: market.as_ref().map(|m| m.duration),
+        project: project_name.as_deref(),
+        accounts: &balances,
+        groups: &group_info,
+    };
+    let contracts = contracts::contracts(ctx, raw_contracts, &env);
     let project = match project {
         Some(p) => Some(p?),
         None => None,
@@ -132,6 +158,7 @@ pub(crate) fn validate(raw: RawScenario, ctx: &mut Ctx<'_>) -> Option<Scenario> 
         project,
         accounts,
         groups,
+        contracts: contracts?,
     })
 }
 

@@ -3,4 +3,6 @@
 mod avellaneda;
 mod book_props;
 mod cli_match;
+mod contracts;
+mod manipulators;
 mod run_output;

@@ -110,10 +110,9 @@ impl LendAndDumpConfig {
         check_positive(&mut issues, "pump_target_multiple", self.pump_target_multiple);
         check_positive(&mut issues, "buyback_below_multiple", self.buyback_below_multiple);
         let one_tick = market.quote_f64(Price(1));
-        for (key, p) in [
-            ("pump_target_price", self.pump_target_price),
-            ("buyback_below_price", self.buyback_below_price),
-        ] {
+        for (key, p) in
+            [("pump_target_price", self.pump_target_price), ("buyback_below_price", self.buyback_below_price)]
+        {
             if let Some(p) = p {
                 if p.0.to_f64().is_none_or(|v| v < one_tick) {
                     issues.push(ParamIssue::new(key, format!("{p} is below one tick ({})", market.tick)));

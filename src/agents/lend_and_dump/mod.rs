@@ -81,7 +81,8 @@ pub struct LendAndDump {
     /// Lots to sell in distribution (fixed when it starts) and lots sold so far.
     dump_goal: Qty,
     dumped: Qty,
-    /// Cash paid in buy-back fills.
+    /// Lots bought back and the cash paid for them (before fees).
+    bought_back: Qty,
     buyback_spent: Cash,
 }
 
@@ -98,6 +99,7 @@ impl LendAndDump {
             transitions: vec![(SimTime::ZERO, Phase::Pump)],
             dump_goal: Qty::ZERO,
             dumped: Qty::ZERO,
+            bought_back: Qty::ZERO,
             buyback_spent: Cash::ZERO,
         }
     }
@@ -117,9 +119,14 @@ impl LendAndDump {
         self.owed
     }
 
-    /// Cash spent buying back (before fees).
-    pub fn buyback_spent(&self) -> Cash {
-        self.buyback_spent
+    /// Lots sold in distribution.
+    pub fn dumped(&self) -> Qty {
+        self.dumped
+    }
+
+    /// Lots bought back, and the cash paid for them (before fees).
+    pub fn bought_back(&self) -> (Qty, Cash) {
+        (self.bought_back, self.buyback_spent)
     }
 
     /// Counters over the agent's orders.
@@ -180,7 +187,8 @@ impl LendAndDump {
         self.orders.cancel_where(ctx, |o| o.intent == Intent::Pump);
         let (c, m) = (&self.config, &self.market);
         let reference = ctx.market.reference(m.open_price);
-        let limit = m.round_price(reference * (1.0 + c.pump_step_bps / 10_000.0)).max(Price(m.round_price(reference).0 + 1));
+        let limit =
+            m.round_price(reference * (1.0 + c.pump_step_bps / 10_000.0)).max(Price(m.round_price(reference).0 + 1));
         let free = self.orders.free_cash(&ctx.market);
         let spend = Cash((free.0 as f64 * c.pump_spend_share) as i128);
         let support_cash = Cash((free.0 as f64 * c.support_share) as i128);
@@ -284,7 +292,10 @@ impl Agent for LendAndDump {
         if let Some(fill) = self.orders.on_event(ev, ctx) {
             match fill.intent {
                 Intent::Dump => self.dumped += fill.qty,
-                Intent::Buyback => self.buyback_spent += Cash::notional(fill.price, fill.qty),
+                Intent::Buyback => {
+                    self.bought_back += fill.qty;
+                    self.buyback_spent += Cash::notional(fill.price, fill.qty);
+                }
                 _ => {}
             }
         }

@@ -55,6 +55,9 @@ pub struct PumpDumpConfig {
     pub pump_step_bps: f64,
     /// Share of free cash spent by each push. Default 0.05.
     pub pump_spend_share: f64,
+    /// Pushes buy at most this fraction of the tokens the rug pull has sold so far plus the slice on
+    /// offer, so the rug pull distributes more than it buys. Default 0.5.
+    pub pump_to_dump_ratio: f64,
     /// Share of the tokens left to distribute offered per decision. Default 0.05.
     pub dump_slice_share: f64,
     /// While pushing, distribution asks rest this far above the push's limit price, in bps. Default 50.
@@ -95,6 +98,7 @@ impl Default for PumpDumpConfig {
             pump_target_multiple: 3.0,
             pump_step_bps: 200.0,
             pump_spend_share: 0.05,
+            pump_to_dump_ratio: 0.5,
             dump_slice_share: 0.05,
             dump_premium_bps: 50.0,
             dump_discount_bps: 200.0,
@@ -116,12 +120,18 @@ impl PumpDumpConfig {
         if self.consensus_until < self.accumulate_until {
             issues.push(ParamIssue::new(
                 "consensus_until",
-                format!("{} is before accumulate_until ({}): phases run in order", self.consensus_until, self.accumulate_until),
+                format!(
+                    "{} is before accumulate_until ({}): phases run in order",
+                    self.consensus_until, self.accumulate_until
+                ),
             ));
         }
         if let Some(end) = self.rug_pull_until {
             if end < self.consensus_until {
-                issues.push(ParamIssue::new("rug_pull_until", format!("{end} is before consensus_until ({})", self.consensus_until)));
+                issues.push(ParamIssue::new(
+                    "rug_pull_until",
+                    format!("{end} is before consensus_until ({})", self.consensus_until),
+                ));
             }
         }
         if self.oscillation_period.nanos() == 0 {
@@ -133,12 +143,14 @@ impl PumpDumpConfig {
         check_positive(&mut issues, "accumulate_cap_multiple", self.accumulate_cap_multiple);
         if let Some(p) = self.accumulate_cap_price {
             if p.0.to_f64().is_none_or(|v| v < market.quote_f64(crate::types::Price(1))) {
-                issues.push(ParamIssue::new("accumulate_cap_price", format!("{p} is below one tick ({})", market.tick)));
+                issues
+                    .push(ParamIssue::new("accumulate_cap_price", format!("{p} is below one tick ({})", market.tick)));
             }
         }
         check_positive(&mut issues, "accumulate_clip_tokens", self.accumulate_clip_tokens);
         check_positive(&mut issues, "pump_target_multiple", self.pump_target_multiple);
         check_unit(&mut issues, "pump_spend_share", self.pump_spend_share);
+        check_unit(&mut issues, "pump_to_dump_ratio", self.pump_to_dump_ratio);
         check_unit(&mut issues, "dump_slice_share", self.dump_slice_share);
         if self.dump_slice_share == 0.0 {
             issues.push(ParamIssue::new("dump_slice_share", "must be > 0, or the rug pull never distributes"));

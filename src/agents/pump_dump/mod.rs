@@ -13,8 +13,10 @@
 //!    meet it. Ends at `consensus_until`.
 //! 3. **`rug_pull`** — while the price is below `pump_target_multiple` × open, each decision pushes it
 //!    up with an IOC buy reaching `pump_step_bps` above the reference ([`Intent::Pump`]) and offers a
-//!    slice of its holdings just above the push ([`Intent::Dump`]) to the buyers the push attracts;
-//!    at or above the target it stops pushing and sells its slices into the bids, down to
+//!    slice of its holdings just above the push ([`Intent::Dump`]) to the buyers the push attracts.
+//!    Pushes buy at most `pump_to_dump_ratio` × (tokens sold so far + the slice on offer), so the
+//!    rug pull distributes on balance and stalls when nobody buys. At or above the target it stops
+//!    pushing and sells its slices into the bids, down to
 //!    `dump_discount_bps` below the reference. A support bid ([`Intent::Pump`]) keeps the book
 //!    looking healthy meanwhile. Ends once everything above `keep_tokens` is sold, or at
 //!    `rug_pull_until`.
@@ -42,7 +44,7 @@ use tracker::{affordable, inside_price, share_of, wake_after, OrderStats, Tracke
 use super::behaviour::{AgentSetup, MarketSpec};
 use super::{Agent, AgentCtx, AgentEvent};
 use crate::book::OrderType;
-use crate::types::{Cash, Intent, Price, Side, SimTime};
+use crate::types::{Cash, Intent, Price, Qty, Side, SimTime};
 
 /// The phases of [`PumpDump`], in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -82,6 +84,9 @@ pub struct PumpDump {
     center: f64,
     /// True until the consensus lift has been sent.
     lift_pending: bool,
+    /// Lots sold by distribution and bought by pushes during the rug pull.
+    dumped: Qty,
+    pumped: Qty,
 }
 
 impl PumpDump {
@@ -95,6 +100,8 @@ impl PumpDump {
             phase: Phase::Accumulate,
             transitions: vec![(SimTime::ZERO, Phase::Accumulate)],
             lift_pending: false,
+            dumped: Qty::ZERO,
+            pumped: Qty::ZERO,
         }
     }
 
@@ -227,7 +234,9 @@ impl PumpDump {
             let limit = m.round_price(reference * (1.0 + c.pump_step_bps / 10_000.0));
             let limit = limit.max(Price(m.round_price(reference).0 + 1));
             let spend = Cash((self.orders.free_cash(&ctx.market).0 as f64 * c.pump_spend_share) as i128);
-            self.orders.submit(ctx, Side::Buy, OrderType::Ioc, limit, affordable(spend, limit), Intent::Pump);
+            let allowance = (self.dumped + slice).0 as f64 * c.pump_to_dump_ratio;
+            let most = Qty((allowance.floor() as i64 - self.pumped.0).max(0));
+            self.orders.submit(ctx, Side::Buy, OrderType::Ioc, limit, affordable(spend, limit).min(most), Intent::Pump);
             let ask = m.round_price(limit.0 as f64 * (1.0 + c.dump_premium_bps / 10_000.0)).max(Price(limit.0 + 1));
             self.orders.submit(ctx, Side::Sell, OrderType::Limit, ask, slice, Intent::Dump);
             ask
@@ -274,7 +283,14 @@ impl Agent for PumpDump {
     }
 
     fn on_event(&mut self, ev: &AgentEvent, ctx: &mut AgentCtx<'_>) {
-        self.orders.on_event(ev, ctx);
+        let Some(fill) = self.orders.on_event(ev, ctx) else { return };
+        if self.phase == Phase::RugPull {
+            match (fill.intent, fill.side) {
+                (Intent::Dump, Side::Sell) => self.dumped += fill.qty,
+                (Intent::Pump, Side::Buy) => self.pumped += fill.qty,
+                _ => {}
+            }
+        }
     }
 
     fn phase(&self) -> Option<&'static str> {

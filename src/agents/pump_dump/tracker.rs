@@ -131,18 +131,22 @@ pub fn buy_cost(price: Price, qty: Qty) -> Cash {
     Cash(notional.0 + fee + qty.0 as i128)
 }
 
-/// The most lots `cash` can buy at `price` under [`buy_cost`].
+/// The most lots `cash` can buy at `price` under [`buy_cost`] (a binary search: the cost is
+/// increasing in the quantity and at least `price + 1` atoms per lot).
 pub fn affordable(cash: Cash, price: Price) -> Qty {
     if price.0 <= 0 || cash.0 <= 0 {
         return Qty::ZERO;
     }
-    // Per lot: price × (1 + slack) + 1 atom, plus one atom for the rounding of the fee.
-    let per_lot = price.0 as i128 * (1_000_000 + FEE_SLACK_CBPS) / 1_000_000 + 2;
-    let mut q = (cash.0 / per_lot).min(i64::MAX as i128) as i64;
-    while q > 0 && buy_cost(price, Qty(q)) > cash {
-        q -= 1;
+    let (mut lo, mut hi) = (0i64, (cash.0 / (price.0 as i128 + 1)).min(i64::MAX as i128) as i64);
+    while lo < hi {
+        let mid = lo + (hi - lo + 1) / 2;
+        if buy_cost(price, Qty(mid)) <= cash {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
     }
-    Qty(q)
+    Qty(lo)
 }
 
 /// The best price on `side` among other traders' orders (the agent's own orders on `account` are
@@ -229,7 +233,8 @@ impl Tracker {
     /// Free tokens on the ledger less what in-flight sells will lock.
     pub fn free_tokens(&self, m: &MarketView<'_>) -> Qty {
         let Some(acct) = self.account else { return Qty::ZERO };
-        let reserved = self.live.values().filter(|o| !o.accepted && o.side == Side::Sell).fold(Qty::ZERO, |acc, o| acc + o.qty);
+        let reserved =
+            self.live.values().filter(|o| !o.accepted && o.side == Side::Sell).fold(Qty::ZERO, |acc, o| acc + o.qty);
         (m.ledger.account(acct).tokens_free - reserved).max(Qty::ZERO)
     }
 
@@ -416,37 +421,13 @@ impl Tracker {
     }
 }
 
+/// A small market for unit tests: tick 0.0001, lot 1 token, open 0.05 (500 ticks), one day.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::exchange::FeeSchedule;
-
-    #[test]
-    fn buy_cost_covers_the_exchange_lock_at_the_slack_rate() {
-        let fees = FeeSchedule { maker_cbps: 10_000, taker_cbps: 10_000 };
-        for (p, q) in [(1, 1), (7, 3), (12_345, 999), (98_000, 10_000_000)] {
-            let (price, qty) = (Price(p), Qty(q));
-            let notional = Cash::notional(price, qty);
-            let exchange_lock = notional + FeeSchedule::fee(notional, fees.taker_cbps) + Cash(qty.0 as i128);
-            assert!(buy_cost(price, qty) >= exchange_lock, "{p} × {q}");
-        }
-    }
-
-    #[test]
-    fn affordable_is_the_largest_quantity_within_cash() {
-        for (cash, p) in [(0, 5), (100, 5), (1_000_003, 77), (5, 10), (123_456_789, 1)] {
-            let q = affordable(Cash(cash), Price(p));
-            assert!(buy_cost(Price(p), q) <= Cash(cash) || q.is_zero());
-            assert!(buy_cost(Price(p), Qty(q.0 + 1)) > Cash(cash), "cash {cash} price {p}: {q:?} is not the largest");
-        }
-    }
-
-    #[test]
-    fn shares_round_down_but_keep_one_lot() {
-        assert_eq!(share_of(Qty(100), 0.05), Qty(5));
-        assert_eq!(share_of(Qty(3), 0.05), Qty(1));
-        assert_eq!(share_of(Qty(3), 0.0), Qty::ZERO);
-        assert_eq!(share_of(Qty(0), 0.5), Qty::ZERO);
-        assert_eq!(share_of(Qty(10), 2.0), Qty(10));
+pub(crate) fn test_market() -> super::super::MarketSpec {
+    super::super::MarketSpec {
+        tick: rust_decimal::dec!(0.0001),
+        lot: rust_decimal::dec!(1),
+        open_price: Price(500),
+        duration: SimTime::from_secs(86_400),
     }
 }

@@ -6,10 +6,15 @@
 //!   standard deviation `s = attention_vol` and half-life `attention_half_life`, stepped exactly:
 //!   `x ← x·e^{−θΔ} + s·√(1 − e^{−2θΔ})·Z`, `θ = ln 2 / half-life`.
 //! - **Excitation** `E ≥ 0` decays with `excitation_half_life` and jumps by
-//!   `excitation_per_pct × |r| × 100` for each closed one-minute bar with log return `r` (tape closes),
-//!   capped at `excitation_max`. Big moves raise activity, which makes more big moves (Hawkes-like).
-//! - **Fundamental value** `ln V` (ticks) does a driftless random walk with
-//!   `fundamental_vol_pct_per_day` % per √day, starting at the opening price.
+//!   `excitation_gain × max(0, |r| / ā − 2)` for each closed one-minute bar with log return `r` (tape
+//!   closes), capped at `excitation_max`; `ā` is the running mean of `|r|` (a plain mean over the
+//!   first bars, then an exponential average with a half-life of [`BASELINE_HALF_LIFE_BARS`]). Only
+//!   moves beyond twice the usual excite, whatever the market's normal volatility: big moves raise
+//!   activity, which makes more big moves (Hawkes-like).
+//! - **Fundamental value** `ln V` (ticks), the crowd's consensus valuation, does a driftless random
+//!   walk starting at the opening price whose variance rate is `fundamental_vol_pct_per_day`² per
+//!   day times the rate multiplier: news arrives with attention, so the value moves more when the
+//!   crowd is busy (stochastic volatility).
 //! - **Volume surge**: the mean bar volume over the momentum window relative to the mean over the last
 //!   [`LONG_BARS`] bars, minus 1, clamped to [0, 3]; refreshed when bars close.
 //!
@@ -22,6 +27,8 @@ use crate::agents::Tape;
 use crate::rng::AgentRng;
 use crate::types::{Price, SimTime};
 
+/// Half-life, in one-minute bars, of the running mean of absolute bar returns (six hours).
+pub const BASELINE_HALF_LIFE_BARS: f64 = 360.0;
 /// Bars in the long volume average (four hours).
 pub const LONG_BARS: usize = 240;
 /// At most this many newly closed bars excite the crowd at one wake-up (a crowd asleep for hours
@@ -35,6 +42,8 @@ pub struct Climate {
     last: SimTime,
     x: f64,
     excitation: f64,
+    abs_mean: f64,
+    abs_count: f64,
     log_value: f64,
     bars_seen: u64,
     surge: f64,
@@ -56,13 +65,15 @@ impl Climate {
             last: SimTime::ZERO,
             x: 0.0,
             excitation: 0.0,
+            abs_mean: 0.0,
+            abs_count: 0.0,
             log_value: (open.0.max(1) as f64).ln(),
             bars_seen: 0,
             surge: 0.0,
             att_sd: cfg.attention_vol,
             att_theta: ln2 / cfg.attention_half_life.nanos().max(1) as f64,
             exc_lambda: ln2 / cfg.excitation_half_life.nanos().max(1) as f64,
-            exc_gain: cfg.excitation_per_pct * 100.0,
+            exc_gain: cfg.excitation_gain,
             exc_max: cfg.excitation_max,
             value_sd_per_day: cfg.fundamental_vol_pct_per_day / 100.0,
             window: cfg.momentum_bars().max(1),
@@ -74,6 +85,7 @@ impl Climate {
         let dt = now.nanos().saturating_sub(self.last.nanos()) as f64;
         if dt > 0.0 {
             self.last = now;
+            let news = self.multiplier();
             if self.att_sd > 0.0 {
                 let decay = (-self.att_theta * dt).exp();
                 let z: f64 = StandardNormal.sample(rng);
@@ -81,8 +93,10 @@ impl Climate {
             }
             self.excitation *= (-self.exc_lambda * dt).exp();
             if self.value_sd_per_day > 0.0 {
+                // News comes with attention: the value's variance rate scales with the multiplier
+                // in force over the interval (its value at the start of it).
                 let z: f64 = StandardNormal.sample(rng);
-                self.log_value += self.value_sd_per_day * (dt / DAY_NS).sqrt() * z;
+                self.log_value += self.value_sd_per_day * (news * dt / DAY_NS).sqrt() * z;
             }
         }
         let closed = now.nanos() / Tape::BAR_NS;
@@ -96,11 +110,21 @@ impl Climate {
     /// Excitation from the `new` latest bar returns, and a fresh volume surge. The tape's
     /// `log_return(j + 1) − log_return(j)` is the return of the bar closed `j` bars ago (j ≥ 1).
     fn take_bars(&mut self, tape: &Tape, new: usize) {
+        let mut returns = [0.0; MAX_NEW_BARS as usize];
         let mut later = tape.log_return(1);
-        for j in 1..=new {
-            let earlier = tape.log_return(j + 1);
-            self.excitation += self.exc_gain * (earlier - later).abs();
+        for (j, r) in returns.iter_mut().enumerate().take(new) {
+            let earlier = tape.log_return(j + 2);
+            *r = (earlier - later).abs();
             later = earlier;
+        }
+        // Oldest first, so the baseline is the mean of the bars before each one.
+        let alpha_min = 1.0 - 0.5f64.powf(1.0 / BASELINE_HALF_LIFE_BARS);
+        for &r in returns[..new].iter().rev() {
+            if self.abs_mean > 0.0 {
+                self.excitation += self.exc_gain * (r / self.abs_mean - 2.0).max(0.0);
+            }
+            self.abs_count += 1.0;
+            self.abs_mean += (r - self.abs_mean) * (1.0 / self.abs_count).max(alpha_min);
         }
         self.excitation = self.excitation.min(self.exc_max);
         let open_bar = tape.volume(0).0;

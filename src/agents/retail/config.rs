@@ -40,16 +40,25 @@ pub struct RetailConfig {
     /// Sizes are capped at the whole free balance. Default 0.8.
     pub order_size_sigma: f64,
     /// Probability that a noise trader, fundamentalist, book reader or non-panicking stop-loss
-    /// trader sends a marketable order rather than a resting limit order, in [0, 1]. Momentum traders
-    /// and panic sells are always marketable. Default 0.5.
+    /// trader sends a marketable order rather than a resting limit order, at normal activity, in
+    /// [0, 1]. Momentum traders and panic sells are always marketable. Default 0.5.
     pub market_order_share: f64,
+    /// Urgency `u` in [0, 3]: with the crowd's rate multiplier `M` (attention × (1 + excitation)),
+    /// marketable orders are sized `× M^u` (still within the free balance): an excited crowd trades
+    /// bigger and more often, a calm one smaller; resting orders keep their size. 0 turns it off.
+    /// Default 1.
+    pub urgency: f64,
     /// Price collar of marketable orders: they are immediate-or-cancel limit orders at the opposite
     /// touch ± this many basis points, in (0, 5000]. Default 200.
     pub slippage_cap_bps: f64,
-    /// Mean distance of a limit order from the mid, on its own side, in basis points (exponentially
-    /// distributed; a buy never rests at or above the best ask, nor a sell at or below the best bid).
-    /// ≥ 0. Default 30.
+    /// Mean distance of a limit order behind the best price of its own side, in basis points
+    /// (exponentially distributed; a buy never rests at or above the best ask, nor a sell at or below
+    /// the best bid). ≥ 0. Default 30.
     pub limit_offset_bps: f64,
+    /// Share of limit orders priced from the mid rather than from their own side's best price, in
+    /// [0, 1]: these may land inside the spread and improve it (the others add depth behind the
+    /// touch). Default 0.3.
+    pub limit_inside_share: f64,
     /// How long a retail limit order rests before the crowd cancels it. > 0. Default `"10m"`.
     pub limit_lifetime: Dur,
 
@@ -71,6 +80,10 @@ pub struct RetailConfig {
     /// It takes profit (sells part of its tokens with a limit order) this many percent above its
     /// entry. > 0. Default 10.
     pub take_profit_pct: f64,
+    /// Tokens held at the start were bought at different prices: each member's starting entry price
+    /// is the opening price times `exp(N(0, (this / 100)²))`, so stop-losses do not all trigger at the
+    /// same price. ≥ 0, in percent. Default 5.
+    pub entry_dispersion_pct: f64,
 
     /// Volatility of the fundamental value's slow log random walk, in percent per square-root day
     /// (0 keeps the value at the opening price). ≥ 0. Default 2.
@@ -95,9 +108,10 @@ pub struct RetailConfig {
     pub attention_vol: f64,
     /// Half-life of attention shocks. > 0. Default `"2h"`.
     pub attention_half_life: Dur,
-    /// Self-excitation: each closed one-minute bar whose price moved by 1% adds this much to the
-    /// excitation `E`, and the crowd's rate is multiplied by `1 + E`. ≥ 0; 0 turns it off. Default 1.
-    pub excitation_per_pct: f64,
+    /// Self-excitation: each closed one-minute bar whose absolute return `|r|` exceeds twice its
+    /// running mean `ā` adds `gain × (|r| / ā − 2)` to the excitation `E`, and the crowd's rate is
+    /// multiplied by `1 + E`. ≥ 0; 0 turns it off. Default 0.3.
+    pub excitation_gain: f64,
     /// Half-life of the excitation. > 0. Default `"15m"`.
     pub excitation_half_life: Dur,
     /// Upper bound on the excitation `E` (keeps the feedback from exploding). ≥ 0. Default 4.
@@ -108,33 +122,36 @@ impl Default for RetailConfig {
     fn default() -> Self {
         RetailConfig {
             arrival_rate_per_hour: 2.0,
-            noise_weight: 0.40,
-            momentum_weight: 0.15,
-            stop_loss_weight: 0.10,
-            fundamentalist_weight: 0.25,
-            book_reader_weight: 0.10,
-            order_size_frac: 0.1,
+            noise_weight: 0.45,
+            momentum_weight: 0.05,
+            stop_loss_weight: 0.05,
+            fundamentalist_weight: 0.30,
+            book_reader_weight: 0.15,
+            order_size_frac: 0.05,
             order_size_sigma: 0.8,
             market_order_share: 0.5,
-            slippage_cap_bps: 200.0,
+            urgency: 0.5,
+            slippage_cap_bps: 50.0,
             limit_offset_bps: 30.0,
+            limit_inside_share: 0.0,
             limit_lifetime: Dur(10 * MINUTE_NS),
             momentum_window: Dur(15 * MINUTE_NS),
-            momentum_scale_bps: 100.0,
-            momentum_activity_gain: 2.0,
-            momentum_size_gain: 1.0,
+            momentum_scale_bps: 200.0,
+            momentum_activity_gain: 0.5,
+            momentum_size_gain: 0.5,
             stop_loss_pct: 5.0,
             take_profit_pct: 10.0,
+            entry_dispersion_pct: 5.0,
             fundamental_vol_pct_per_day: 2.0,
             fundamental_threshold_bps: 50.0,
             fundamental_dispersion_bps: 100.0,
             book_band_bps: 200.0,
             book_gain: 2.0,
-            attention_vol: 0.8,
+            attention_vol: 0.5,
             attention_half_life: Dur(120 * MINUTE_NS),
-            excitation_per_pct: 1.0,
+            excitation_gain: 0.3,
             excitation_half_life: Dur(15 * MINUTE_NS),
-            excitation_max: 4.0,
+            excitation_max: 1.0,
         }
     }
 }
@@ -179,10 +196,12 @@ impl RetailConfig {
         }
         in_range(&mut v, "order_size_sigma", self.order_size_sigma, 0.0, 3.0);
         check_unit(&mut v, "market_order_share", self.market_order_share);
+        in_range(&mut v, "urgency", self.urgency, 0.0, 3.0);
         if !(self.slippage_cap_bps > 0.0 && self.slippage_cap_bps <= 5_000.0) {
             v.push(ParamIssue::new("slippage_cap_bps", format!("{} is outside (0, 5000]", self.slippage_cap_bps)));
         }
         check_non_negative(&mut v, "limit_offset_bps", self.limit_offset_bps);
+        check_unit(&mut v, "limit_inside_share", self.limit_inside_share);
         positive_dur(&mut v, "limit_lifetime", self.limit_lifetime);
         let w = self.momentum_window.nanos();
         if w == 0 || w % MINUTE_NS != 0 || self.momentum_bars() > Tape::BARS {
@@ -196,6 +215,7 @@ impl RetailConfig {
             v.push(ParamIssue::new("stop_loss_pct", format!("{} is outside (0, 100)", self.stop_loss_pct)));
         }
         check_positive(&mut v, "take_profit_pct", self.take_profit_pct);
+        check_non_negative(&mut v, "entry_dispersion_pct", self.entry_dispersion_pct);
         check_non_negative(&mut v, "fundamental_vol_pct_per_day", self.fundamental_vol_pct_per_day);
         check_non_negative(&mut v, "fundamental_threshold_bps", self.fundamental_threshold_bps);
         check_non_negative(&mut v, "fundamental_dispersion_bps", self.fundamental_dispersion_bps);
@@ -205,7 +225,7 @@ impl RetailConfig {
         check_non_negative(&mut v, "book_gain", self.book_gain);
         in_range(&mut v, "attention_vol", self.attention_vol, 0.0, 3.0);
         positive_dur(&mut v, "attention_half_life", self.attention_half_life);
-        check_non_negative(&mut v, "excitation_per_pct", self.excitation_per_pct);
+        check_non_negative(&mut v, "excitation_gain", self.excitation_gain);
         positive_dur(&mut v, "excitation_half_life", self.excitation_half_life);
         check_non_negative(&mut v, "excitation_max", self.excitation_max);
         v

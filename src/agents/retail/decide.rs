@@ -6,7 +6,7 @@
 //! account can cover is the caller's job.
 
 use rand::RngExt;
-use rand_distr::{Distribution, StandardNormal};
+use rand_distr::{Distribution, Exp1, StandardNormal};
 
 use super::climate::Climate;
 use super::config::RetailConfig;
@@ -25,6 +25,9 @@ pub struct Decision {
     pub marketable: bool,
     /// Fraction of the free balance to use, in (0, 1].
     pub size: f64,
+    /// A limit price of the member's own (fractional ticks), for a limit order that may cross the
+    /// book (fundamentalists trading at their value); `None`: placed near the touch.
+    pub price: Option<f64>,
 }
 
 /// The market as a member sees it at its arrival.
@@ -65,50 +68,71 @@ pub fn decide(
     me: Member,
     rng: &mut AgentRng,
 ) -> Option<Decision> {
+    let mut d = decide_type(kind, cfg, climate, seen, me, rng)?;
+    if d.marketable && cfg.urgency > 0.0 && d.size < 1.0 {
+        d.size = (d.size * climate.multiplier().powf(cfg.urgency)).min(1.0);
+    }
+    Some(d)
+}
+
+fn decide_type(
+    kind: TraderType,
+    cfg: &RetailConfig,
+    climate: &Climate,
+    seen: &Seen<'_>,
+    me: Member,
+    rng: &mut AgentRng,
+) -> Option<Decision> {
     let style = |rng: &mut AgentRng| rng.random_bool(cfg.market_order_share);
     match kind {
         TraderType::Noise => {
             let side = if rng.random_bool(0.5) { Side::Buy } else { Side::Sell };
-            Some(Decision { side, marketable: style(rng), size: size(cfg, 1.0, rng) })
+            Some(Decision { side, marketable: style(rng), size: size(cfg, 1.0, rng), price: None })
         }
         TraderType::Momentum => {
             let tilt = momentum_tilt(cfg, seen.tape);
             let side = if rng.random_bool((1.0 + tilt) / 2.0) { Side::Buy } else { Side::Sell };
             let mult = 1.0 + cfg.momentum_size_gain * tilt.abs();
-            Some(Decision { side, marketable: true, size: size(cfg, mult, rng) })
+            Some(Decision { side, marketable: true, size: size(cfg, mult, rng), price: None })
         }
         TraderType::StopLoss => {
             if me.tokens_free > 0 && me.entry > 0.0 {
                 if seen.mid < me.entry * (1.0 - cfg.stop_loss_pct / 100.0) {
-                    return Some(Decision { side: Side::Sell, marketable: true, size: 1.0 });
+                    return Some(Decision { side: Side::Sell, marketable: true, size: 1.0, price: None });
                 }
                 if seen.mid > me.entry * (1.0 + cfg.take_profit_pct / 100.0) {
-                    return Some(Decision { side: Side::Sell, marketable: false, size: size(cfg, 1.0, rng) });
+                    return Some(Decision { side: Side::Sell, marketable: false, size: size(cfg, 1.0, rng), price: None });
                 }
             }
             let side = if me.tokens_free == 0 || rng.random_bool(0.5) { Side::Buy } else { Side::Sell };
-            Some(Decision { side, marketable: style(rng), size: size(cfg, 1.0, rng) })
+            Some(Decision { side, marketable: style(rng), size: size(cfg, 1.0, rng), price: None })
         }
         TraderType::Fundamentalist => {
-            let noise: f64 = StandardNormal.sample(rng);
-            let gap_bps =
-                (climate.log_value() - seen.mid.max(1.0).ln()) * 10_000.0 + cfg.fundamental_dispersion_bps * noise;
+            // Its own estimate of the value, and a limit order a little inside it: a buy below the
+            // estimate when the price is under it, a sell above it otherwise. When the price is far
+            // off, the order crosses the book (bounded by the collar) and rests the remainder.
+            let err: f64 = StandardNormal.sample(rng);
+            let log_estimate = climate.log_value() + cfg.fundamental_dispersion_bps / 10_000.0 * err;
+            let gap_bps = (log_estimate - seen.mid.max(1.0).ln()) * 10_000.0;
             if gap_bps.abs() < cfg.fundamental_threshold_bps || gap_bps == 0.0 {
                 return None;
             }
             let side = if gap_bps > 0.0 { Side::Buy } else { Side::Sell };
+            let e: f64 = Exp1.sample(rng);
+            let d = e * cfg.limit_offset_bps / 10_000.0;
+            let price = log_estimate.exp() * (1.0 - side.sign() as f64 * d);
             let mult = if cfg.fundamental_threshold_bps > 0.0 {
                 (gap_bps.abs() / cfg.fundamental_threshold_bps).clamp(1.0, 3.0)
             } else {
                 1.0
             };
-            Some(Decision { side, marketable: style(rng), size: size(cfg, mult, rng) })
+            Some(Decision { side, marketable: false, size: size(cfg, mult, rng), price: Some(price) })
         }
         TraderType::BookReader => {
             let imbalance = book_imbalance(cfg, seen);
             let p_buy = (1.0 + (cfg.book_gain * imbalance).tanh()) / 2.0;
             let side = if rng.random_bool(p_buy) { Side::Buy } else { Side::Sell };
-            Some(Decision { side, marketable: style(rng), size: size(cfg, 1.0, rng) })
+            Some(Decision { side, marketable: style(rng), size: size(cfg, 1.0, rng), price: None })
         }
     }
 }

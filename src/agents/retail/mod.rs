@@ -19,7 +19,7 @@
 //! low-discrepancy sequence), so the mix is the configured one to within a member for every seed,
 //! and wallets (drawn per member by the scenario) are independent of types. See [`decide`] for the
 //! rules:
-//! - **noise**: buys or sells at random, marketable or a limit order near the mid;
+//! - **noise**: buys or sells at random, marketable or a limit order near the touch;
 //! - **momentum (FOMO)**: buys with probability `(1 + tanh(r / scale)) / 2` where `r` is the return
 //!   over `momentum_window`; always marketable; larger and more frequent orders when the market moves
 //!   and volume surges;
@@ -38,8 +38,9 @@
 //! # Orders and funds
 //! Every order carries [`Intent::Retail`]. Marketable orders are immediate-or-cancel limit orders at
 //! the opposite touch ± `slippage_cap_bps` (a market order with a price collar; with no opposite side
-//! the member rests a limit order at the mid instead). Limit orders rest `limit_offset_bps` (mean,
-//! exponential) from the mid on their own side and are cancelled after `limit_lifetime`: the crowd
+//! the member rests a limit order instead). Limit orders rest `limit_offset_bps` (mean, exponential)
+//! behind the best price of their own side (depth), or for a share `limit_inside_share` behind the
+//! mid (these may improve the spread), and are cancelled after `limit_lifetime`: the crowd
 //! keeps a FIFO of `(order, expiry)` (lifetimes are equal, so expiries are in order), cancels expired
 //! orders still on the book at its next wake-up, and so holds about `limit rate × lifetime` entries.
 //!
@@ -51,7 +52,8 @@
 //! [`RetailStats`] all the same).
 //!
 //! Entry prices: each member's average buy price (ticks) and the tokens it covers are kept in two
-//! `Vec`s and updated from its fills; tokens held at the start enter at the opening price.
+//! `Vec`s and updated from its fills; tokens held at the start enter at the opening price spread by
+//! `entry_dispersion_pct` (drawn at start from the crowd's stream).
 
 pub mod climate;
 pub mod config;
@@ -62,7 +64,7 @@ mod tests;
 use std::collections::VecDeque;
 
 use rand::RngExt;
-use rand_distr::{Distribution, Exp1};
+use rand_distr::{Distribution, Exp1, StandardNormal};
 
 pub use config::RetailConfig;
 
@@ -127,8 +129,10 @@ pub struct RetailStats {
     pub fills: u64,
     /// Orders rejected for insufficient funds (should stay 0).
     pub rejected_funds: u64,
-    /// Other rejects (of orders or cancels).
-    pub rejected_other: u64,
+    /// Orders rejected for any other reason (should stay 0).
+    pub rejected_orders: u64,
+    /// Cancels that arrived after the order had filled (a race with the latency; harmless).
+    pub cancel_misses: u64,
 }
 
 /// How a member is found from its account.
@@ -296,7 +300,7 @@ impl RetailCrowd {
         }
         let market = ctx.market;
         let (bid, ask) = (market.book.best_bid(), market.book.best_ask());
-        let mid = market.mid().unwrap_or(self.open.0 as f64);
+        let mid = reference(bid, ask, market.tape.last_price(), self.open);
         let seen = Seen { bid, ask, mid, tape: market.tape, book: market.book };
         let account = market.ledger.account(self.accounts[m]);
         let me = Member { tokens_free: account.tokens_free.0, entry: self.entry[m] };
@@ -315,6 +319,7 @@ impl RetailCrowd {
         let account = ctx.market.ledger.account(acct);
         let slip = self.cfg.slippage_cap_bps / 10_000.0;
         let (kind, price) = match (d.side, d.marketable, seen.ask, seen.bid) {
+            _ if d.price.is_some() => (OrderType::Limit, own_price(d.side, d.price.unwrap_or(0.0), seen, slip)),
             (Side::Buy, true, Some(ask), _) => (OrderType::Ioc, Price((ask.0 as f64 * (1.0 + slip)).ceil() as i64)),
             (Side::Sell, true, _, Some(bid)) => (OrderType::Ioc, Price((bid.0 as f64 * (1.0 - slip)).floor() as i64)),
             _ => (OrderType::Limit, self.limit_price(d.side, seen, ctx)),
@@ -341,17 +346,22 @@ impl RetailCrowd {
         true
     }
 
-    /// A resting price on `side`: an exponential distance from the mid, never crossing the book.
+    /// A resting price on `side`: an exponential distance behind the best price of its own side, or,
+    /// for a share `limit_inside_share`, behind the reference price (possibly inside the spread);
+    /// never crossing the book.
     fn limit_price(&self, side: Side, seen: &Seen<'_>, ctx: &mut AgentCtx<'_>) -> Price {
+        let inside = ctx.rng.random_bool(self.cfg.limit_inside_share);
         let e: f64 = Exp1.sample(ctx.rng);
         let d = e * self.cfg.limit_offset_bps / 10_000.0;
         match side {
             Side::Buy => {
-                let p = (seen.mid * (1.0 - d)).floor() as i64;
+                let base = if inside { seen.mid } else { seen.bid.map_or(seen.mid, |b| b.0 as f64) };
+                let p = (base * (1.0 - d)).floor() as i64;
                 Price(seen.ask.map_or(p, |a| p.min(a.0 - 1)).max(1))
             }
             Side::Sell => {
-                let p = (seen.mid * (1.0 + d)).ceil() as i64;
+                let base = if inside { seen.mid } else { seen.ask.map_or(seen.mid, |a| a.0 as f64) };
+                let p = (base * (1.0 + d)).ceil() as i64;
                 Price(seen.bid.map_or(p, |b| p.max(b.0 + 1)).max(1))
             }
         }
@@ -382,6 +392,34 @@ impl RetailCrowd {
     }
 }
 
+/// A member's own limit price (fractional ticks), rounded away from the opposite side and kept
+/// within the collar: a buy at most `slip` above the best ask, a sell at least `slip` below the bid.
+fn own_price(side: Side, ticks: f64, seen: &Seen<'_>, slip: f64) -> Price {
+    match side {
+        Side::Buy => {
+            let cap = seen.ask.map_or(f64::MAX, |a| a.0 as f64 * (1.0 + slip));
+            Price(ticks.min(cap).floor() as i64)
+        }
+        Side::Sell => {
+            let floor = seen.bid.map_or(0.0, |b| b.0 as f64 * (1.0 - slip));
+            Price(ticks.max(floor).ceil() as i64)
+        }
+    }
+}
+
+/// The price members reason from, in ticks: the mid when both sides are quoted; with one side, that
+/// side's best price capped by the last trade (a lone ask above the last trade does not make the price);
+/// with neither, the last trade or the opening price.
+fn reference(bid: Option<Price>, ask: Option<Price>, last: Option<Price>, open: Price) -> f64 {
+    let last = last.unwrap_or(open).0;
+    match (bid, ask) {
+        (Some(b), Some(a)) => (b.0 + a.0) as f64 / 2.0,
+        (Some(b), None) => b.0.max(last) as f64,
+        (None, Some(a)) => a.0.min(last) as f64,
+        (None, None) => last as f64,
+    }
+}
+
 /// Lots a buy at `price` may take out of `cash_free × frac` so that the exchange's lock
 /// (`notional + fee bound + qty` atoms at the highest fee rate) fits in the free cash.
 fn affordable(cash_free: Cash, price: Price, frac: f64) -> i64 {
@@ -404,10 +442,12 @@ fn affordable(cash_free: Cash, price: Price, frac: f64) -> i64 {
 
 impl Agent for RetailCrowd {
     fn start(&mut self, ctx: &mut AgentCtx<'_>) {
+        let spread = self.cfg.entry_dispersion_pct / 100.0;
         for (m, acct) in self.accounts.iter().enumerate() {
             let tokens = ctx.market.ledger.account(*acct).tokens().0;
             if tokens > 0 {
-                self.entry[m] = self.open.0 as f64;
+                let z: f64 = if spread > 0.0 { StandardNormal.sample(ctx.rng) } else { 0.0 };
+                self.entry[m] = self.open.0 as f64 * (spread * z).exp();
                 self.basis[m] = tokens;
             }
         }
@@ -441,12 +481,16 @@ impl Agent for RetailCrowd {
             }
             AgentEvent::Accepted { order, .. } => self.resolved(order),
             AgentEvent::Rejected { order, reason } => {
-                if reason == OrderRejected::InsufficientFunds {
-                    self.stats.rejected_funds += 1;
+                if self.in_flight.front().is_some_and(|f| f.0 == order) {
+                    if reason == OrderRejected::InsufficientFunds {
+                        self.stats.rejected_funds += 1;
+                    } else {
+                        self.stats.rejected_orders += 1;
+                    }
+                    self.resolved(order);
                 } else {
-                    self.stats.rejected_other += 1;
+                    self.stats.cancel_misses += 1;
                 }
-                self.resolved(order);
             }
             AgentEvent::Cancelled { .. } => {}
         }

@@ -38,7 +38,7 @@ fn poisson_cfg(rate: f64) -> RetailConfig {
     RetailConfig {
         arrival_rate_per_hour: rate,
         attention_vol: 0.0,
-        excitation_per_pct: 0.0,
+        excitation_gain: 0.0,
         momentum_activity_gain: 0.0,
         ..RetailConfig::default()
     }
@@ -56,7 +56,7 @@ fn a_crowd_alone_conserves_value_and_never_overspends() {
         }
         let st = *the_crowd(&built).stats();
         assert_eq!(st.rejected_funds, 0, "seed {seed}: {st:?}");
-        assert_eq!(st.rejected_other, 0, "seed {seed}: {st:?}");
+        assert_eq!(st.rejected_orders, 0, "seed {seed}: {st:?}");
         assert!(st.marketable > 100 && st.limits > 100 && st.fills > 100, "seed {seed}: {st:?}");
         assert!(built.sim.recorder().totals().trades > 100, "seed {seed}: the crowd trades with itself");
     }

@@ -1,0 +1,90 @@
+//! Turning validated [`ContractSpec`]s into running contracts: account and group names become
+//! [`AccountId`]s and [`AgentId`]s, and the exchange starts watching the agents whose orders a
+//! contract needs to see (KPI snapshots, settlement of a loan).
+
+use super::spec::{ContractSpec, ContractTerms};
+use super::{AnyContract, Guarantee, Subscription, TokenLoan};
+use crate::exchange::Exchange;
+use crate::ledger::AccountId;
+use crate::types::AgentId;
+
+/// An agent group as contracts see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupRef {
+    /// Group name.
+    pub name: String,
+    /// Its agents, in order.
+    pub agents: Vec<AgentId>,
+    /// The accounts its agents trade (their own, or the `trades_for` account).
+    pub accounts: Vec<AccountId>,
+    /// True when it trades another party's account (`trades_for`).
+    pub trades_for_other: bool,
+}
+
+/// Names the contracts may refer to.
+#[derive(Clone, Copy, Debug)]
+pub struct World<'a> {
+    /// The project and named accounts, by name.
+    pub accounts: &'a [(String, AccountId)],
+    /// The agent groups.
+    pub groups: &'a [GroupRef],
+}
+
+impl World<'_> {
+    fn account(&self, name: &str) -> AccountId {
+        self.accounts.iter().find(|(n, _)| n == name).map(|(_, id)| *id).unwrap_or_else(|| {
+            panic!("contract account {name:?} not found: contracts must come from a validated scenario")
+        })
+    }
+
+    fn group(&self, name: &str) -> &GroupRef {
+        self.groups.iter().find(|g| g.name == name).unwrap_or_else(|| {
+            panic!("contract group {name:?} not found: contracts must come from a validated scenario")
+        })
+    }
+}
+
+/// Builds the contracts of `specs` and makes `exchange` watch the agents they observe.
+///
+/// # Panics
+/// If a name does not resolve: specs must come from a validated scenario.
+pub fn build(specs: &[ContractSpec], world: &World<'_>, exchange: &mut Exchange) -> Vec<AnyContract> {
+    specs
+        .iter()
+        .map(|spec| match &spec.terms {
+            ContractTerms::TokenLoan(t) => {
+                let g = world.group(&t.mm);
+                for &a in &g.agents {
+                    exchange.watch(a);
+                }
+                let lender = world.account(&t.lender);
+                AnyContract::TokenLoan(TokenLoan::new(
+                    &spec.name,
+                    t.clone(),
+                    lender,
+                    g.agents.clone(),
+                    g.accounts.clone(),
+                ))
+            }
+            ContractTerms::Subscription(t) => {
+                let g = world.group(&t.mm);
+                for &a in &g.agents {
+                    exchange.watch(a);
+                }
+                let payer = world.account(&t.payer);
+                let fee_account = world.account(&t.fee_account);
+                AnyContract::Subscription(Subscription::new(
+                    &spec.name,
+                    t.clone(),
+                    payer,
+                    fee_account,
+                    g.agents.clone(),
+                ))
+            }
+            ContractTerms::Guarantee(t) => {
+                let depositor = world.account(&t.depositor);
+                AnyContract::Guarantee(Guarantee::new(&spec.name, t.clone(), depositor, exchange.venue()))
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,210 @@
+//! What contracts report: a `summary.json` entry per contract and `contracts.csv` rows (one per
+//! contract per period), plus the log of value each contract moved.
+//!
+//! Money and prices are exact decimals in quote units, tokens in tokens, times in seconds since the
+//! run's start. Figures that come from floats (option values, ratios, KPI means) are rounded to
+//! [`FLOAT_DP`] decimals so reports stay byte-identical across runs.
+
+use rust_decimal::prelude::FromPrimitive;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use crate::ledger::AccountId;
+use crate::metrics::Units;
+use crate::types::{Cash, Price, Qty, SimTime};
+
+/// Decimals kept of float figures in reports.
+pub const FLOAT_DP: u32 = 6;
+
+/// The columns of `contracts.csv`, in order. Rows leave the columns that do not apply empty.
+pub const COLUMNS: [&str; 30] = [
+    "contract",
+    "kind",
+    "mm",
+    "period",
+    "start_s",
+    "end_s",
+    "settled",
+    "kpis_met",
+    "snapshots",
+    "uptime",
+    "spread_bps",
+    "depth_bid_quote",
+    "depth_ask_quote",
+    "volume_quote",
+    "volume_share",
+    "fee_due",
+    "fee_paid",
+    "fee_withheld",
+    "tokens_lent",
+    "option_value",
+    "exercised_qty",
+    "cash_paid",
+    "tokens_returned",
+    "default_shortfall_tokens",
+    "deposit",
+    "released",
+    "withheld",
+    "in_band_share",
+    "project_outcome_quote",
+    "mm_pnl_quote",
+];
+
+/// One row of `contracts.csv`: the fixed identification columns, then `(column, value)` pairs for
+/// the columns of [`COLUMNS`] that apply.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContractRow {
+    /// Contract name.
+    pub contract: String,
+    /// Contract kind.
+    pub kind: &'static str,
+    /// The agent group it concerns, if any.
+    pub mm: Option<String>,
+    /// Period number from 1 (loans and guarantees have one).
+    pub period: u32,
+    /// Period start, seconds.
+    pub start_s: f64,
+    /// Period end, seconds.
+    pub end_s: f64,
+    /// False while the period (or the contract) was still open when the run ended.
+    pub settled: bool,
+    /// Kind-specific columns; names are from [`COLUMNS`].
+    pub values: Vec<(&'static str, String)>,
+}
+
+impl ContractRow {
+    /// The value of `column` as written in the CSV (empty when it does not apply).
+    pub fn get(&self, column: &str) -> String {
+        match column {
+            "contract" => self.contract.clone(),
+            "kind" => self.kind.to_string(),
+            "mm" => self.mm.clone().unwrap_or_default(),
+            "period" => self.period.to_string(),
+            "start_s" => secs_text(self.start_s),
+            "end_s" => secs_text(self.end_s),
+            "settled" => self.settled.to_string(),
+            _ => self.values.iter().find(|(k, _)| *k == column).map(|(_, v)| v.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+fn secs_text(s: f64) -> String {
+    format!("{s}")
+}
+
+/// One contract's report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContractReport {
+    /// Its `summary.json` entry: an object with `name`, `kind`, `mm` and the kind's figures.
+    pub summary: Value,
+    /// Its `contracts.csv` rows.
+    pub rows: Vec<ContractRow>,
+}
+
+/// Value a contract moved between accounts (through [`ContractCtx`](super::ContractCtx)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    /// When.
+    pub at: SimTime,
+    /// Paying account.
+    pub from: AccountId,
+    /// Receiving account.
+    pub to: AccountId,
+    /// Cash moved.
+    pub cash: Cash,
+    /// Tokens moved.
+    pub tokens: Qty,
+}
+
+/// The net cash and tokens `transfers` moved into `account` at or after `since`.
+pub fn net_into(transfers: &[Transfer], account: AccountId, since: SimTime) -> (Cash, Qty) {
+    let mut net = (Cash::ZERO, Qty::ZERO);
+    for t in transfers.iter().filter(|t| t.at >= since && t.from != t.to) {
+        if t.to == account {
+            net = (net.0 + t.cash, net.1 + t.tokens);
+        }
+        if t.from == account {
+            net = (net.0 - t.cash, net.1 - t.tokens);
+        }
+    }
+    net
+}
+
+/// A JSON number from an exact decimal.
+pub fn num(d: Decimal) -> Value {
+    d.normalize().to_string().parse::<serde_json::Number>().map_or(Value::Null, Value::Number)
+}
+
+/// A JSON number from a float, rounded to [`FLOAT_DP`] decimals (null when not finite).
+pub fn num_f64(x: f64) -> Value {
+    dec_f64(x).map_or(Value::Null, num)
+}
+
+/// A float as a decimal rounded to [`FLOAT_DP`] decimals.
+pub fn dec_f64(x: f64) -> Option<Decimal> {
+    Decimal::from_f64(x).map(|d| d.round_dp(FLOAT_DP).normalize())
+}
+
+/// An optional float as JSON.
+pub fn opt_f64(x: Option<f64>) -> Value {
+    x.map_or(Value::Null, num_f64)
+}
+
+/// Report helpers bound to a market's units.
+#[derive(Clone, Copy, Debug)]
+pub struct Fmt(pub Units);
+
+impl Fmt {
+    /// Cash in quote units, as JSON.
+    pub fn cash(&self, c: Cash) -> Value {
+        num(self.0.cash(c))
+    }
+    /// Cash atoms held as a float (a valuation), in quote units as JSON.
+    pub fn cash_f64(&self, atoms: f64) -> Value {
+        num_f64(atoms * self.atom())
+    }
+    /// Tokens as JSON.
+    pub fn tokens(&self, q: Qty) -> Value {
+        num(self.0.tokens(q))
+    }
+    /// A price in quote units as JSON.
+    pub fn price(&self, p: Price) -> Value {
+        num(self.0.price(p))
+    }
+    /// Quote units per cash atom.
+    pub fn atom(&self) -> f64 {
+        use rust_decimal::prelude::ToPrimitive;
+        (self.0.tick * self.0.lot).to_f64().unwrap_or(1.0)
+    }
+    /// Cash as CSV text.
+    pub fn cash_text(&self, c: Cash) -> String {
+        self.0.cash(c).to_string()
+    }
+    /// Tokens as CSV text.
+    pub fn tokens_text(&self, q: Qty) -> String {
+        self.0.tokens(q).to_string()
+    }
+    /// A float valuation in atoms as CSV text in quote units.
+    pub fn cash_f64_text(&self, atoms: f64) -> String {
+        f64_text(atoms * self.atom())
+    }
+}
+
+/// A float as CSV text rounded to [`FLOAT_DP`] decimals.
+pub fn f64_text(x: f64) -> String {
+    dec_f64(x).map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// Seconds since the start, for reports.
+pub fn secs(t: SimTime) -> Value {
+    num_f64(t.as_secs_f64())
+}
+
+/// The common head of every summary entry: `name`, `kind`, `mm`.
+pub fn head(name: &str, kind: &str, mm: Option<&str>) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), Value::String(name.to_string()));
+    m.insert("kind".into(), Value::String(kind.to_string()));
+    m.insert("mm".into(), mm.map_or(Value::Null, |s| Value::String(s.to_string())));
+    m
+}

@@ -1,0 +1,297 @@
+//! Validated contract terms: what a scenario's `[[contracts]]` entries become after loading.
+//!
+//! Units: token amounts in lots ([`Qty`]), money in cash atoms ([`Cash`]), absolute prices in ticks
+//! ([`Price`]), times as [`SimTime`] since the run's start and lengths as [`Dur`] (nanoseconds).
+//! Ratios (volatility, rate, premiums, shares) are plain fractions (`0.5` = 50%). Accounts and agent
+//! groups are kept by name; [`build`](super::build) resolves them when the simulation is set up.
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use crate::types::{Cash, Price, Qty, SimTime};
+use crate::units::Dur;
+
+/// One contract of a scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContractSpec {
+    /// Unique name among the scenario's contracts (`--set contracts.<name>.<key>=…` uses it).
+    pub name: String,
+    /// The kind and its terms.
+    pub terms: ContractTerms,
+}
+
+/// The terms of each contract kind.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ContractTerms {
+    /// `kind = "token_loan"`.
+    TokenLoan(LoanTerms),
+    /// `kind = "subscription"`.
+    Subscription(SubscriptionTerms),
+    /// `kind = "guarantee"`.
+    Guarantee(GuaranteeTerms),
+}
+
+impl ContractTerms {
+    /// The kind as written in scenarios and reports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ContractTerms::TokenLoan(_) => "token_loan",
+            ContractTerms::Subscription(_) => "subscription",
+            ContractTerms::Guarantee(_) => "guarantee",
+        }
+    }
+
+    /// The agent group the contract is about (the borrower, the quoting MM), if any.
+    pub fn mm(&self) -> Option<&str> {
+        match self {
+            ContractTerms::TokenLoan(t) => Some(&t.mm),
+            ContractTerms::Subscription(t) => Some(&t.mm),
+            ContractTerms::Guarantee(t) => t.mm.as_deref(),
+        }
+    }
+}
+
+/// A price given absolutely or relative to a reference price fixed during the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PriceRule {
+    /// A fixed price in ticks (`strike = 0.075`).
+    Absolute(Price),
+    /// A premium (or, negative, a discount) over the reference, as a fraction: `"+50%"` is `0.5`.
+    Premium(Decimal),
+}
+
+impl PriceRule {
+    /// The price for a reference price: a premium is rounded to the nearest tick (halves up), and
+    /// never below one tick.
+    pub fn resolve(&self, reference: Price) -> Price {
+        match *self {
+            PriceRule::Absolute(p) => p,
+            PriceRule::Premium(f) => {
+                let ticks = (Decimal::from(reference.0) * (Decimal::ONE + f))
+                    .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+                Price(ticks.to_i64().unwrap_or(i64::MAX).max(1))
+            }
+        }
+    }
+
+    /// How it was written: `"+50%"`, or `None` for an absolute price.
+    pub fn premium_text(&self) -> Option<String> {
+        match *self {
+            PriceRule::Absolute(_) => None,
+            PriceRule::Premium(f) => {
+                let pct = (f * Decimal::ONE_HUNDRED).normalize();
+                Some(if f.is_sign_negative() { format!("{pct}%") } else { format!("+{pct}%") })
+            }
+        }
+    }
+}
+
+/// The index premium strikes are measured from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StrikeReference {
+    /// The spot at signing (`"open"`): strikes are known at once.
+    Open,
+    /// Volume-weighted average of one-minute bars over the reference window (`"vwap_7d"`).
+    Vwap,
+    /// Plain average of one-minute closes over the reference window (`"avg_7d"`).
+    Average,
+}
+
+impl StrikeReference {
+    /// The name as written in scenarios.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StrikeReference::Open => "open",
+            StrikeReference::Vwap => "vwap_7d",
+            StrikeReference::Average => "avg_7d",
+        }
+    }
+}
+
+/// How a token loan settles at expiry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settlement {
+    /// `"tokens"`: in-the-money calls are exercised physically (the MM pays strike × quantity and
+    /// keeps the tokens); every other token is returned.
+    Tokens,
+    /// `"cash"`: every token is returned and the lender pays the MM each in-the-money call's
+    /// intrinsic value `(spot − strike) × quantity` in cash.
+    Cash,
+}
+
+impl Settlement {
+    /// The name as written in scenarios.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Settlement::Tokens => "tokens",
+            Settlement::Cash => "cash",
+        }
+    }
+}
+
+/// One call option the borrower holds on part of the loan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallOption {
+    /// Tokens it covers, in lots.
+    pub qty: Qty,
+    /// Its strike.
+    pub strike: PriceRule,
+}
+
+/// `kind = "token_loan"`: tokens lent to an MM group, with call options on them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoanTerms {
+    /// The lender's account name (the project by default).
+    pub lender: String,
+    /// The borrowing agent group (its own accounts; the loan is spread over its agents).
+    pub mm: String,
+    /// Tokens lent, in lots.
+    pub tokens: Qty,
+    /// When the tokens are transferred and the options signed.
+    pub start: SimTime,
+    /// From the start to expiry.
+    pub tenor: Dur,
+    /// The calls, in file order.
+    pub options: Vec<CallOption>,
+    /// Annualised volatility σ for Black–Scholes, as a fraction (1.0 = 100%).
+    pub volatility: f64,
+    /// Continuously compounded annual risk-free rate, as a fraction.
+    pub rate: f64,
+    /// The index premium strikes are fixed against.
+    pub strike_reference: StrikeReference,
+    /// Length of the index window after the start (`vwap_7d`/`avg_7d`; "7d" unless set).
+    pub reference_window: Dur,
+    /// Settlement rule.
+    pub settle: Settlement,
+    /// Spot at expiry: the last trade (`None`) or the average one-minute close over this window.
+    pub expiry_average: Option<Dur>,
+}
+
+/// What a missed period does to the fee.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnMiss {
+    /// `"withhold"`: no fee for the period.
+    Withhold,
+    /// `"cut:50%"`: the fee is cut by this fraction.
+    Cut(Decimal),
+}
+
+/// How the uptime KPI is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KpiRule {
+    /// `"uptime"`: the share of qualifying snapshots is at least `min_uptime`.
+    Uptime,
+    /// `"exchange_75"`: a day qualifies when ≥ 75% of its snapshots do, the period when ≥ 75% of
+    /// its days do.
+    Exchange75,
+}
+
+impl KpiRule {
+    /// The name as written in scenarios.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KpiRule::Uptime => "uptime",
+            KpiRule::Exchange75 => "exchange_75",
+        }
+    }
+}
+
+/// KPI thresholds of a subscription; a threshold left out is not checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KpiTerms {
+    /// Largest quoted spread, in bps of the MM's own mid.
+    pub max_spread_bps: Option<f64>,
+    /// Smallest value quoted per side within `depth_band` of the book's mid.
+    pub min_depth_quote: Option<Cash>,
+    /// Smallest share of qualifying snapshots (rule `uptime`), as a fraction.
+    pub min_uptime: Option<f64>,
+    /// Smallest traded value per day (averaged over the period).
+    pub min_daily_volume_quote: Option<Cash>,
+    /// The band around the mid that depth is counted in, as a fraction (0.02 = ±2%).
+    pub depth_band: f64,
+    /// Interval between book snapshots.
+    pub snapshot_every: Dur,
+    /// How uptime is judged.
+    pub rule: KpiRule,
+}
+
+impl Default for KpiTerms {
+    fn default() -> Self {
+        KpiTerms {
+            max_spread_bps: None,
+            min_depth_quote: None,
+            min_uptime: None,
+            min_daily_volume_quote: None,
+            depth_band: 0.02,
+            snapshot_every: Dur(10_000_000_000),
+            rule: KpiRule::Uptime,
+        }
+    }
+}
+
+/// `kind = "subscription"`: an MM group quotes the project's account for a fee per period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubscriptionTerms {
+    /// The quoting agent group; it trades `trades_for`, which pays the fee.
+    pub mm: String,
+    /// The account that pays the fee and bears the trading (the group's `trades_for`).
+    pub payer: String,
+    /// The account the fee goes to (the MM firm's).
+    pub fee_account: String,
+    /// Fee per period.
+    pub fee_per_period: Cash,
+    /// Length of a period.
+    pub period: Dur,
+    /// When the first period starts.
+    pub start: SimTime,
+    /// Number of periods; `None` runs until the run ends.
+    pub periods: Option<u32>,
+    /// What a missed period does to the fee.
+    pub on_miss: OnMiss,
+    /// Missed periods in a row that end the contract; 0 never ends it.
+    pub terminate_after_misses: u32,
+    /// KPI thresholds and the snapshot schedule.
+    pub kpis: KpiTerms,
+}
+
+/// What part of a guarantee deposit is released.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReleaseRule {
+    /// `"proportional"`: the share of checks with the price inside the band.
+    Proportional,
+    /// `"all_or_nothing"`: everything, unless one check found the price outside the band.
+    AllOrNothing,
+}
+
+impl ReleaseRule {
+    /// The name as written in scenarios.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleaseRule::Proportional => "proportional",
+            ReleaseRule::AllOrNothing => "all_or_nothing",
+        }
+    }
+}
+
+/// `kind = "guarantee"`: cash deposited with the exchange against manipulation for a period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GuaranteeTerms {
+    /// The depositor's account name (the project by default).
+    pub depositor: String,
+    /// The group the guarantee is about, for reports only.
+    pub mm: Option<String>,
+    /// The deposit.
+    pub deposit: Cash,
+    /// When it is deposited.
+    pub start: SimTime,
+    /// How long the exchange holds it.
+    pub period: Dur,
+    /// Lowest price of the band (`None`: unbounded); premiums are over the spot at the start.
+    pub band_low: Option<PriceRule>,
+    /// Highest price of the band (`None`: unbounded).
+    pub band_high: Option<PriceRule>,
+    /// Interval between price checks.
+    pub check_every: Dur,
+    /// What is released at the end.
+    pub release: ReleaseRule,
+}

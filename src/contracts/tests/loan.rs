@@ -1,0 +1,221 @@
+//! Token loans: valuation at signing, in-the-money exercise, out-of-the-money return, default, cash
+//! settlement, strikes fixed from an index, and a loan still open at the run's end.
+
+use rust_decimal::dec;
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::contracts::options::bs_call;
+use crate::contracts::spec::{CallOption, LoanTerms, PriceRule, Settlement, StrikeReference};
+use crate::contracts::TokenLoan;
+use crate::units::Dur;
+
+/// 1,000 lots lent at signing (t = 0), expiring at 1 h, with calls at +50% and +100% on 500 lots each.
+fn terms() -> LoanTerms {
+    LoanTerms {
+        lender: "project".into(),
+        mm: "mm".into(),
+        tokens: Qty(1_000),
+        start: SimTime::ZERO,
+        tenor: Dur(3_600_000_000_000),
+        options: vec![
+            CallOption { qty: Qty(500), strike: PriceRule::Premium(dec!(0.5)) },
+            CallOption { qty: Qty(500), strike: PriceRule::Premium(Decimal::ONE) },
+        ],
+        volatility: 1.0,
+        rate: 0.0,
+        strike_reference: StrikeReference::Open,
+        reference_window: Dur(7 * 86_400_000_000_000),
+        settle: Settlement::Tokens,
+        expiry_average: None,
+    }
+}
+
+fn loan(t: LoanTerms) -> TokenLoan {
+    TokenLoan::new("loan", t, PROJECT, vec![MM], vec![MM_ACCT])
+}
+
+/// Project with 1,000 lots, MM with 1,000,000 atoms of cash; open at 100 ticks.
+fn world() -> World {
+    World::new((0, 1_000), (1_000_000, 0), 100)
+}
+
+#[test]
+fn signing_lends_the_tokens_and_values_the_calls_by_black_scholes() {
+    let (mut w, mut l) = (world(), loan(terms()));
+    w.start(&mut l);
+    assert_eq!((w.tokens(PROJECT), w.tokens(MM_ACCT)), (Qty(0), Qty(1_000)));
+    let s = l.signing().unwrap();
+    assert_eq!(s.estimates, vec![Price(150), Price(200)]);
+    assert_eq!(l.strikes(), &[Price(150), Price(200)]);
+    let years = 1.0 / (365.0 * 24.0);
+    let want = bs_call(100.0, 150.0, years, 0.0, 1.0) * 500.0 + bs_call(100.0, 200.0, years, 0.0, 1.0) * 500.0;
+    assert!((s.values.iter().sum::<f64>() - want).abs() < 1e-9);
+    let r = l.report(units());
+    assert_eq!(r.summary["loan_value_start"], serde_json::json!(1_000));
+    assert_eq!(r.summary["status"], "open");
+    assert_eq!(w.timers, vec![SimTime::from_secs(3_600)], "next wake-up is the expiry");
+}
+
+#[test]
+fn in_the_money_calls_are_exercised_and_the_rest_returned() {
+    let (mut w, mut l) = (world(), loan(terms()));
+    w.start(&mut l);
+    w.now = secs(1_800);
+    w.print(180);
+    w.drive(&mut l, secs(3_600));
+    let s = l.settlement().unwrap();
+    assert_eq!(s.spot, Price(180));
+    assert_eq!(s.exercised, vec![Qty(500), Qty(0)]);
+    assert_eq!(s.cash_paid, Cash(150 * 500));
+    assert_eq!((s.tokens_returned, s.shortfall), (Qty(500), Qty(0)));
+    assert_eq!((w.tokens(PROJECT), w.tokens(MM_ACCT)), (Qty(500), Qty(500)));
+    assert_eq!((w.cash(PROJECT), w.cash(MM_ACCT)), (Cash(75_000), Cash(1_000_000 - 75_000)));
+    w.finish(&mut l);
+    let r = l.report(units());
+    // Project: 750 cash + 500 tokens × 1.80 − 1,000 lent at 1.00 = 650; MM: −750 + 500 × 1.80 = 150.
+    assert_eq!(r.summary["project_outcome_quote"], serde_json::json!(650));
+    assert_eq!(r.summary["mm_pnl_quote"], serde_json::json!(150));
+    assert_eq!(r.summary["exercised_qty"], serde_json::json!(500));
+    assert_eq!(r.summary["cash_paid"], serde_json::json!(750));
+    assert_eq!(r.summary["status"], "settled");
+    assert_eq!(r.summary["options"][0]["in_the_money"], true);
+    assert_eq!(r.summary["options"][1]["in_the_money"], false);
+    assert!(w.exchange.ledger().conservation().ok());
+}
+
+#[test]
+fn out_of_the_money_tokens_all_come_back() {
+    let (mut w, mut l) = (world(), loan(terms()));
+    w.start(&mut l);
+    w.now = secs(10);
+    w.print(120);
+    w.drive(&mut l, secs(3_600));
+    w.finish(&mut l);
+    let s = l.settlement().unwrap();
+    assert_eq!(s.exercised, vec![Qty(0), Qty(0)]);
+    assert_eq!((w.tokens(PROJECT), w.cash(PROJECT)), (Qty(1_000), Cash(0)));
+    let r = l.report(units());
+    assert_eq!(r.summary["project_outcome_quote"], serde_json::json!(200), "1,000 tokens worth 1.20, lent at 1.00");
+    assert_eq!(r.summary["tokens_returned"], serde_json::json!(1_000));
+    assert_eq!(r.summary["default_shortfall_tokens"], serde_json::json!(0));
+}
+
+#[test]
+fn a_borrower_without_the_tokens_defaults_and_the_project_loses_them() {
+    let (mut w, mut l) = (world(), loan(terms()));
+    w.start(&mut l);
+    // The MM sold 600 tokens and never bought them back.
+    w.exchange.ledger_mut().transfer_tokens(MM_ACCT, OTHER_ACCT, Qty(600)).unwrap();
+    w.now = secs(60);
+    w.print(50);
+    w.drive(&mut l, secs(3_600));
+    w.finish(&mut l);
+    let s = l.settlement().unwrap();
+    assert_eq!((s.tokens_returned, s.shortfall), (Qty(400), Qty(600)));
+    let r = l.report(units());
+    assert_eq!(r.summary["status"], "defaulted");
+    assert_eq!(r.summary["default_shortfall_tokens"], serde_json::json!(600));
+    // 400 tokens back at 0.50 − 1,000 lent = −800.
+    assert_eq!(r.summary["project_outcome_quote"], serde_json::json!(-800));
+}
+
+#[test]
+fn an_mm_that_cannot_pay_exercises_only_what_it_can_afford() {
+    let mut w = World::new((0, 1_000), (150 * 200, 0), 100);
+    let mut l = loan(terms());
+    w.start(&mut l);
+    w.now = secs(60);
+    w.print(300);
+    w.drive(&mut l, secs(3_600));
+    let s = l.settlement().unwrap();
+    assert_eq!(s.exercised, vec![Qty(200), Qty(0)], "cash for 200 lots at 150, none left for the 200 strike");
+    assert_eq!(w.tokens(PROJECT), Qty(800));
+}
+
+#[test]
+fn resting_orders_are_cancelled_so_locked_tokens_can_be_returned() {
+    let (mut w, mut l) = (world(), loan(terms()));
+    w.start(&mut l);
+    w.exchange.watch(MM);
+    w.order(MM, MM_ACCT, Side::Sell, OrderType::Limit, 500, 900).unwrap();
+    assert_eq!(w.exchange.ledger().account(MM_ACCT).tokens_free, Qty(100));
+    w.drive(&mut l, secs(3_600));
+    let s = l.settlement().unwrap();
+    assert_eq!((s.cancelled_orders, s.tokens_returned), (1, Qty(1_000)));
+    assert_eq!(w.exchange.book().order_count(), 0);
+}
+
+#[test]
+fn cash_settlement_returns_every_token_and_pays_the_intrinsic_value() {
+    let mut t = terms();
+    t.settle = Settlement::Cash;
+    let mut w = World::new((100_000, 1_000), (0, 0), 100);
+    let mut l = loan(t);
+    w.start(&mut l);
+    w.now = secs(60);
+    w.print(180);
+    w.drive(&mut l, secs(3_600));
+    let s = l.settlement().unwrap();
+    assert_eq!((s.tokens_returned, s.intrinsic_paid, s.cash_paid), (Qty(1_000), Cash(30 * 500), Cash(0)));
+    assert_eq!((w.tokens(PROJECT), w.cash(MM_ACCT)), (Qty(1_000), Cash(15_000)));
+}
+
+#[test]
+fn index_strikes_are_fixed_when_the_window_closes() {
+    let mut t = terms();
+    t.strike_reference = StrikeReference::Average;
+    t.reference_window = Dur(600_000_000_000); // 10 minutes
+    let (mut w, mut l) = (world(), loan(t));
+    w.start(&mut l);
+    assert!(l.strikes().is_empty(), "strikes wait for the index");
+    for minute in 0..10u64 {
+        w.now = SimTime::from_secs(minute * 60 + 30);
+        w.tape.advance(w.now);
+        w.print(if minute < 5 { 100 } else { 140 });
+    }
+    w.drive(&mut l, secs(601));
+    // Mean one-minute close over ten bars: five at 1.00, five at 1.40 → 1.20; strikes 1.80 and 2.40.
+    assert_eq!(l.strikes(), &[Price(180), Price(240)]);
+    assert_eq!(l.signing().unwrap().estimates, vec![Price(150), Price(200)], "valued at signing on the open");
+    w.drive(&mut l, secs(3_600));
+    w.finish(&mut l);
+    let r = l.report(units());
+    assert_eq!(r.summary["reference_price"], serde_json::json!(1.2));
+    assert_eq!(r.summary["options"][0]["strike"], serde_json::json!(1.8));
+}
+
+#[test]
+fn a_loan_running_past_the_end_is_marked_to_market() {
+    let mut t = terms();
+    t.tenor = Dur(365 * 86_400_000_000_000);
+    let (mut w, mut l) = (world(), loan(t));
+    w.start(&mut l);
+    w.now = secs(60);
+    w.print(150);
+    w.drive(&mut l, secs(3_600));
+    w.finish(&mut l);
+    assert!(l.settlement().is_none());
+    let r = l.report(units());
+    assert_eq!(r.summary["status"], "open");
+    assert_eq!(r.summary["settled"], false);
+    let years = (365.0 * 86_400.0 - 3_600.0) / (365.0 * 86_400.0);
+    let calls = (bs_call(150.0, 150.0, years, 0.0, 1.0) + bs_call(150.0, 200.0, years, 0.0, 1.0)) * 500.0 / 100.0;
+    let outcome = r.summary["project_outcome_quote"].as_f64().unwrap();
+    assert!((outcome - (1_500.0 - 1_000.0 - calls)).abs() < 1e-4, "{outcome} vs {}", 500.0 - calls);
+    let mm = r.summary["mm_pnl_quote"].as_f64().unwrap();
+    assert!((mm - calls).abs() < 1e-4, "the MM holds the calls: {mm}");
+    assert!(!r.rows[0].settled);
+}
+
+#[test]
+fn a_lender_without_the_tokens_fails_to_lend() {
+    let mut w = World::new((0, 10), (0, 0), 100);
+    let mut l = loan(terms());
+    w.start(&mut l);
+    w.finish(&mut l);
+    let r = l.report(units());
+    assert_eq!(r.summary["status"], "failed");
+    assert_eq!(w.tokens(MM_ACCT), Qty(0));
+    assert!(w.timers.is_empty());
+}

@@ -1,0 +1,137 @@
+//! Unit tests of the contracts on hand-built markets: a small ledger, an exchange, a tape and a
+//! recorder, driven by a stand-in for the engine's timer loop.
+
+mod guarantee;
+mod kpi;
+mod loan;
+mod subscription;
+
+use rust_decimal::Decimal;
+
+use super::{Contract, ContractCtx};
+use crate::agents::Tape;
+use crate::book::OrderType;
+use crate::exchange::{Exchange, FeeSchedule, OrderRequest, Trade};
+use crate::ledger::{AccountId, Ledger};
+use crate::metrics::{Party, Recorder, Units};
+use crate::types::{AgentId, Cash, Intent, OrderId, Price, Qty, Side, SimTime};
+
+/// Account ids of the test world.
+pub(super) const PROJECT: AccountId = AccountId(0);
+/// The MM's own account (owned by [`MM`]).
+pub(super) const MM_ACCT: AccountId = AccountId(1);
+/// The MM firm's fee account.
+pub(super) const FIRM: AccountId = AccountId(2);
+/// A trader with its own account (owned by [`OTHER`]).
+pub(super) const OTHER_ACCT: AccountId = AccountId(3);
+/// The market maker agent.
+pub(super) const MM: AgentId = AgentId(0);
+/// Another trader.
+pub(super) const OTHER: AgentId = AgentId(1);
+
+/// Tick 0.01, lot 1: one atom is 0.01 quote units, a price of 1000 ticks is 10.
+pub(super) fn units() -> Units {
+    Units { tick: Decimal::new(1, 2), lot: Decimal::ONE }
+}
+
+/// A market with the project, an MM, the MM firm and another trader.
+pub(super) struct World {
+    pub(super) now: SimTime,
+    pub(super) exchange: Exchange,
+    pub(super) tape: Tape,
+    pub(super) recorder: Recorder,
+    pub(super) timers: Vec<SimTime>,
+}
+
+impl World {
+    /// Balances: project and MM as given, the firm empty, the other trader 1,000,000 atoms and
+    /// 1,000,000 lots; the tape opens at `open` ticks.
+    pub(super) fn new(project: (i128, i64), mm: (i128, i64), open: i64) -> Self {
+        let mut ledger = Ledger::new();
+        ledger.open("project", None, Cash(project.0), Qty(project.1));
+        ledger.open("mm", Some(MM), Cash(mm.0), Qty(mm.1));
+        ledger.open("firm", None, Cash::ZERO, Qty::ZERO);
+        ledger.open("other", Some(OTHER), Cash(100_000_000_000), Qty(1_000_000));
+        let exchange = Exchange::new(ledger, FeeSchedule::default());
+        let parties = (0..5)
+            .map(|i| Party {
+                name: format!("p{i}"),
+                kind: "account".into(),
+                agents: 0,
+                cash_start: Cash::ZERO,
+                tokens_start: Qty::ZERO,
+                cash: Cash::ZERO,
+                tokens: Qty::ZERO,
+            })
+            .collect();
+        let recorder = Recorder::new(parties, vec![0, 1, 2, 3, 4], None);
+        World { now: SimTime::ZERO, exchange, tape: Tape::new(Price(open)), recorder, timers: Vec::new() }
+    }
+
+    pub(super) fn ctx(&mut self) -> ContractCtx<'_> {
+        ContractCtx::new(self.now, &mut self.exchange, &self.tape, &mut self.recorder, &mut self.timers)
+    }
+
+    /// Calls `start` at the current time.
+    pub(super) fn start(&mut self, c: &mut impl Contract) {
+        c.start(&mut self.ctx());
+    }
+
+    /// Fires every timer due up to `until` in time order, like the engine, then moves to `until`.
+    pub(super) fn drive(&mut self, c: &mut impl Contract, until: SimTime) {
+        loop {
+            let next = self.timers.iter().enumerate().filter(|(_, &t)| t <= until).min_by_key(|(_, &t)| t);
+            let Some((i, &t)) = next else { break };
+            self.timers.remove(i);
+            self.now = t;
+            self.tape.advance(t);
+            c.on_timer(&mut self.ctx());
+        }
+        self.now = until;
+        self.tape.advance(until);
+    }
+
+    /// Calls `finish` at the current time.
+    pub(super) fn finish(&mut self, c: &mut impl Contract) {
+        c.finish(&mut self.ctx());
+    }
+
+    /// Sends an order now and records any trades (tape and recorder).
+    pub(super) fn order(
+        &mut self,
+        agent: AgentId,
+        account: AccountId,
+        side: Side,
+        kind: OrderType,
+        price: i64,
+        qty: i64,
+    ) -> Option<OrderId> {
+        let req =
+            OrderRequest { account, agent, side, kind, price: Price(price), qty: Qty(qty), intent: Intent::Other };
+        let mut trades: Vec<Trade> = Vec::new();
+        let result = self.exchange.submit(req, &mut trades);
+        for t in &trades {
+            self.tape.record(self.now, t.price, t.qty);
+            self.recorder.on_trade(self.now, t, &[]);
+        }
+        result.ok().filter(|(_, placed)| placed.rested.0 > 0).map(|(id, _)| id)
+    }
+
+    /// A trade at `price` for `qty` on the tape only (moves the spot without touching balances).
+    pub(super) fn print(&mut self, price: i64) {
+        self.tape.record(self.now, Price(price), Qty(1));
+    }
+
+    pub(super) fn cash(&self, a: AccountId) -> Cash {
+        self.exchange.ledger().account(a).cash()
+    }
+
+    pub(super) fn tokens(&self, a: AccountId) -> Qty {
+        self.exchange.ledger().account(a).tokens()
+    }
+}
+
+/// `n` seconds.
+pub(super) fn secs(n: u64) -> SimTime {
+    SimTime::from_secs(n)
+}

@@ -1,0 +1,347 @@
+//! `token_loan`: the project lends tokens to a market maker, who holds call options on them.
+//!
+//! **Signing** (at `start`). The lender's tokens move to the borrowing group's own accounts, spread
+//! evenly over them (the remainder to the first); a lender without the free tokens leaves the loan
+//! `failed`. The calls are valued by Black–Scholes with the spot at signing (last trade, or the open
+//! price before any trade), each strike, the tenor in 365-day years, `volatility` and `rate`. The
+//! value is reported per option, in total and as a % of the loan's value at signing
+//! (`tokens × spot`): the MM's fee, e.g. 3% of a 100,000 USDT loan is 3,000 USDT.
+//!
+//! **Strikes.** Absolute, or a premium over a reference. With `strike_reference = "open"` the
+//! reference is the spot at signing. With `"vwap_7d"` or `"avg_7d"` it is an index over the
+//! `reference_window` (7 days unless set) after the start, known only when the window ends: the
+//! options are valued at signing with the spot as the strikes' estimate, and the actual strikes are
+//! fixed when the window closes. The index is computed from the tape's one-minute bars, read every
+//! hour: `avg_7d` is the mean bar close, `vwap_7d` the volume-weighted mean of bar closes (the
+//! plain mean when nothing traded). Premium strikes are rounded to the nearest tick.
+//!
+//! **Expiry** (`start + tenor`). The spot is the last trade, or the mean one-minute close over
+//! `expiry_average`. The borrower's resting orders are cancelled first (its tokens and cash are
+//! needed to settle; the agent is not told). Then, with `settle = "tokens"`, every call in the money
+//! (spot > strike), cheapest strike first, is exercised as far as the borrower's free cash pays for
+//! it (whole lots): it pays strike × quantity to the lender and keeps those tokens. Every other token
+//! must come back; what the borrower cannot return is a default, and the shortfall is the
+//! project's loss. With `settle = "cash"`, every token must come back and the lender pays the
+//! borrower each in-the-money call's intrinsic value in cash (as far as it can).
+//!
+//! **Run ends first.** A loan whose expiry is after the run's end is reported unsettled (`status =
+//! "open"`), marked to market: the project holds a claim on the tokens (valued at the last price)
+//! and is short the calls (valued by Black–Scholes with the time left).
+//!
+//! **Outcomes** (quote units, marked at the run's last price): `project_outcome_quote` = cash the
+//! project received − cash it paid + returned tokens × last price − the loan's value at signing;
+//! `mm_pnl_quote` = the borrowing group's change in cash from just before signing to the run's end,
+//! plus (change in tokens − tokens still owed) × last price, plus the calls' value while open: its
+//! trading result with the loan, the exercise payments and any default included.
+
+mod report;
+mod settle;
+
+use super::options::{BsInputs, DAYS_PER_YEAR};
+use super::report::Transfer;
+use super::spec::{LoanTerms, StrikeReference};
+use super::{holdings, Contract, ContractCtx};
+use crate::agents::Tape;
+use crate::ledger::AccountId;
+use crate::types::{AgentId, Cash, Price, Qty, SimTime};
+
+/// How often the strike index reads the tape's one-minute bars (the tape keeps one day of them).
+const INDEX_READ_NS: u64 = 3_600_000_000_000;
+/// One-minute bars.
+const BAR_NS: u64 = Tape::BAR_NS;
+
+/// Where a loan stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoanStatus {
+    /// Not signed yet.
+    Pending,
+    /// The lender could not lend (why).
+    Failed(String),
+    /// Lent, not yet expired.
+    Open,
+    /// Settled at expiry.
+    Settled,
+}
+
+/// What was fixed at signing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Signing {
+    /// When.
+    pub at: SimTime,
+    /// The spot.
+    pub spot: Price,
+    /// Each option's strike as estimated at signing (the actual one when the reference is the open).
+    pub estimates: Vec<Price>,
+    /// Each option's Black–Scholes value, in cash atoms.
+    pub values: Vec<f64>,
+}
+
+/// The strike index being accumulated from one-minute bars.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Index {
+    last_read: SimTime,
+    bars: i128,
+    sum_close: i128,
+    sum_close_volume: i128,
+    volume: i128,
+    value: Option<Price>,
+    fixed_at: Option<SimTime>,
+}
+
+/// What happened at expiry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settled {
+    /// When.
+    pub at: SimTime,
+    /// The settlement spot.
+    pub spot: Price,
+    /// Lots exercised (or cash-settled) per option.
+    pub exercised: Vec<Qty>,
+    /// Cash the borrower paid for exercised calls.
+    pub cash_paid: Cash,
+    /// Intrinsic value the lender paid (cash settlement).
+    pub intrinsic_paid: Cash,
+    /// Intrinsic value the lender owed but could not pay.
+    pub intrinsic_unpaid: Cash,
+    /// Tokens returned to the lender.
+    pub tokens_returned: Qty,
+    /// Tokens owed but not returned (a default).
+    pub shortfall: Qty,
+    /// Borrower orders cancelled to settle.
+    pub cancelled_orders: u32,
+}
+
+/// The state at the end of the run, for marking.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct EndMark {
+    mark: Price,
+    borrower: (Cash, Qty),
+    /// The calls' value with the time left, atoms (open loans only).
+    options_mtm: f64,
+}
+
+/// A token loan with call options (kind `token_loan`).
+#[derive(Clone, Debug)]
+pub struct TokenLoan {
+    name: String,
+    terms: LoanTerms,
+    lender: AccountId,
+    agents: Vec<AgentId>,
+    accounts: Vec<AccountId>,
+    status: LoanStatus,
+    borrower_start: (Cash, Qty),
+    signing: Option<Signing>,
+    index: Index,
+    strikes: Vec<Price>,
+    settled: Option<Settled>,
+    end: Option<EndMark>,
+    transfers: Vec<Transfer>,
+}
+
+impl TokenLoan {
+    /// A loan from `lender` to the group of `agents` trading `accounts` (its own).
+    pub fn new(
+        name: &str,
+        terms: LoanTerms,
+        lender: AccountId,
+        agents: Vec<AgentId>,
+        accounts: Vec<AccountId>,
+    ) -> Self {
+        TokenLoan {
+            name: name.to_string(),
+            terms,
+            lender,
+            agents,
+            accounts,
+            status: LoanStatus::Pending,
+            borrower_start: (Cash::ZERO, Qty::ZERO),
+            signing: None,
+            index: Index::default(),
+            strikes: Vec::new(),
+            settled: None,
+            end: None,
+            transfers: Vec::new(),
+        }
+    }
+
+    /// The contract's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The terms.
+    pub fn terms(&self) -> &LoanTerms {
+        &self.terms
+    }
+
+    /// Where it stands.
+    pub fn status(&self) -> &LoanStatus {
+        &self.status
+    }
+
+    /// What was fixed at signing.
+    pub fn signing(&self) -> Option<&Signing> {
+        self.signing.as_ref()
+    }
+
+    /// The actual strikes (empty until fixed).
+    pub fn strikes(&self) -> &[Price] {
+        &self.strikes
+    }
+
+    /// The settlement, once expired.
+    pub fn settlement(&self) -> Option<&Settled> {
+        self.settled.as_ref()
+    }
+
+    /// Value moved between accounts.
+    pub fn transfers(&self) -> &[Transfer] {
+        &self.transfers
+    }
+
+    /// Expiry time.
+    pub fn expiry(&self) -> SimTime {
+        self.terms.start.plus_nanos(self.terms.tenor.nanos())
+    }
+
+    fn index_end(&self) -> Option<SimTime> {
+        match self.terms.strike_reference {
+            StrikeReference::Open => None,
+            _ => Some(self.terms.start.plus_nanos(self.terms.reference_window.nanos())),
+        }
+    }
+
+    /// Black–Scholes value in atoms of the calls at `spot` with `strikes`, `years` to expiry.
+    fn value(&self, spot: Price, strikes: &[Price], years: f64) -> Vec<f64> {
+        self.terms
+            .options
+            .iter()
+            .zip(strikes)
+            .map(|(o, k)| {
+                let bs = BsInputs {
+                    spot: spot.0 as f64,
+                    strike: k.0 as f64,
+                    years,
+                    rate: self.terms.rate,
+                    sigma: self.terms.volatility,
+                };
+                bs.call() * o.qty.0 as f64
+            })
+            .collect()
+    }
+
+    fn sign(&mut self, ctx: &mut ContractCtx<'_>) {
+        self.borrower_start = holdings(ctx.exchange, &self.accounts);
+        let free = ctx.free_tokens(&[self.lender]);
+        if free < self.terms.tokens {
+            self.status = LoanStatus::Failed(format!(
+                "the lender had {} free lots, {} were to be lent",
+                free.0, self.terms.tokens.0
+            ));
+            return;
+        }
+        let n = self.accounts.len().max(1) as i64;
+        let (each, rest) = (self.terms.tokens.0 / n, self.terms.tokens.0 % n);
+        for (i, &acct) in self.accounts.iter().enumerate() {
+            let qty = Qty(each + if i == 0 { rest } else { 0 });
+            if qty > Qty::ZERO {
+                ctx.deliver(&mut self.transfers, self.lender, acct, qty).expect("free tokens checked above");
+            }
+        }
+        let spot = ctx.spot();
+        let estimates: Vec<Price> = self.terms.options.iter().map(|o| o.strike.resolve(spot)).collect();
+        let years = self.terms.tenor.nanos() as f64 / (DAYS_PER_YEAR * super::kpi::DAY_NS as f64);
+        let values = self.value(spot, &estimates, years);
+        if self.index_end().is_none() {
+            self.strikes = estimates.clone();
+        }
+        self.signing = Some(Signing { at: ctx.now, spot, estimates, values });
+        self.index.last_read = ctx.now;
+        self.status = LoanStatus::Open;
+    }
+
+    /// Folds in the one-minute bars closed since the last read.
+    fn read_index(&mut self, now: SimTime, tape: &Tape) {
+        let n = (now.nanos() / BAR_NS).saturating_sub(self.index.last_read.nanos() / BAR_NS) as usize;
+        for bar in tape.bars().rev().take(n) {
+            let (close, volume) = (bar.close.0 as i128, bar.volume.0 as i128);
+            self.index.bars += 1;
+            self.index.sum_close += close;
+            self.index.sum_close_volume += close * volume;
+            self.index.volume += volume;
+        }
+        self.index.last_read = now;
+    }
+
+    fn fix_strikes(&mut self, now: SimTime, spot: Price) {
+        let ix = &self.index;
+        let rounded = |num: i128, den: i128| Price(((2 * num + den) / (2 * den)) as i64);
+        let value = match self.terms.strike_reference {
+            StrikeReference::Vwap if ix.volume > 0 => rounded(ix.sum_close_volume, ix.volume),
+            _ if ix.bars > 0 => rounded(ix.sum_close, ix.bars),
+            _ => spot,
+        };
+        self.index.value = Some(value);
+        self.index.fixed_at = Some(now);
+        self.strikes = self.terms.options.iter().map(|o| o.strike.resolve(value)).collect();
+    }
+
+    fn schedule(&self, ctx: &mut ContractCtx<'_>) {
+        match self.status {
+            LoanStatus::Pending => ctx.wake_at(self.terms.start),
+            LoanStatus::Open => {
+                let mut next = self.expiry();
+                if let (Some(end), None) = (self.index_end(), self.index.fixed_at) {
+                    next = next.min(end).min(self.index.last_read.plus_nanos(INDEX_READ_NS));
+                }
+                ctx.wake_at(next);
+            }
+            _ => {}
+        }
+    }
+
+    fn step(&mut self, ctx: &mut ContractCtx<'_>) {
+        if self.status == LoanStatus::Pending && ctx.now >= self.terms.start {
+            self.sign(ctx);
+        }
+        if self.status == LoanStatus::Open {
+            if let (Some(end), None) = (self.index_end(), self.index.fixed_at) {
+                self.read_index(ctx.now, ctx.tape);
+                if ctx.now >= end {
+                    self.fix_strikes(ctx.now, ctx.spot());
+                }
+            }
+            if ctx.now >= self.expiry() {
+                self.settle(ctx);
+            }
+        }
+        self.schedule(ctx);
+    }
+}
+
+impl Contract for TokenLoan {
+    fn start(&mut self, ctx: &mut ContractCtx<'_>) {
+        self.step(ctx);
+    }
+
+    fn on_timer(&mut self, ctx: &mut ContractCtx<'_>) {
+        self.step(ctx);
+    }
+
+    fn finish(&mut self, ctx: &mut ContractCtx<'_>) {
+        let mark = ctx.spot();
+        let options_mtm = if self.status == LoanStatus::Open {
+            let strikes = if self.strikes.is_empty() {
+                self.signing.as_ref().map(|s| s.estimates.clone()).unwrap_or_default()
+            } else {
+                self.strikes.clone()
+            };
+            let left = self.expiry().nanos().saturating_sub(ctx.now.nanos());
+            let years = left as f64 / (DAYS_PER_YEAR * super::kpi::DAY_NS as f64);
+            self.value(mark, &strikes, years).iter().sum()
+        } else {
+            0.0
+        };
+        self.end = Some(EndMark { mark, borrower: holdings(ctx.exchange, &self.accounts), options_mtm });
+    }
+}

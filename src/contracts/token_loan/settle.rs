@@ -1,0 +1,79 @@
+//! Settling a token loan at expiry (rules in the parent module): the settlement spot, cancelling
+//! the borrower's resting orders, exercise or cash settlement, and the return of the rest.
+
+use super::{LoanStatus, Settled, TokenLoan, BAR_NS};
+use crate::contracts::spec::Settlement;
+use crate::contracts::ContractCtx;
+use crate::types::{Cash, Price, Qty};
+
+impl TokenLoan {
+    fn settlement_spot(&self, ctx: &ContractCtx<'_>) -> Price {
+        let Some(window) = self.terms.expiry_average else { return ctx.spot() };
+        let n = (window.nanos() / BAR_NS).max(1) as usize;
+        let closes: Vec<i128> = ctx.tape.bars().rev().take(n).map(|b| b.close.0 as i128).collect();
+        if closes.is_empty() {
+            return ctx.spot();
+        }
+        let (sum, len) = (closes.iter().sum::<i128>(), closes.len() as i128);
+        Price(((2 * sum + len) / (2 * len)) as i64)
+    }
+
+    pub(super) fn settle(&mut self, ctx: &mut ContractCtx<'_>) {
+        let spot = self.settlement_spot(ctx);
+        if self.strikes.is_empty() {
+            self.strikes = self.signing.as_ref().map(|s| s.estimates.clone()).unwrap_or_default();
+        }
+        let mut cancelled = 0;
+        for &agent in &self.agents {
+            let ids: Vec<_> = ctx.exchange.orders_of(agent).map(|o| o.id).collect();
+            for id in ids {
+                cancelled += u32::from(ctx.exchange.cancel(agent, id).is_ok());
+            }
+        }
+        let opts = self.terms.options.clone();
+        let mut s = Settled {
+            at: ctx.now,
+            spot,
+            exercised: vec![Qty::ZERO; opts.len()],
+            cash_paid: Cash::ZERO,
+            intrinsic_paid: Cash::ZERO,
+            intrinsic_unpaid: Cash::ZERO,
+            tokens_returned: Qty::ZERO,
+            shortfall: Qty::ZERO,
+            cancelled_orders: cancelled,
+        };
+        let mut order: Vec<usize> = (0..opts.len()).filter(|&i| spot > self.strikes[i]).collect();
+        order.sort_by_key(|&i| (self.strikes[i], i));
+        let mut owed = self.terms.tokens;
+        match self.terms.settle {
+            Settlement::Tokens => {
+                for i in order {
+                    let strike = self.strikes[i];
+                    let affordable =
+                        Qty((ctx.free_cash(&self.accounts).0 / strike.0 as i128).min(i64::MAX as i128) as i64);
+                    let lots = opts[i].qty.min(affordable).min(owed);
+                    let paid =
+                        ctx.pay_from(&mut self.transfers, &self.accounts, self.lender, Cash::notional(strike, lots));
+                    debug_assert_eq!(paid, Cash::notional(strike, lots));
+                    s.exercised[i] = lots;
+                    s.cash_paid += paid;
+                    owed -= lots;
+                }
+            }
+            Settlement::Cash => {
+                let to = self.accounts[0];
+                for i in order {
+                    let intrinsic = Cash::notional(Price(spot.0 - self.strikes[i].0), opts[i].qty);
+                    let paid = ctx.pay_from(&mut self.transfers, &[self.lender], to, intrinsic);
+                    s.exercised[i] = opts[i].qty;
+                    s.intrinsic_paid += paid;
+                    s.intrinsic_unpaid += intrinsic - paid;
+                }
+            }
+        }
+        s.tokens_returned = ctx.deliver_from(&mut self.transfers, &self.accounts, self.lender, owed);
+        s.shortfall = owed - s.tokens_returned;
+        self.settled = Some(s);
+        self.status = LoanStatus::Settled;
+    }
+}

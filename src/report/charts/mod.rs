@@ -1,0 +1,259 @@
+//! The run's charts, each rendered to PNG and SVG in memory at 1200×700:
+//! - `price`: mid and last trade over time (log scale when the range spans more than 10×), the
+//!   manipulation phases shaded and labelled (ground truth from the samples' `phase`), the peak
+//!   and trough annotated;
+//! - `pnl`: PnL over time per party (agent groups, the project, named accounts, the exchange's fees),
+//!   marked to market at each sample's last trade (else mid, else the opening price);
+//! - `liquidity`: spread in bps and value resting within ±2% of the mid, with optional KPI lines;
+//! - `volume`: traded value per interval, real and wash stacked.
+//!
+//! Text uses the embedded DejaVu Sans (registered once by [`register_fonts`]) through plotters'
+//! pure-Rust `ab_glyph` renderer, so no system font or font library is needed. Titles and legends
+//! sit above the plot area and never cover data. Long series are downsampled to at most
+//! 2,000 points each (keeping every bucket's minimum and maximum), so rendering stays fast.
+//! Output is deterministic: the same samples give byte-identical files.
+
+mod frame;
+mod liquidity;
+mod pnl;
+mod price;
+mod series;
+mod style;
+mod volume;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Once;
+
+use anyhow::{anyhow, Context};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::{register_font, FontStyle};
+
+use super::OutputDir;
+use crate::metrics::{Party, Recorder, Sample, Units};
+use crate::types::{Cash, Price, Qty};
+
+/// Width of every chart in pixels.
+pub const WIDTH: u32 = 1200;
+/// Height of every chart in pixels.
+pub const HEIGHT: u32 = 700;
+
+static FONTS: Once = Once::new();
+
+/// Registers the embedded DejaVu Sans (regular and bold) as `sans-serif`. Idempotent and cheap
+/// after the first call; every drawing entry point calls it.
+///
+/// # Panics
+/// Never in practice: the embedded fonts are valid.
+pub fn register_fonts() {
+    FONTS.call_once(|| {
+        // InvalidFont has no Debug impl, so map_err before expect.
+        register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
+            .map_err(|_| "invalid font")
+            .expect("embedded DejaVu Sans");
+        register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold())
+            .map_err(|_| "invalid font")
+            .expect("embedded DejaVu Sans Bold");
+    });
+}
+
+/// Which panel of the liquidity chart a KPI threshold belongs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KpiAxis {
+    /// A maximum spread, in basis points of the mid.
+    SpreadBps,
+    /// A minimum value resting within ±2% of the mid on each side, in quote units.
+    DepthQuote,
+}
+
+/// A contract's KPI threshold, drawn as a dashed line on the liquidity chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KpiLine {
+    /// What to call it (e.g. `"retainer: max spread"`).
+    pub label: String,
+    /// The threshold, in the axis' unit.
+    pub value: f64,
+    /// Where it is drawn.
+    pub axis: KpiAxis,
+}
+
+/// Everything the charts are drawn from.
+#[derive(Clone, Copy, Debug)]
+pub struct ChartInput<'a> {
+    /// Scenario name, shown in every title.
+    pub name: &'a str,
+    /// Market samples in time order.
+    pub samples: &'a [Sample],
+    /// Holdings per sample per party, `[sample][party]`.
+    pub holdings: &'a [Vec<(Cash, Qty)>],
+    /// The parties (groups, project and accounts, exchange last).
+    pub parties: &'a [Party],
+    /// Tick and lot sizes.
+    pub units: Units,
+    /// Opening price: the mark before any trade or quote.
+    pub open_price: Price,
+    /// KPI thresholds for the liquidity chart (empty until contracts define some).
+    pub kpis: &'a [KpiLine],
+}
+
+impl<'a> ChartInput<'a> {
+    /// The input for a finished run's recorder.
+    pub fn new(name: &'a str, recorder: &'a Recorder, units: Units, open_price: Price) -> Self {
+        ChartInput {
+            name,
+            samples: recorder.samples(),
+            holdings: recorder.holdings(),
+            parties: recorder.parties(),
+            units,
+            open_price,
+            kpis: &[],
+        }
+    }
+
+    /// The same input with KPI thresholds on the liquidity chart.
+    pub fn with_kpis(self, kpis: &'a [KpiLine]) -> Self {
+        ChartInput { kpis, ..self }
+    }
+}
+
+/// The four charts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Mid and last trade price.
+    Price,
+    /// PnL per party.
+    Pnl,
+    /// Spread and depth.
+    Liquidity,
+    /// Traded volume, real and wash.
+    Volume,
+}
+
+impl ChartKind {
+    /// All four, in report order.
+    pub const ALL: [ChartKind; 4] = [ChartKind::Price, ChartKind::Pnl, ChartKind::Liquidity, ChartKind::Volume];
+
+    /// File stem: `price`, `pnl`, `liquidity`, `volume`.
+    pub fn stem(self) -> &'static str {
+        match self {
+            ChartKind::Price => "price",
+            ChartKind::Pnl => "pnl",
+            ChartKind::Liquidity => "liquidity",
+            ChartKind::Volume => "volume",
+        }
+    }
+
+    /// Title shown on the chart (before the scenario name) and in the report.
+    pub fn title(self) -> &'static str {
+        match self {
+            ChartKind::Price => "Price",
+            ChartKind::Pnl => "Profit and loss by party",
+            ChartKind::Liquidity => "Liquidity: spread and depth within ±2% of mid",
+            ChartKind::Volume => "Traded volume: real and wash",
+        }
+    }
+}
+
+/// One chart, rendered.
+#[derive(Clone, Debug)]
+pub struct RenderedChart {
+    /// Which chart.
+    pub kind: ChartKind,
+    /// PNG file contents.
+    pub png: Vec<u8>,
+    /// SVG document.
+    pub svg: String,
+}
+
+/// The four rendered charts, in [`ChartKind::ALL`] order.
+#[derive(Clone, Debug)]
+pub struct Charts {
+    /// The charts.
+    pub charts: Vec<RenderedChart>,
+}
+
+impl Charts {
+    /// The chart of `kind`.
+    pub fn get(&self, kind: ChartKind) -> Option<&RenderedChart> {
+        self.charts.iter().find(|c| c.kind == kind)
+    }
+
+    /// Stages `STEM.png` and `STEM.svg` of every chart in `dir` (renamed into place on commit).
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn write(&self, dir: &mut OutputDir) -> anyhow::Result<()> {
+        for c in &self.charts {
+            dir.write(&format!("{}.png", c.kind.stem()), |w| Ok(w.write_all(&c.png)?))?;
+            dir.write(&format!("{}.svg", c.kind.stem()), |w| Ok(w.write_all(c.svg.as_bytes())?))?;
+        }
+        Ok(())
+    }
+}
+
+/// Result of drawing on one backend.
+pub(crate) type DrawResult<DB> = Result<(), plotters::drawing::DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// A chart whose data is prepared once and drawn on any backend (PNG and SVG).
+trait Figure {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
+}
+
+/// Renders the four charts in memory (the two cores render two at a time).
+///
+/// # Errors
+/// A drawing or PNG encoding failure (not expected with the embedded fonts).
+pub fn render_charts(input: &ChartInput<'_>) -> anyhow::Result<Charts> {
+    register_fonts();
+    let render = |kind: ChartKind| -> anyhow::Result<RenderedChart> {
+        match kind {
+            ChartKind::Price => render_figure(kind, &price::PriceChart::new(input)),
+            ChartKind::Pnl => render_figure(kind, &pnl::PnlChart::new(input)),
+            ChartKind::Liquidity => render_figure(kind, &liquidity::LiquidityChart::new(input)),
+            ChartKind::Volume => render_figure(kind, &volume::VolumeChart::new(input)),
+        }
+    };
+    let ((price, pnl), (liq, vol)) = rayon::join(
+        || rayon::join(|| render(ChartKind::Price), || render(ChartKind::Pnl)),
+        || rayon::join(|| render(ChartKind::Liquidity), || render(ChartKind::Volume)),
+    );
+    Ok(Charts { charts: vec![price?, pnl?, liq?, vol?] })
+}
+
+fn render_figure(kind: ChartKind, fig: &impl Figure) -> anyhow::Result<RenderedChart> {
+    let (w, h) = (WIDTH, HEIGHT);
+    let mut rgb = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        fig.draw(&root).map_err(|e| anyhow!("drawing {}.png: {e}", kind.stem()))?;
+        root.present().map_err(|e| anyhow!("drawing {}.png: {e}", kind.stem()))?;
+    }
+    let png = encode_png(&rgb, w, h).with_context(|| format!("encoding {}.png", kind.stem()))?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        fig.draw(&root).map_err(|e| anyhow!("drawing {}.svg: {e}", kind.stem()))?;
+        root.present().map_err(|e| anyhow!("drawing {}.svg: {e}", kind.stem()))?;
+    }
+    Ok(RenderedChart { kind, png, svg })
+}
+
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(rgb.len() / 16);
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.set_compression(png::Compression::Fast);
+    enc.set_filter(png::FilterType::Sub);
+    let mut writer = enc.write_header()?;
+    writer.write_image_data(rgb)?;
+    writer.finish()?;
+    Ok(out)
+}
+
+/// The title of `kind` for scenario `name`.
+fn title(kind: ChartKind, name: &str) -> String {
+    format!("{} — {name}", kind.title())
+}

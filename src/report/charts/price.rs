@@ -1,0 +1,174 @@
+//! The `price` chart: mid and last trade over time, the manipulation phases shaded and labelled,
+//! the peak and trough annotated with their prices. The y axis turns logarithmic when the highest
+//! price is more than 10× the lowest.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::frame::{draw_line, frame, AxisSpec, Chart2d};
+use super::series::{phase_label, phase_names, phase_spans, segments, y_range, PhaseSpan, Segments, TimeScale};
+use super::style::{header, no_data, text_at, thousands, LegendEntry, Swatch, INK, PALETTE, PHASE_COLOURS};
+use super::{title, ChartInput, ChartKind, DrawResult, Figure};
+
+const MID: RGBColor = PALETTE[0];
+const LAST: RGBColor = PALETTE[1];
+/// Share of the y range left free above and below the data for labels.
+const PAD: f64 = 0.14;
+
+/// A marked extreme.
+#[derive(Clone, Debug)]
+struct Extreme {
+    x: f64,
+    y: f64,
+    label: String,
+}
+
+/// Prepared data of the price chart.
+#[derive(Debug)]
+pub(super) struct PriceChart {
+    title: String,
+    time: TimeScale,
+    mid: Segments,
+    last: Segments,
+    phases: Vec<PhaseSpan>,
+    peak: Option<Extreme>,
+    trough: Option<Extreme>,
+}
+
+impl PriceChart {
+    pub(super) fn new(input: &ChartInput<'_>) -> Self {
+        let (samples, units) = (input.samples, input.units);
+        let time = TimeScale::new(samples);
+        let mid = segments(samples.iter().map(|s| (time.x(s.t), s.mid().map(|m| units.price_f64(m)))));
+        let last = segments(samples.iter().map(|s| (time.x(s.t), s.last.map(|p| units.price_f64(p.0 as f64)))));
+        // Extremes from the full series (not the downsampled one): trades if any, else the mid.
+        let traded = samples.iter().any(|s| s.last.is_some());
+        let decimals = units.tick.normalize().scale() as usize + usize::from(!traded);
+        let points: Vec<(f64, f64)> = samples
+            .iter()
+            .filter_map(|s| {
+                let ticks = if traded { s.last.map(|p| p.0 as f64) } else { s.mid() };
+                ticks.map(|v| (time.x(s.t), units.price_f64(v)))
+            })
+            .collect();
+        let what = if traded { "" } else { " (mid)" };
+        let extreme = |name: &str, pick: fn(&(f64, f64), &(f64, f64)) -> bool| {
+            let best = points.iter().copied().reduce(|a, b| if pick(&b, &a) { b } else { a })?;
+            let at = format!("{} {}", thousands(best.0, if time.end < 10.0 { 1 } else { 0 }), time.unit());
+            Some(Extreme {
+                x: best.0,
+                y: best.1,
+                label: format!("{name}{what} {} at {at}", thousands(best.1, decimals)),
+            })
+        };
+        let peak = extreme("peak", |b, a| b.1 > a.1);
+        let trough = extreme("trough", |b, a| b.1 < a.1).filter(|t| peak.as_ref().is_some_and(|p| p.y > t.y));
+        PriceChart {
+            title: title(ChartKind::Price, input.name),
+            time,
+            mid,
+            last,
+            phases: phase_spans(samples, &time),
+            peak,
+            trough,
+        }
+    }
+
+    fn y_axis(&self, lo: f64, hi: f64) -> AxisSpec {
+        let (lo, hi) = if hi > lo { (lo, hi) } else { (lo * 0.9, hi * 1.1 + f64::EPSILON) };
+        if hi / lo > 10.0 {
+            let pad = (hi / lo).ln() * PAD;
+            AxisSpec::log(lo / pad.exp(), hi * pad.exp(), "price (quote per token, log scale)")
+        } else {
+            let pad = (hi - lo) * PAD;
+            AxisSpec::linear((lo - pad).max(0.0), hi + pad, 8.0, "price (quote per token)")
+        }
+    }
+
+    fn legend(&self) -> Vec<LegendEntry> {
+        let mut legend = vec![
+            LegendEntry::new("mid (best bid + best ask) / 2", MID, Swatch::Line),
+            LegendEntry::new("last trade", LAST, Swatch::Line),
+        ];
+        for (k, name) in phase_names(&self.phases).into_iter().enumerate() {
+            let label = format!("phase: {}", phase_label(name));
+            legend.push(LegendEntry::new(label, PHASE_COLOURS[k % PHASE_COLOURS.len()], Swatch::Area(0.2)));
+        }
+        legend
+    }
+
+    fn draw_phases<DB: DrawingBackend>(&self, chart: &mut Chart2d<'_, DB>, y: &AxisSpec) -> DrawResult<DB> {
+        let names = phase_names(&self.phases);
+        let colour = |name| PHASE_COLOURS[names.iter().position(|n| *n == name).unwrap_or(0) % PHASE_COLOURS.len()];
+        chart.draw_series(
+            self.phases.iter().map(|p| Rectangle::new([(p.x0, y.lo), (p.x1, y.hi)], colour(p.name).mix(0.14).filled())),
+        )?;
+        let area = chart.plotting_area();
+        let style = text_at(14, &INK, HPos::Center, VPos::Top);
+        for p in &self.phases {
+            let label = phase_label(p.name);
+            let (w, _) = area.estimate_text_size(&label, &style)?;
+            let (px0, _) = chart.backend_coord(&(p.x0, y.hi));
+            let (px1, _) = chart.backend_coord(&(p.x1, y.hi));
+            if (px1 - px0) as u32 >= w + 8 {
+                let c = colour(p.name);
+                let dark = RGBColor(c.0 / 2, c.1 / 2, c.2 / 2);
+                let at = EmptyElement::at(((p.x0 + p.x1) / 2.0, y.hi));
+                area.draw(&(at + Text::new(label, (0, 6), text_at(14, &dark, HPos::Center, VPos::Top))))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn annotate<DB: DrawingBackend>(&self, chart: &Chart2d<'_, DB>, y: &AxisSpec) -> DrawResult<DB> {
+        let area = chart.plotting_area();
+        for (e, above) in self.peak.iter().map(|e| (e, true)).chain(self.trough.iter().map(|e| (e, false))) {
+            let frac = e.x / self.time.end;
+            let h = if frac < 0.15 {
+                HPos::Left
+            } else if frac > 0.85 {
+                HPos::Right
+            } else {
+                HPos::Center
+            };
+            let v = if above { VPos::Bottom } else { VPos::Top };
+            let style = text_at(15, &INK, h, v);
+            let (w, th) = area.estimate_text_size(&e.label, &style)?;
+            let (w, th) = (w as i32, th as i32);
+            let dy = if above { -12 } else { 12 };
+            let x0 = match h {
+                HPos::Left => -4,
+                HPos::Right => -w - 4,
+                HPos::Center => -w / 2 - 4,
+            };
+            let (y0, y1) = if above { (dy - th - 3, dy + 2) } else { (dy - 2, dy + th + 3) };
+            let anchor = EmptyElement::at((e.x, y.to_plot(e.y)));
+            let boxed = anchor
+                + Rectangle::new([(x0, y0), (x0 + w + 8, y1)], WHITE.mix(0.85).filled())
+                + Circle::new((0, 0), 5, INK.filled())
+                + Text::new(e.label.clone(), (0, dy), style);
+            area.draw(&boxed)?;
+        }
+        Ok(())
+    }
+}
+
+impl Figure for PriceChart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let area = header(root, &self.title, &self.legend(), None)?;
+        let Some((lo, hi)) = y_range([&self.mid, &self.last]) else {
+            return no_data(&area, "No quotes or trades were recorded in this run.");
+        };
+        let y = self.y_axis(lo, hi);
+        let mut chart = frame(&area, &self.time.axis(), &y, true)?;
+        self.draw_phases(&mut chart, &y)?;
+        for (series, colour, width) in [(&self.mid, MID, 2), (&self.last, LAST, 2)] {
+            for seg in series {
+                let pts = seg.iter().map(|&(x, v)| (x, y.to_plot(v)));
+                draw_line(&chart, pts, colour, width)?;
+            }
+        }
+        self.annotate(&chart, &y)
+    }
+}

@@ -1,0 +1,93 @@
+//! The report page: figures, inline charts, no external resources, side-by-side comparison.
+
+use rust_decimal::dec;
+use serde_json::json;
+
+use super::*;
+use crate::agents::passive_mm::PassiveMmConfig;
+use crate::agents::retail::RetailConfig;
+use crate::agents::Behaviour;
+use crate::report::charts::{render_charts, ChartInput};
+use crate::run::{run, RunOptions, RunOutcome};
+use crate::scenario::Scenario;
+use crate::units::Dur;
+
+fn small_run(retail: bool) -> (Scenario, RunOutcome) {
+    let mut s = Scenario::new("report_test", 5, dec!(0.0001), dec!(1), dec!(0.05), Dur(3_600_000_000_000))
+        .with_project(dec!(100000), dec!(2000000))
+        .with_group("mm", 1, dec!(50000), dec!(1000000), Behaviour::PassiveMm(PassiveMmConfig::default()));
+    if retail {
+        s = s.with_group("retail", 100, dec!(2000), dec!(20000), Behaviour::Retail(RetailConfig::default()));
+    }
+    s.description = "A market maker & a <retail> crowd".into();
+    let outcome = run(&s, &RunOptions::default()).expect("run");
+    (s, outcome)
+}
+
+fn charts_of(s: &Scenario, o: &RunOutcome) -> Charts {
+    let input = ChartInput::new(&s.name, o.built.sim.recorder(), crate::run::units(s), s.market.open_price);
+    render_charts(&input).expect("charts")
+}
+
+#[test]
+fn one_run_reads_as_a_self_contained_page() {
+    let (s, o) = small_run(true);
+    let charts = charts_of(&s, &o);
+    let html = render_report(&ReportInput::new(&o.summary, &s.description).with_charts(&charts), None);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<h1>report_test</h1>"));
+    assert!(html.contains("A market maker &amp; a &lt;retail&gt; crowd"), "description escaped");
+    assert_eq!(html.matches("<svg ").count(), 4, "four inline charts");
+    assert!(!html.contains("<svg width="), "inline SVGs scale with the page");
+    assert!(html.contains("<svg viewBox=\"0 0 1200 700\""), "inline SVGs keep their aspect");
+    assert!(!html.to_ascii_lowercase().contains("<script"), "no scripts");
+    assert!(
+        !html.contains("http://")
+            || html.matches("http://").count() == html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count()
+    );
+    assert!(!html.contains("https://") && !html.contains("<link"), "nothing fetched");
+    let p = &o.summary.price;
+    assert!(html.contains(&group_digits(&p.close.expect("traded").normalize().to_string())), "close price shown");
+    for section in ["What happened", "Key figures", "Contracts", "Charts", "Checks", "How to read this report"] {
+        assert!(html.contains(section), "{section}");
+    }
+    assert!(html.contains("The project&#39;s outcome") || html.contains("The project's outcome"));
+    assert!(html.contains("No contracts in this scenario."));
+    assert!(html.contains("Conservation check <b class=\"pos\">passed</b>"));
+    assert!(!html.contains(&o.summary.wall_seconds.to_string()), "no wall-clock time: reports are reproducible");
+}
+
+#[test]
+fn contracts_render_as_tables_with_misses_highlighted() {
+    let (_, mut o) = small_run(false);
+    o.summary.contracts.push(json!({"name": "retainer", "kind": "subscription", "fee_quote": 25000,
+        "kpis": [{"period": 1, "uptime": 0.99, "met": true}, {"period": 2, "uptime": 0.42, "met": false}]}));
+    let html = render_report(&ReportInput::new(&o.summary, ""), None);
+    assert!(html.contains("retainer") && html.contains("25,000"));
+    assert!(html.contains("<tr class=\"miss\">"));
+    assert!(html.contains("Charts were not rendered"));
+}
+
+#[test]
+fn a_counterfactual_shows_both_runs_side_by_side() {
+    let (s, a) = small_run(true);
+    let (_, b) = small_run(false);
+    let (ca, cb) = (charts_of(&s, &a), charts_of(&s, &b));
+    let ra = ReportInput::new(&a.summary, &s.description).with_charts(&ca).with_label("with retail");
+    let rb = ReportInput::new(&b.summary, "Same market, no retail crowd").with_charts(&cb).with_label("without retail");
+    let html = render_report(&ra, Some(&rb));
+    assert_eq!(html.matches("<svg ").count(), 8, "both runs' charts");
+    assert!(html.contains(
+        "<th class=\"num\">with retail</th><th class=\"num\">without retail</th><th class=\"num\">difference</th>"
+    ));
+    assert!(html.contains("class=\"cols\""));
+    assert!(html.contains("Same market, no retail crowd"));
+}
+
+#[test]
+fn digits_group_in_threes() {
+    assert_eq!(group_digits("-1234567.891"), "−1,234,567.891");
+    assert_eq!(group_digits("999"), "999");
+    assert_eq!(group_digits("1e-7"), "1e-7");
+    assert_eq!(escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+}

@@ -1,0 +1,278 @@
+//! Contracts end to end: the shipped scenarios (the 2021 strike ladder, three MMs under
+//! subscription with one shirking), `[[contracts]]` loading errors and `--set contracts.…`
+//! overrides, a loan and a guarantee settled inside a run, and the output files.
+
+use std::fs;
+use std::path::Path;
+
+use mmsim::contracts::options::bs_call;
+use mmsim::run::{run, RunOptions};
+use mmsim::scenario::{load, load_str, Override, Scenario};
+use serde_json::Value;
+
+fn sets(args: &[&str]) -> Vec<Override> {
+    args.iter().map(|a| a.parse().unwrap()).collect()
+}
+
+fn scenario(path: &str, overrides: &[&str]) -> Scenario {
+    load(Path::new(path), &sets(overrides)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Runs `s` into a temporary directory; returns the summary JSON and `contracts.csv`.
+fn run_files(s: &Scenario) -> (Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(s, &RunOptions { out_dir: Some(dir.path().to_path_buf()), progress: false, charts: false }).unwrap();
+    assert!(out.summary.conservation.ok);
+    let json: Value = serde_json::from_str(&fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
+    (json, fs::read_to_string(dir.path().join("contracts.csv")).unwrap())
+}
+
+fn contract<'a>(json: &'a Value, name: &str) -> &'a Value {
+    json["contracts"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no {name}"))
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"))
+}
+
+#[test]
+fn the_2021_strike_ladder_is_worth_a_third_of_the_loan_to_the_mm() {
+    let s = scenario("scenarios/strike_ladder_2021.toml", &[]);
+    let (json, csv) = run_files(&s);
+    let c = contract(&json, "ladder");
+    assert_eq!((c["kind"].as_str(), c["mm"].as_str()), (Some("token_loan"), Some("mm")));
+    // Black–Scholes at signing: S = 0.10, K = 0.15 / 0.20 / 0.25, two years, σ = 100%, r = 0.
+    let t = 730.0 / 365.0;
+    let want = [(0.15, 333_333.0), (0.20, 333_333.0), (0.25, 333_334.0)]
+        .iter()
+        .map(|&(k, q)| bs_call(0.10, k, t, 0.0, 1.0) * q)
+        .sum::<f64>();
+    assert!((f(&c["option_value"]) - want).abs() < 1e-3, "{} vs {want}", c["option_value"]);
+    assert!((f(&c["option_value"]) - 36_055.92).abs() < 0.01);
+    assert!((f(&c["option_value_pct"]) - 36.056).abs() < 0.001);
+    assert_eq!(f(&c["loan_value_start"]), 100_000.0);
+    assert_eq!(f(&c["tokens_lent"]), 1_000_000.0);
+    // The 7-day average is known within the 8-day run, so the strikes are fixed at its premiums.
+    let index = f(&c["reference_price"]);
+    for (o, premium) in c["options"].as_array().unwrap().iter().zip([1.5, 2.0, 2.5]) {
+        assert!((f(&o["strike"]) - index * premium).abs() <= 0.0001 / 2.0 + 1e-12, "{o}");
+    }
+    // The 24-month tenor runs past the end: open, marked to market.
+    assert_eq!(c["status"], "open");
+    assert_eq!(c["settled"], false);
+    for key in [
+        "exercised_qty",
+        "cash_paid",
+        "tokens_returned",
+        "default_shortfall_tokens",
+        "project_outcome_quote",
+        "mm_pnl_quote",
+    ] {
+        assert!(c[key].is_number(), "{key}: {}", c[key]);
+    }
+    assert_eq!(csv.lines().count(), 2);
+    assert!(csv.lines().nth(1).unwrap().starts_with("ladder,token_loan,mm,1,0,63072000,false,"));
+}
+
+#[test]
+fn a_shirking_mm_fails_uptime_while_the_others_pass() {
+    let s = scenario("scenarios/three_mms_subscription.toml", &[]);
+    let (json, csv) = run_files(&s);
+    for name in ["retainer_a", "retainer_b", "retainer_c"] {
+        let c = contract(&json, name);
+        let shirker = name == "retainer_c";
+        let kpis = c["kpis"].as_array().unwrap();
+        assert_eq!(kpis.len(), 2, "two one-day periods");
+        for k in kpis {
+            assert_eq!(k["uptime_met"], !shirker, "{name}: {k}");
+            assert_eq!(k["spread_met"], true, "{name}: {k}");
+            let uptime = f(&k["uptime"]);
+            assert!(if shirker { uptime < 0.65 } else { uptime > 0.9 }, "{name}: uptime {uptime}");
+        }
+        assert_eq!(f(&c["fees_paid"]), if shirker { 0.0 } else { 10_000.0 }, "{name}");
+        assert_eq!(f(&c["fees_withheld"]), if shirker { 10_000.0 } else { 0.0 }, "{name}");
+        assert_eq!(c["periods_failed"], if shirker { 2 } else { 0 });
+        assert_eq!(c["terminated"], shirker, "two misses in a row end the shirker's contract");
+        for key in ["fees_paid", "fees_withheld", "periods", "periods_failed", "terminated", "project_trading_pnl"] {
+            assert!(!c[key].is_null(), "{name}.{key}");
+        }
+    }
+    // The MMs' shares of volume: the shirker trades less than either of the others.
+    let share = |n: &str| f(&contract(&json, n)["volume_share"]);
+    assert!(share("retainer_c") < share("retainer_a").min(share("retainer_b")));
+    let firm =
+        |n: &str| json["groups"].as_array().unwrap().iter().find(|g| g["name"] == n).unwrap()["cash_end"].clone();
+    assert_eq!((f(&firm("firm_a")), f(&firm("firm_c"))), (10_000.0, 0.0));
+    assert_eq!(csv.lines().count(), 1 + 6, "one row per contract per period");
+}
+
+#[test]
+fn contract_overrides_address_contracts_by_name() {
+    let base = scenario("scenarios/strike_ladder_2021.toml", &[]);
+    let s = scenario(
+        "scenarios/strike_ladder_2021.toml",
+        &["contracts.ladder.volatility=80%", "contracts.ladder.options.0.strike=+100%", "contracts.ladder.tenor=365d"],
+    );
+    assert_ne!(s.contracts, base.contracts);
+    let mmsim::contracts::ContractTerms::TokenLoan(t) = &s.contracts[0].terms else { panic!("a loan") };
+    assert_eq!(t.volatility, 0.8);
+    assert_eq!(t.options[0].strike.premium_text().as_deref(), Some("+100%"));
+    assert_eq!(t.tenor.to_string(), "365d");
+    let err = load(Path::new("scenarios/strike_ladder_2021.toml"), &sets(&["contracts.loan.tenor=1d"]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no entry named `loan` in contracts; the names are: ladder"), "{err}");
+    let err = load(Path::new("scenarios/strike_ladder_2021.toml"), &sets(&["contracts.ladder.tenor=0s"]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("contracts.ladder.tenor: must be longer than 0 (set by --set contracts.ladder.tenor=0s)"),
+        "{err}"
+    );
+}
+
+const BASE: &str = r#"
+[market]
+name = "t"
+seed = 1
+tick = "0.0001"
+lot = "1"
+open_price = 0.05
+duration = "2h"
+
+[project]
+cash = 100000
+tokens = 2000000
+
+[[accounts]]
+name = "firm"
+
+[[agents]]
+name = "mm"
+kind = "passive_mm"
+cash = 50000
+[agents.passive_mm]
+level_size = 2000
+max_inventory = 200000
+
+[[agents]]
+name = "desk"
+kind = "passive_mm"
+trades_for = "project"
+
+[[agents]]
+name = "retail"
+kind = "retail"
+count = 50
+cash = 1000
+tokens = 20000
+"#;
+
+fn problems(contracts: &str) -> String {
+    match load_str(&format!("{BASE}{contracts}"), "t.toml", &[]) {
+        Ok(_) => panic!("expected problems"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// `t.toml:line:col` of `needle` in the scenario made of `BASE` and `contracts`.
+fn at(contracts: &str, needle: &str) -> String {
+    let src = format!("{BASE}{contracts}");
+    let offset = src.find(needle).unwrap_or_else(|| panic!("{needle:?} not found"));
+    let line_start = src[..offset].rfind('\n').map_or(0, |i| i + 1);
+    format!("t.toml:{}:{}", src[..offset].matches('\n').count() + 1, src[line_start..offset].chars().count() + 1)
+}
+
+#[test]
+fn contract_problems_are_located_and_say_how_to_fix_them() {
+    let bond = "\n[[contracts]]\nname = \"x\"\nkind = \"bond\"\n";
+    let e = problems(bond);
+    let want = format!(
+        "{}: contracts.x.kind: unknown contract kind \"bond\"; the kinds are: token_loan",
+        at(bond, "\"bond\"")
+    );
+    assert!(e.contains(&want), "{want}\nin:\n{e}");
+    let sub =
+        "\n[[contracts]]\nname = \"s\"\nkind = \"subscription\"\nmm = \"mm\"\nfee_per_period = 100\ntenor = \"1d\"\n";
+    let e = problems(sub);
+    let want = format!("{}: contracts.s.tenor: `tenor` does not apply to kind `subscription`", at(sub, "\"1d\""));
+    assert!(e.contains(&want), "{want}\nin:\n{e}");
+    assert!(e.contains("contracts.s.mm: group \"mm\" trades its own accounts; a subscription's MM quotes"), "{e}");
+    assert!(e.contains("add trades_for = \"project\""), "{e}");
+    assert!(e.contains("contracts.s.fee_account: missing: name the account that receives the fee"), "{e}");
+    let e = problems(
+        "\n[[contracts]]\nname = \"l\"\nkind = \"token_loan\"\nmm = \"desk\"\ntokens = 5000000\ntenor = \"1d\"\n\
+         [[contracts.options]]\nstrike = 0.00005\n",
+    );
+    assert!(e.contains("contracts.l.mm: group \"desk\" trades \"project\"'s account (trades_for)"), "{e}");
+    assert!(e.contains("contracts.l.tokens: 5000000 tokens is more than the lender \"project\" starts with"), "{e}");
+    assert!(e.contains("contracts.l.options.0.strike: 0.00005 must be > 0 and a whole number of ticks"), "{e}");
+    let e = problems(
+        "\n[[contracts]]\nname = \"g\"\nkind = \"guarantee\"\ndeposit = 1\nperiod = \"1h\"\nrelease = \"some\"\n",
+    );
+    assert!(e.contains("contracts.g.band_low: missing: give band_low and/or band_high"), "{e}");
+    assert!(e.contains("contracts.g.release: unknown release rule \"some\""), "{e}");
+    let e = problems("\n[[contracts]]\nname = \"s\"\nkind = \"subscription\"\nmm = \"desk\"\nfee_account = \"firm\"\nfee_per_period = 1\non_miss = \"cut:150%\"\n[contracts.kpis]\nrule = \"exchange_75\"\nmin_uptime = 0.9\n");
+    assert!(e.contains("contracts.s.on_miss: \"cut:150%\" is not a miss rule"), "{e}");
+    assert!(e.contains("contracts.s.kpis.min_uptime: does not apply with rule = \"exchange_75\""), "{e}");
+}
+
+/// A loan that expires inside the run and a guarantee, next to a subscription, in one market.
+const SETTLED: &str = r#"
+[[contracts]]
+name = "loan"
+kind = "token_loan"
+mm = "mm"
+tokens = 100000
+tenor = "1h"
+volatility = 1.5
+[[contracts.options]]
+strike = "-50%"          # deep in the money: exercised
+qty = 40000
+[[contracts.options]]
+strike = "+400%"         # out of the money: returned
+qty = 40000
+
+[[contracts]]
+name = "deposit"
+kind = "guarantee"
+deposit = 10000
+period = "1h"
+band_low = "-90%"
+band_high = "+900%"
+check_every = "10m"
+
+[[contracts]]
+name = "desk_fee"
+kind = "subscription"
+mm = "desk"
+fee_account = "firm"
+fee_per_period = 100
+period = "1h"
+[contracts.kpis]
+rule = "exchange_75"
+"#;
+
+#[test]
+fn a_loan_and_a_guarantee_settle_inside_the_run() {
+    let s = load_str(&format!("{BASE}{SETTLED}"), "t.toml", &[]).unwrap();
+    let (json, csv) = run_files(&s);
+    let loan = contract(&json, "loan");
+    assert_eq!(loan["status"], "settled", "{loan}");
+    assert_eq!(f(&loan["exercised_qty"]), 40_000.0);
+    assert_eq!(f(&loan["cash_paid"]), 1_000.0, "40,000 tokens at 0.025");
+    assert_eq!(f(&loan["tokens_returned"]), 60_000.0);
+    assert_eq!(f(&loan["default_shortfall_tokens"]), 0.0);
+    assert_eq!(loan["options"][0]["in_the_money"], true);
+    assert_eq!(loan["options"][1]["in_the_money"], false);
+    let g = contract(&json, "deposit");
+    assert_eq!((g["settled"].as_bool(), f(&g["released"]), f(&g["withheld"])), (Some(true), 10_000.0, 0.0));
+    assert_eq!(g["mm"], Value::Null);
+    let sub = contract(&json, "desk_fee");
+    assert_eq!(sub["rule"], "exchange_75");
+    assert_eq!(sub["kpis"][0]["days"], 1);
+    assert_eq!(csv.lines().count(), 1 + 1 + 1 + 2, "loan, guarantee, two subscription periods");
+    // Same seed, same contracts.csv.
+    let (_, again) = run_files(&s);
+    assert_eq!(csv, again);
+}
