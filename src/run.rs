@@ -10,7 +10,6 @@ use crate::contracts::{self, ContractRow};
 use crate::engine::setup::{build, Built};
 use crate::metrics::summary::{RunFacts, Summary};
 use crate::metrics::{TradeLog, Units};
-use std::io::Write as _;
 
 use crate::report::{kpi_lines, render_charts, render_report, ChartInput, ReportInput, write_agents_csv, write_contracts_csv, write_summary_json, write_timeseries_csv, OutputDir};
 use crate::scenario::Scenario;
@@ -118,7 +117,7 @@ fn write_files(
         page = page.with_charts(&charts);
     }
     let html = render_report(&page, None);
-    dir.write("report.html", |w| Ok(w.write_all(html.as_bytes())?))?;
+    dir.write("report.html", |w| Ok(std::io::Write::write_all(w, html.as_bytes())?))?;
     Ok(())
 }
 

@@ -21,7 +21,7 @@ use mmsim::agents::{Agent, AnyAgent};
 use mmsim::book::OrderType;
 use mmsim::engine::setup::{build, Built};
 use mmsim::engine::simulation::Simulation;
-use mmsim::exchange::OrderRequest;
+use mmsim::exchange::{FeeSchedule, OrderRequest};
 use mmsim::ledger::AccountId;
 use mmsim::metrics::{TradeLog, Units};
 use mmsim::scenario::Scenario;
@@ -34,8 +34,8 @@ const HOUR: u64 = 60 * MIN;
 /// Open price 0.05 with tick 0.0001: 500 ticks.
 const OPEN: i64 = 500;
 
-/// A market: tick 0.0001, lot 1 token, open 0.05, no fees... and a project account the liquidity
-/// script trades, plus the idle group it posts as.
+/// A market (tick 0.0001, lot 1 token, open 0.05, no fees) with a project account the liquidity
+/// script trades and the idle group it posts as.
 fn market(name: &str, seed: u64, hours: u64) -> Scenario {
     Scenario::new(name, seed, dec!(0.0001), dec!(1), dec!(0.05), Dur(hours * HOUR))
         .with_project(dec!(10_000_000), dec!(100_000_000))
@@ -461,7 +461,8 @@ fn spoofs_expire_flip_sides_and_never_trade() {
 }
 
 /// Every manipulator in one market, plus scripted two-sided liquidity: no overdraft, conservation,
-/// and the same seed gives the same run.
+/// and the same seed gives the same run. Seed 2 charges a 1% taker fee, the most the manipulators'
+/// fee reserve covers.
 fn everyone(seed: u64) -> (Scenario, impl FnMut(&mut Simulation, &mut Liquidity)) {
     let pd = PumpDumpConfig {
         accumulate_until: Dur(3 * HOUR),
@@ -471,7 +472,9 @@ fn everyone(seed: u64) -> (Scenario, impl FnMut(&mut Simulation, &mut Liquidity)
     };
     let ld =
         LendAndDumpConfig { pump_target_multiple: 1.3, repay_by: Some(Dur(10 * HOUR)), ..LendAndDumpConfig::default() };
-    let scenario = market("everyone", seed, 12)
+    let mut scenario = market("everyone", seed, 12);
+    scenario.fees = FeeSchedule { maker_cbps: 200, taker_cbps: if seed == 2 { 10_000 } else { 1_000 } };
+    let scenario = scenario
         .with_group("whale", 1, dec!(20_000), dec!(20_000), Behaviour::PumpDump(pd))
         .with_group("jump", 1, dec!(5_000), dec!(100_000), Behaviour::LendAndDump(ld))
         .with_group(
