@@ -111,17 +111,17 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
         );
         let stem = args.scenario.file_stem().map_or("experiment".into(), |s| s.to_string_lossy().into_owned());
         let out = args.out.clone().unwrap_or_else(|| std::path::Path::new("output").join(stem));
-        print!("{}", crate::experiments::run_file(&args.scenario, &out)?);
-        println!("wrote {}", out.display());
+        say(&crate::experiments::run_file(&args.scenario, &out)?);
+        say(&format!("wrote {}\n", out.display()));
         return Ok(());
     }
     let scenario = load(&args.scenario, &args.overrides, args.seed)?;
     let out = args.out.clone().unwrap_or_else(|| crate::run::default_out_dir(&scenario));
     let options = crate::run::RunOptions { out_dir: Some(out), progress: true, charts: !args.no_charts };
     let outcome = crate::run::run(&scenario, &options)?;
-    print!("{}", crate::report::terminal_summary(&outcome.summary));
+    say(&crate::report::terminal_summary(&outcome.summary));
     if let Some(dir) = &outcome.out_dir {
-        println!("wrote {}", dir.display());
+        say(&format!("wrote {}\n", dir.display()));
     }
     Ok(())
 }
@@ -129,21 +129,29 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
 fn check_scenario(args: &CheckArgs) -> Result<()> {
     let s = load(&args.scenario, &args.overrides, None)?;
     let agents: u64 = s.groups.iter().map(|g| g.count as u64).sum();
-    println!(
-        "{}: ok — scenario {:?}, {} group(s), {} agent(s), {} simulated, seed {}",
+    say(&format!(
+        "{}: ok — scenario {:?}, {} group(s), {} agent(s), {} contract(s), {} simulated, seed {}\n",
         args.scenario.display(),
         s.name,
         s.groups.len(),
         agents,
+        s.contracts.len(),
         crate::units::Dur(s.market.duration.nanos()),
         s.seed
-    );
+    ));
     Ok(())
 }
 
 fn run_match(args: &MatchArgs) -> Result<()> {
     let config = MatchConfig::try_new(args.tick, args.lot)?;
     let summary = replay::replay_file(&config, &args.orders, &args.out)?;
-    println!("{summary}; wrote trades.csv, book.csv and rejects.csv to {}", args.out.display());
+    say(&format!("{summary}; wrote trades.csv, book.csv and rejects.csv to {}\n", args.out.display()));
     Ok(())
+}
+
+/// Writes to stdout, ignoring a closed pipe (`mmsim run … | head` must not panic).
+fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }

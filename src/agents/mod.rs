@@ -12,6 +12,7 @@
 
 pub mod behaviour;
 pub mod lend_and_dump;
+pub mod orders;
 pub mod passive_mm;
 pub mod pump_dump;
 pub mod retail;

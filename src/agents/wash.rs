@@ -5,7 +5,7 @@
 //! is "real" to it, other wash traders included). When its share is below `target_wash_share` it
 //! trades with itself: a post-only order strictly inside the spread (alone at its level) and an IOC
 //! of the same size and price from the same account right behind it, both [`Intent::Wash`]
-//! (see [`super::pump_dump::tracker`]). The size is what lifts wash / (wash + real) to the target,
+//! (see [`super::orders`]). The size is what lifts wash / (wash + real) to the target,
 //! at most `max_clip_tokens`, drawn between 50% and 100% of that (so sizes are not all alike). Real
 //! volume `R` over the window calls for `target / (1 − target) × R` wash volume; with no real volume
 //! it trades only the floor `min_tokens_per_hour`. The tape cannot tell wash from real volume, so
@@ -28,7 +28,7 @@ use rand::RngExt;
 use serde::Deserialize;
 
 use super::behaviour::{check_non_negative, check_positive, AgentSetup, MarketSpec, ParamIssue};
-use super::pump_dump::tracker::{inside_price, share_of, wake_after, OrderStats, Tracker};
+use super::orders::{inside_price, share_of, wake_after, OrderStats, Tracker};
 use super::{Agent, AgentCtx, AgentEvent, Tape};
 use crate::book::OrderType;
 use crate::types::{Intent, Price, Qty, Side};
@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn check_names_bad_parameters() {
-        let m = crate::agents::pump_dump::tracker::test_market();
+        let m = crate::agents::orders::test_market();
         assert!(WashConfig::default().check(&m).is_empty());
         let bad = WashConfig {
             target_wash_share: 1.0,

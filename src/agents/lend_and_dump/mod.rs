@@ -23,7 +23,7 @@
 //! Units: prices are integer ticks (decisions use fractional ticks and round), sizes whole lots.
 //!
 //! Invariants: orders are sized within free balances less in-flight orders (see
-//! [`super::pump_dump::tracker`]), so no `insufficient_funds` while the venue's fee rate is at most
+//! [`super::orders`]), so no `insufficient_funds` while the venue's fee rate is at most
 //! 1%; buy-back never bids for more than it still owes; every order carries an intent.
 
 mod config;
@@ -33,7 +33,7 @@ mod tests;
 pub use config::LendAndDumpConfig;
 
 use super::behaviour::{AgentSetup, MarketSpec};
-use super::pump_dump::tracker::{affordable, buy_cost, share_of, touch_excluding, wake_after, OrderStats, Tracker};
+use super::orders::{affordable, buy_cost, share_of, touch_excluding, wake_after, OrderStats, Tracker};
 use super::{Agent, AgentCtx, AgentEvent};
 use crate::book::OrderType;
 use crate::types::{Cash, Intent, Price, Qty, Side, SimTime};

@@ -5,7 +5,7 @@ use rust_decimal::dec;
 
 use super::*;
 use crate::agents::behaviour::Behaviour;
-use crate::agents::pump_dump::tracker::test_market;
+use crate::agents::orders::test_market;
 use crate::agents::AnyAgent;
 use crate::engine::setup::build;
 use crate::scenario::Scenario;

@@ -26,20 +26,20 @@
 //! parameters are in tokens, bps, multiples of the open price and durations (see [`PumpDumpConfig`]).
 //!
 //! Invariants: orders are sized within the account's free balances less what its in-flight orders
-//! will lock (see [`tracker`]), so it never gets `insufficient_funds` while the venue's fee rate is at
-//! most [`tracker::FEE_SLACK_CBPS`]; every order carries an intent; the agent never crosses its own
+//! will lock (see [`super::orders`]), so it never gets `insufficient_funds` while the venue's fee rate is at
+//! most [`super::orders::FEE_SLACK_CBPS`]; every order carries an intent; the agent never crosses its own
 //! resting orders except in the deliberate wash pairs (cancels are sent before replacements, and
 //! commands of one agent reach the exchange in order).
 
 mod config;
 #[cfg(test)]
 mod tests;
-pub mod tracker;
+
 
 use rand::RngExt;
 
 pub use config::PumpDumpConfig;
-use tracker::{affordable, inside_price, share_of, wake_after, OrderStats, Tracker};
+use super::orders::{affordable, inside_price, share_of, wake_after, OrderStats, Tracker};
 
 use super::behaviour::{AgentSetup, MarketSpec};
 use super::{Agent, AgentCtx, AgentEvent};

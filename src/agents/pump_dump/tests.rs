@@ -3,7 +3,7 @@
 
 use rust_decimal::dec;
 
-use super::tracker::test_market;
+use crate::agents::orders::test_market;
 use super::*;
 use crate::agents::behaviour::Behaviour;
 use crate::engine::setup::build;
@@ -111,7 +111,7 @@ fn alone_it_changes_phase_on_time_and_withdraws_everything() {
 
 /// The shared order bookkeeping of the manipulators.
 mod tracker {
-    use super::super::tracker::*;
+    use crate::agents::orders::*;
     use crate::book::{NewOrder, OrderBook, OrderType};
     use crate::exchange::FeeSchedule;
     use crate::ledger::AccountId;

@@ -26,7 +26,7 @@
 //! something sweeps through the touch and beyond before the spoofer looks again (it sees the book
 //! only when it wakes: a short `interval` narrows that window). Such a fill is counted in
 //! [`OrderStats::spoof_filled_lots`], and the rest of the wave is pulled at once. Orders are sized within free balances (see
-//! [`super::pump_dump::tracker`]), so a large spoof is clamped rather than rejected. Spoofs and real
+//! [`super::orders`]), so a large spoof is clamped rather than rejected. Spoofs and real
 //! orders are on opposite sides, behind and at the touch respectively, so they never cross.
 
 mod config;
@@ -36,7 +36,7 @@ mod tests;
 pub use config::{SpoofSide, SpooferConfig};
 
 use super::behaviour::{AgentSetup, MarketSpec};
-use super::pump_dump::tracker::{touch_excluding, wake_after, OrderStats, Tracker};
+use super::orders::{touch_excluding, wake_after, OrderStats, Tracker};
 use super::{Agent, AgentCtx, AgentEvent};
 use crate::book::{OrderBook, OrderType};
 use crate::types::{Intent, OrderId, Price, Qty, Side, SimTime, TraderId};

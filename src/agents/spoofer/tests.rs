@@ -2,7 +2,7 @@
 //! tested in `tests/integration/manipulators.rs`).
 
 use super::*;
-use crate::agents::pump_dump::tracker::test_market;
+use crate::agents::orders::test_market;
 use crate::units::Dur;
 
 #[test]

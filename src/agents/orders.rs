@@ -2,9 +2,6 @@
 //! `spoofer`): which of an agent's orders are in flight or resting, what they hold back, what the
 //! agent can still afford, and which of its fills were trades with itself.
 //!
-//! It lives under `pump_dump` only because the manipulator files own no shared module; it is a
-//! candidate to move up to `agents/`.
-//!
 //! # Funds
 //! The exchange locks funds when an order *arrives*, so an order still in flight has locked nothing
 //! yet. [`Tracker`] reserves, for every order sent but not yet accepted, what the exchange will lock:
@@ -31,7 +28,7 @@ use std::collections::BTreeMap;
 
 use rand::RngExt;
 
-use super::super::{AgentCtx, AgentEvent, MarketView};
+use super::{AgentCtx, AgentEvent, MarketView};
 use crate::book::{OrderBook, OrderType};
 use crate::exchange::OrderRejected;
 use crate::ledger::AccountId;
@@ -423,8 +420,8 @@ impl Tracker {
 
 /// A small market for unit tests: tick 0.0001, lot 1 token, open 0.05 (500 ticks), one day.
 #[cfg(test)]
-pub(crate) fn test_market() -> super::super::MarketSpec {
-    super::super::MarketSpec {
+pub(crate) fn test_market() -> super::MarketSpec {
+    super::MarketSpec {
         tick: rust_decimal::dec!(0.0001),
         lot: rust_decimal::dec!(1),
         open_price: Price(500),
