@@ -67,6 +67,10 @@ pub struct RunArgs {
     /// Skip the charts (report.html is still written, without them).
     #[arg(long)]
     pub no_charts: bool,
+    /// Also run the same scenario and seed with group GROUP replaced by kind KIND (default
+    /// parameters), and compare: DIR/actual/, DIR/counterfactual/, DIR/comparison.csv, DIR/report.html.
+    #[arg(long, value_name = "GROUP=KIND")]
+    pub counterfactual: Option<crate::counterfactual::Replacement>,
 }
 
 /// Arguments of `mmsim check`.
@@ -117,6 +121,26 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
     }
     let scenario = load(&args.scenario, &args.overrides, args.seed)?;
     let out = args.out.clone().unwrap_or_else(|| crate::run::default_out_dir(&scenario));
+    if let Some(r) = &args.counterfactual {
+        let (actual, alt, rows) = crate::counterfactual::run_pair(&scenario, r, &out, !args.no_charts)?;
+        say(&format!("── actual ──\n{}", crate::report::terminal_summary(&actual.summary)));
+        say(&format!(
+            "── counterfactual: {} as {} ──\n{}",
+            r.group,
+            r.kind,
+            crate::report::terminal_summary(&alt.summary)
+        ));
+        let mut table = format!("{:<40} {:>18} {:>18} {:>18}\n", "metric", "actual", "counterfactual", "difference");
+        for row in rows {
+            let diff = row.actual - row.counterfactual;
+            let t = crate::report::thousands;
+            table +=
+                &format!("{:<40} {:>18} {:>18} {:>18}\n", row.metric, t(row.actual), t(row.counterfactual), t(diff));
+        }
+        say(&table);
+        say(&format!("wrote {}\n", out.display()));
+        return Ok(());
+    }
     let options = crate::run::RunOptions { out_dir: Some(out), progress: true, charts: !args.no_charts };
     let outcome = crate::run::run(&scenario, &options)?;
     say(&crate::report::terminal_summary(&outcome.summary));

@@ -13,8 +13,9 @@
 
 pub mod agents;
 pub mod book;
-pub mod contracts;
 pub mod cli;
+pub mod contracts;
+pub mod counterfactual;
 pub mod engine;
 pub mod exchange;
 pub mod experiments;

@@ -103,6 +103,19 @@ impl Behaviour {
         }
     }
 
+    /// The kind named `kind` with its default parameters.
+    pub fn default_of(kind: &str) -> Option<Behaviour> {
+        Some(match kind {
+            "passive_mm" => Behaviour::PassiveMm(Default::default()),
+            "retail" => Behaviour::Retail(Default::default()),
+            "pump_dump" => Behaviour::PumpDump(Default::default()),
+            "lend_and_dump" => Behaviour::LendAndDump(Default::default()),
+            "wash" => Behaviour::Wash(Default::default()),
+            "spoofer" => Behaviour::Spoofer(Default::default()),
+            _ => return None,
+        })
+    }
+
     /// True when a group of this kind is one agent trading `count` member accounts (a crowd),
     /// rather than `count` agents with an account each.
     pub fn is_crowd(&self) -> bool {

@@ -1,0 +1,149 @@
+//! Counterfactual runs: the same scenario and seed with one agent group replaced by another kind.
+//!
+//! Every agent draws from its own stream keyed by its name, so replacing one group leaves every other
+//! agent's random draws unchanged: the difference between the two runs is caused by the replaced
+//! group's behaviour, not by luck. The replacement keeps the group's name, size, wallets, latency
+//! and contracts, and takes the new kind's default parameters.
+//!
+//! Output: `DIR/actual/` and `DIR/counterfactual/` (each a full run), plus `DIR/comparison.csv`
+//! (`metric,actual,counterfactual,difference`) and `DIR/report.html` with both runs side by side.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::agents::behaviour::KINDS;
+use crate::agents::Behaviour;
+use crate::metrics::summary::Summary;
+use crate::report::{render_charts, render_report, ChartInput, OutputDir, ReportInput};
+use crate::run::{run, units, RunOptions, RunOutcome};
+use crate::scenario::Scenario;
+
+/// `GROUP=KIND`: replace group `GROUP` by an agent of kind `KIND` with default parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replacement {
+    /// The group to replace.
+    pub group: String,
+    /// The kind that replaces it.
+    pub kind: String,
+}
+
+impl FromStr for Replacement {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (group, kind) =
+            s.split_once('=').ok_or_else(|| format!("expected GROUP=KIND (e.g. mm=passive_mm), got {s:?}"))?;
+        if !KINDS.contains(&kind.trim()) {
+            return Err(format!("unknown kind {kind:?}; the kinds are: {}", KINDS.join(", ")));
+        }
+        Ok(Replacement { group: group.trim().to_string(), kind: kind.trim().to_string() })
+    }
+}
+
+/// The scenario with the group replaced.
+///
+/// # Errors
+/// When the scenario has no group of that name (the message lists the groups).
+pub fn apply(scenario: &Scenario, r: &Replacement) -> anyhow::Result<Scenario> {
+    let mut alt = scenario.clone();
+    let names: Vec<&str> = scenario.groups.iter().map(|g| g.name.as_str()).collect();
+    let group = alt.groups.iter_mut().find(|g| g.name == r.group).ok_or_else(|| {
+        anyhow::anyhow!("--counterfactual: no agent group named {:?}; the groups are: {}", r.group, names.join(", "))
+    })?;
+    group.behaviour = Behaviour::default_of(&r.kind).expect("kind checked when parsed");
+    anyhow::ensure!(
+        group.behaviour.is_crowd()
+            == scenario.groups.iter().find(|g| g.name == r.group).expect("found").behaviour.is_crowd(),
+        "--counterfactual: a crowd (retail) can only be replaced by a crowd, and an individual agent by one"
+    );
+    Ok(alt)
+}
+
+/// One compared figure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// What is compared.
+    pub metric: String,
+    /// In the actual run.
+    pub actual: Decimal,
+    /// In the counterfactual run.
+    pub counterfactual: Decimal,
+}
+
+/// The figures compared: prices, volume, and PnL of every group and party.
+pub fn compare(actual: &Summary, alt: &Summary) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut push = |metric: String, a: Option<Decimal>, b: Option<Decimal>| {
+        if let (Some(actual), Some(counterfactual)) = (a, b) {
+            rows.push(Row { metric, actual, counterfactual });
+        }
+    };
+    push("price_close".into(), actual.price.close, alt.price.close);
+    push("price_high".into(), actual.price.high, alt.price.high);
+    push("price_low".into(), actual.price.low, alt.price.low);
+    push("volume_quote".into(), Some(actual.volume.quote_total), Some(alt.volume.quote_total));
+    push("volume_wash_quote".into(), Some(actual.volume.quote_wash), Some(alt.volume.quote_wash));
+    for g in &actual.groups {
+        push(format!("pnl_quote:{}", g.name), Some(g.pnl_quote), alt.group(&g.name).map(|x| x.pnl_quote));
+    }
+    for c in &actual.contracts {
+        let name = c.get("name").and_then(|v| v.as_str()).unwrap_or_default();
+        let other = alt.contracts.iter().find(|o| o.get("name").and_then(|v| v.as_str()) == Some(name));
+        for key in ["project_outcome_quote", "mm_pnl_quote", "withheld", "fees_withheld"] {
+            let get = |v: &serde_json::Value| v.get(key).and_then(|x| Decimal::from_str(&x.to_string()).ok());
+            push(format!("{key}:{name}"), get(c), other.and_then(get));
+        }
+    }
+    rows
+}
+
+/// Runs `scenario` as is and with `replacement`, writing both runs and the comparison under `dir`.
+///
+/// # Errors
+/// A bad replacement, or I/O errors.
+pub fn run_pair(
+    scenario: &Scenario,
+    r: &Replacement,
+    dir: &Path,
+    charts: bool,
+) -> anyhow::Result<(RunOutcome, RunOutcome, Vec<Row>)> {
+    let alt_scenario = apply(scenario, r)?;
+    let opts = |sub: &str| RunOptions { out_dir: Some(dir.join(sub)), progress: true, charts };
+    let actual = run(scenario, &opts("actual"))?;
+    let alt = run(&alt_scenario, &opts("counterfactual"))?;
+    let rows = compare(&actual.summary, &alt.summary);
+    let mut out = OutputDir::create(dir)?;
+    out.write("comparison.csv", |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        csv.write_record(["metric", "actual", "counterfactual", "difference"])?;
+        for row in &rows {
+            let diff = (row.actual - row.counterfactual).normalize();
+            csv.write_record([
+                &row.metric,
+                &row.actual.to_string(),
+                &row.counterfactual.to_string(),
+                &diff.to_string(),
+            ])?;
+        }
+        csv.flush()?;
+        Ok(())
+    })?;
+    let u = units(scenario);
+    let render = |o: &RunOutcome| {
+        render_charts(&ChartInput::new(&scenario.name, o.built.sim.recorder(), u, scenario.market.open_price))
+    };
+    let (charts_a, charts_b) = if charts { (Some(render(&actual)?), Some(render(&alt)?)) } else { (None, None) };
+    let label_b = format!("counterfactual: {} as {}", r.group, r.kind);
+    let mut page_a = ReportInput::new(&actual.summary, &scenario.description).with_label("actual");
+    let mut page_b = ReportInput::new(&alt.summary, &scenario.description).with_label(&label_b);
+    if let (Some(a), Some(b)) = (&charts_a, &charts_b) {
+        page_a = page_a.with_charts(a);
+        page_b = page_b.with_charts(b);
+    }
+    let html = render_report(&page_a, Some(&page_b));
+    out.write("report.html", |w| Ok(w.write_all(html.as_bytes())?))?;
+    out.commit()?;
+    Ok((actual, alt, rows))
+}
