@@ -25,7 +25,7 @@ impl OrderBook {
     /// [`Reject::DuplicateOrderId`], [`Reject::BadPrice`] (non-market price ≤ 0),
     /// [`Reject::BadQty`] (≤ 0), [`Reject::WouldCross`] (post-only), [`Reject::Unfillable`] (FOK).
     pub fn submit(&mut self, order: NewOrder, fills: &mut Vec<Fill>) -> Result<Placed, Reject> {
-        if self.index.contains_key(&order.id) {
+        if self.index.contains(order.id) {
             return Err(Reject::DuplicateOrderId);
         }
         if order.kind != OrderType::Market && order.price.0 <= 0 {
@@ -83,7 +83,7 @@ impl OrderBook {
         if qty.0 <= 0 {
             return Err(Reject::BadQty);
         }
-        let slot = *self.index.get(&id).ok_or(Reject::UnknownOrder)?;
+        let slot = self.index.get(id).ok_or(Reject::UnknownOrder)?;
         let node = self.slab.nodes()[slot as usize];
         if price.0 == node.price && qty.0 <= node.qty {
             let reduced_by = node.qty - qty.0;
@@ -143,7 +143,7 @@ impl OrderBook {
                 });
                 if take == maker.qty {
                     opposite.unlink(nodes, slot);
-                    index.remove(&maker.id);
+                    index.remove(maker.id);
                     slab.remove(slot);
                     slot = maker.next;
                 } else {

@@ -12,15 +12,15 @@
 //! O(1) expected; matching O(1) per fill; depth over a price band walks non-empty levels, never orders.
 //! The price ladder lives in `ladder.rs`, order storage in `slab.rs`.
 
+mod index;
 mod ladder;
 mod matching;
 mod slab;
 #[cfg(test)]
 mod tests;
 
-use rustc_hash::FxHashMap;
-
 use crate::types::{OrderId, Price, Qty, Side, TraderId};
+use index::OrderIndex;
 use ladder::Ladder;
 use slab::{Slab, NIL};
 
@@ -184,7 +184,7 @@ pub struct OrderBook {
     bids: Ladder,
     asks: Ladder,
     slab: Slab,
-    index: FxHashMap<OrderId, u32>,
+    index: OrderIndex,
 }
 
 impl Default for OrderBook {
@@ -200,7 +200,7 @@ impl OrderBook {
             bids: Ladder::new(Side::Buy),
             asks: Ladder::new(Side::Sell),
             slab: Slab::new(),
-            index: FxHashMap::default(),
+            index: OrderIndex::default(),
         }
     }
 
@@ -208,7 +208,7 @@ impl OrderBook {
     pub fn with_capacity(orders: usize) -> Self {
         let mut book = Self::new();
         book.slab.reserve(orders);
-        book.index.reserve(orders);
+        book.index = OrderIndex::with_capacity(orders);
         book
     }
 
@@ -259,12 +259,12 @@ impl OrderBook {
 
     /// True when `id` is resting.
     pub fn contains(&self, id: OrderId) -> bool {
-        self.index.contains_key(&id)
+        self.index.contains(id)
     }
 
     /// The resting order `id`, if any.
     pub fn order(&self, id: OrderId) -> Option<RestingOrder> {
-        let slot = *self.index.get(&id)?;
+        let slot = self.index.get(id)?;
         Some(self.resting(slot))
     }
 
@@ -298,7 +298,7 @@ impl OrderBook {
     /// # Errors
     /// [`Reject::UnknownOrder`] when `id` is not resting.
     pub fn cancel(&mut self, id: OrderId) -> Result<RestingOrder, Reject> {
-        let slot = self.index.remove(&id).ok_or(Reject::UnknownOrder)?;
+        let slot = self.index.remove(id).ok_or(Reject::UnknownOrder)?;
         let order = self.resting(slot);
         match order.side {
             Side::Buy => self.bids.unlink(self.slab.nodes_mut(), slot),

@@ -13,7 +13,7 @@ use std::fs::File;
 
 use mmsim::agents::behaviour::Behaviour;
 use mmsim::agents::lend_and_dump::{self, LendAndDumpConfig};
-use mmsim::agents::pump_dump::tracker::OrderStats;
+use mmsim::agents::orders::OrderStats;
 use mmsim::agents::pump_dump::{self, PumpDumpConfig};
 use mmsim::agents::spoofer::{SpoofSide, SpooferConfig};
 use mmsim::agents::wash::WashConfig;
