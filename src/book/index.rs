@@ -129,11 +129,6 @@ impl OrderIndex {
             self.live_in_window = 0;
         }
     }
-
-    /// Room for `n` more ids.
-    pub fn reserve(&mut self, n: usize) {
-        self.window.reserve(n);
-    }
 }
 
 #[cfg(test)]
