@@ -5,4 +5,6 @@ mod book_props;
 mod cli_match;
 mod contracts;
 mod manipulators;
+mod realism;
 mod run_output;
+mod sweep;

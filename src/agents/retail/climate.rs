@@ -2,9 +2,10 @@
 //! the volume surge. O(1) memory; updated lazily at each of the crowd's wake-ups for the time elapsed
 //! since the previous one (exact transitions, so the update frequency does not change the laws).
 //!
-//! - **Attention** `a = exp(x − s²/2)`, mean 1: `x` is an Ornstein–Uhlenbeck process with stationary
-//!   standard deviation `s = attention_vol` and half-life `attention_half_life`, stepped exactly:
-//!   `x ← x·e^{−θΔ} + s·√(1 − e^{−2θΔ})·Z`, `θ = ln 2 / half-life`.
+//! - **Attention** `a = min(exp(x − s²/2), attention_max)` (mean 1 before the cap): `x` is an
+//!   Ornstein–Uhlenbeck process with stationary standard deviation `s = attention_vol` and half-life
+//!   `attention_half_life`, stepped exactly: `x ← x·e^{−θΔ} + s·√(1 − e^{−2θΔ})·Z`,
+//!   `θ = ln 2 / half-life`.
 //! - **Excitation** `E ≥ 0` decays with `excitation_half_life` and jumps by
 //!   `excitation_gain × max(0, |r| / ā − 2)` for each closed one-minute bar with log return `r` (tape
 //!   closes), capped at `excitation_max`; `ā` is the running mean of `|r|` (a plain mean over the
@@ -12,9 +13,9 @@
 //!   moves beyond twice the usual excite, whatever the market's normal volatility: big moves raise
 //!   activity, which makes more big moves (Hawkes-like).
 //! - **Fundamental value** `ln V` (ticks), the crowd's consensus valuation, does a driftless random
-//!   walk starting at the opening price whose variance rate is `fundamental_vol_pct_per_day`² per
-//!   day times the rate multiplier: news arrives with attention, so the value moves more when the
-//!   crowd is busy (stochastic volatility).
+//!   walk starting at the opening price with volatility `fundamental_vol_pct_per_day` % per √day
+//!   times the rate multiplier: news arrives with attention, so the value moves more when the crowd
+//!   is busy (stochastic volatility).
 //! - **Volume surge**: the mean bar volume over the momentum window relative to the mean over the last
 //!   [`LONG_BARS`] bars, minus 1, clamped to [0, 3]; refreshed when bars close.
 //!
@@ -49,6 +50,7 @@ pub struct Climate {
     surge: f64,
     // Constants derived from the configuration.
     att_sd: f64,
+    att_max: f64,
     att_theta: f64,
     exc_lambda: f64,
     exc_gain: f64,
@@ -71,6 +73,7 @@ impl Climate {
             bars_seen: 0,
             surge: 0.0,
             att_sd: cfg.attention_vol,
+            att_max: cfg.attention_max,
             att_theta: ln2 / cfg.attention_half_life.nanos().max(1) as f64,
             exc_lambda: ln2 / cfg.excitation_half_life.nanos().max(1) as f64,
             exc_gain: cfg.excitation_gain,
@@ -93,10 +96,10 @@ impl Climate {
             }
             self.excitation *= (-self.exc_lambda * dt).exp();
             if self.value_sd_per_day > 0.0 {
-                // News comes with attention: the value's variance rate scales with the multiplier
-                // in force over the interval (its value at the start of it).
+                // News comes with attention: the value's volatility scales with the multiplier in
+                // force over the interval (its value at the start of it).
                 let z: f64 = StandardNormal.sample(rng);
-                self.log_value += self.value_sd_per_day * (news * dt / DAY_NS).sqrt() * z;
+                self.log_value += self.value_sd_per_day * news * (dt / DAY_NS).sqrt() * z;
             }
         }
         let closed = now.nanos() / Tape::BAR_NS;
@@ -139,9 +142,9 @@ impl Climate {
         };
     }
 
-    /// Attention, mean 1.
+    /// Attention: 1 on average before the cap, at most `attention_max`.
     pub fn attention(&self) -> f64 {
-        (self.x - self.att_sd * self.att_sd / 2.0).exp()
+        (self.x - self.att_sd * self.att_sd / 2.0).exp().min(self.att_max)
     }
 
     /// Excitation `E` (≥ 0).

@@ -12,8 +12,8 @@ use crate::units::Dur;
 
 /// Parameters of `retail`, a crowd of traders with one account each.
 ///
-/// A trader's *type* (noise, momentum, stop-loss, fundamentalist, book reader) is drawn once, when
-/// the crowd is built, from the five `*_weight`s; see the module docs of
+/// A trader's *type* (noise, momentum, stop-loss, fundamentalist, book reader) is fixed when the
+/// crowd is built, in proportion to the five `*_weight`s; see the module docs of
 /// [`retail`](crate::agents::retail) for what each type does.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -22,77 +22,79 @@ pub struct RetailConfig {
     /// heat); the crowd's base rate is `count ×` this. > 0. Default 2.
     pub arrival_rate_per_hour: f64,
 
-    /// Relative share of noise traders (≥ 0). Default 0.40.
+    /// Relative share of noise traders (≥ 0). Default 0.43.
     pub noise_weight: f64,
-    /// Relative share of momentum (FOMO) traders (≥ 0). Default 0.15.
+    /// Relative share of momentum (FOMO) traders (≥ 0). Default 0.02 (a strong trend-following
+    /// share makes runaway trends).
     pub momentum_weight: f64,
-    /// Relative share of stop-loss (panic) traders (≥ 0). Default 0.10.
+    /// Relative share of stop-loss (panic) traders (≥ 0). Default 0.02.
     pub stop_loss_weight: f64,
-    /// Relative share of fundamentalists (≥ 0). Default 0.25.
+    /// Relative share of fundamentalists (≥ 0). Default 0.47.
     pub fundamentalist_weight: f64,
-    /// Relative share of book readers (≥ 0). Default 0.10. The five weights must not all be 0.
+    /// Relative share of book readers (≥ 0). Default 0.06 (a large share herds the price toward the
+    /// heavier side of the book). The five weights must not all be 0.
     pub book_reader_weight: f64,
 
     /// Median order size as a fraction of the trader's free balance (cash for a buy, tokens for a
-    /// sell), in (0, 1]. Default 0.1.
+    /// sell), in (0, 1]. Default 0.05.
     pub order_size_frac: f64,
     /// Log-space standard deviation of the order size (log-normal around the median), in [0, 3].
     /// Sizes are capped at the whole free balance. Default 0.8.
     pub order_size_sigma: f64,
-    /// Probability that a noise trader, fundamentalist, book reader or non-panicking stop-loss
-    /// trader sends a marketable order rather than a resting limit order, at normal activity, in
-    /// [0, 1]. Momentum traders and panic sells are always marketable. Default 0.5.
+    /// Probability that a noise trader, book reader or non-panicking stop-loss trader sends a
+    /// marketable order rather than a resting limit order, in [0, 1]. Momentum traders and panic
+    /// sells are always marketable; fundamentalists always send limit orders at their value.
+    /// Default 0.5.
     pub market_order_share: f64,
-    /// Urgency `u` in [0, 3]: with the crowd's rate multiplier `M` (attention × (1 + excitation)),
-    /// marketable orders are sized `× M^u` (still within the free balance): an excited crowd trades
-    /// bigger and more often, a calm one smaller; resting orders keep their size. 0 turns it off.
-    /// Default 1.
-    pub urgency: f64,
     /// Price collar of marketable orders: they are immediate-or-cancel limit orders at the opposite
-    /// touch ± this many basis points, in (0, 5000]. Default 200.
+    /// touch ± this many basis points, in (0, 5000]; fundamentalists' orders are capped the same
+    /// way. Default 20.
     pub slippage_cap_bps: f64,
     /// Mean distance of a limit order behind the best price of its own side, in basis points
     /// (exponentially distributed; a buy never rests at or above the best ask, nor a sell at or below
-    /// the best bid). ≥ 0. Default 30.
+    /// the best bid); fundamentalists rest this far inside their value. ≥ 0. Default 10.
     pub limit_offset_bps: f64,
     /// Share of limit orders priced from the mid rather than from their own side's best price, in
     /// [0, 1]: these may land inside the spread and improve it (the others add depth behind the
-    /// touch). Default 0.3.
+    /// touch). Default 0.
     pub limit_inside_share: f64,
-    /// How long a retail limit order rests before the crowd cancels it. > 0. Default `"10m"`.
+    /// Mean time a retail limit order rests before the crowd cancels it (each order's lifetime is
+    /// uniform in [0.5, 1.5] × this). > 0. Default `"2m"`.
     pub limit_lifetime: Dur,
 
     /// Look-back of momentum traders: the return over this window (whole minutes, 1m to 24h) is their
     /// signal. Default `"15m"`.
     pub momentum_window: Dur,
     /// A return of this many basis points over the window gives momentum traders a buy probability
-    /// of `(1 + tanh 1) / 2 ≈ 0.88`. > 0. Default 100.
+    /// of `(1 + tanh 1) / 2 ≈ 0.88`. > 0. Default 200.
     pub momentum_scale_bps: f64,
     /// How much more often momentum traders act when the market moves: their rate is multiplied by
-    /// `1 + gain × |tanh(signal)| × (1 + volume surge)`. ≥ 0. Default 2.
+    /// `1 + gain × |tanh(signal)| × (1 + volume surge)`. ≥ 0. Default 0.5.
     pub momentum_activity_gain: f64,
-    /// How much larger their orders get: size `× (1 + gain × |tanh(signal)|)`. ≥ 0. Default 1.
+    /// How much larger their orders get: size `× (1 + gain × |tanh(signal)|)`. ≥ 0. Default 0.5.
     pub momentum_size_gain: f64,
 
     /// A stop-loss trader sells all its free tokens, at market, when the price is this many percent
-    /// below its average entry price, in (0, 100). Default 5.
+    /// below its average entry price, in (0, 100). Default 10.
     pub stop_loss_pct: f64,
     /// It takes profit (sells part of its tokens with a limit order) this many percent above its
-    /// entry. > 0. Default 10.
+    /// entry. > 0. Default 20.
     pub take_profit_pct: f64,
     /// Tokens held at the start were bought at different prices: each member's starting entry price
     /// is the opening price times `exp(N(0, (this / 100)²))`, so stop-losses do not all trigger at the
     /// same price. ≥ 0, in percent. Default 5.
     pub entry_dispersion_pct: f64,
 
-    /// Volatility of the fundamental value's slow log random walk, in percent per square-root day
-    /// (0 keeps the value at the opening price). ≥ 0. Default 2.
+    /// Volatility of the consensus value's log random walk at a rate multiplier of 1, in percent per
+    /// square-root day; it scales with the multiplier (news comes with attention). 0 keeps the value
+    /// at the opening price. ≥ 0. Default 4.
     pub fundamental_vol_pct_per_day: f64,
-    /// Fundamentalists trade only when their estimate of the value is this many basis points away
-    /// from the price; the size grows with the gap (× gap / threshold, up to × 3). ≥ 0. Default 50.
+    /// Fundamentalists act only when their estimate of the value is at least this many basis points
+    /// away from the mid; above 0 their size also grows with the gap (× gap / threshold, up to × 3).
+    /// ≥ 0. Default 0 (they always act: near the value their orders rest and make the book).
     pub fundamental_threshold_bps: f64,
     /// Standard deviation of each fundamentalist's error about the value, drawn per decision, in
-    /// basis points. ≥ 0. Default 100.
+    /// basis points. ≥ 0. Default 10.
     pub fundamental_dispersion_bps: f64,
 
     /// Book readers compare the bid and ask quantities within this many basis points of the mid,
@@ -104,8 +106,10 @@ pub struct RetailConfig {
 
     /// Standard deviation of the crowd's log attention, a mean-reverting (Ornstein–Uhlenbeck) process
     /// that scales every trader's rate (mean attention is 1): slow swings of retail interest. In
-    /// [0, 3]; 0 turns it off. Default 0.8.
+    /// [0, 3]; 0 turns it off. Default 0.5.
     pub attention_vol: f64,
+    /// Attention saturates: it is capped at this multiple of its mean, ≥ 1. Default 3.
+    pub attention_max: f64,
     /// Half-life of attention shocks. > 0. Default `"2h"`.
     pub attention_half_life: Dur,
     /// Self-excitation: each closed one-minute bar whose absolute return `|r|` exceeds twice its
@@ -114,7 +118,7 @@ pub struct RetailConfig {
     pub excitation_gain: f64,
     /// Half-life of the excitation. > 0. Default `"15m"`.
     pub excitation_half_life: Dur,
-    /// Upper bound on the excitation `E` (keeps the feedback from exploding). ≥ 0. Default 4.
+    /// Upper bound on the excitation `E` (keeps the feedback from exploding). ≥ 0. Default 1.
     pub excitation_max: f64,
 }
 
@@ -122,32 +126,32 @@ impl Default for RetailConfig {
     fn default() -> Self {
         RetailConfig {
             arrival_rate_per_hour: 2.0,
-            noise_weight: 0.45,
-            momentum_weight: 0.05,
-            stop_loss_weight: 0.05,
-            fundamentalist_weight: 0.30,
-            book_reader_weight: 0.15,
+            noise_weight: 0.43,
+            momentum_weight: 0.02,
+            stop_loss_weight: 0.02,
+            fundamentalist_weight: 0.47,
+            book_reader_weight: 0.06,
             order_size_frac: 0.05,
             order_size_sigma: 0.8,
             market_order_share: 0.5,
-            urgency: 0.5,
-            slippage_cap_bps: 50.0,
-            limit_offset_bps: 30.0,
+            slippage_cap_bps: 20.0,
+            limit_offset_bps: 10.0,
             limit_inside_share: 0.0,
-            limit_lifetime: Dur(10 * MINUTE_NS),
+            limit_lifetime: Dur(2 * MINUTE_NS),
             momentum_window: Dur(15 * MINUTE_NS),
             momentum_scale_bps: 200.0,
             momentum_activity_gain: 0.5,
             momentum_size_gain: 0.5,
-            stop_loss_pct: 5.0,
-            take_profit_pct: 10.0,
+            stop_loss_pct: 10.0,
+            take_profit_pct: 20.0,
             entry_dispersion_pct: 5.0,
-            fundamental_vol_pct_per_day: 2.0,
-            fundamental_threshold_bps: 50.0,
-            fundamental_dispersion_bps: 100.0,
+            fundamental_vol_pct_per_day: 4.0,
+            fundamental_threshold_bps: 0.0,
+            fundamental_dispersion_bps: 10.0,
             book_band_bps: 200.0,
             book_gain: 2.0,
             attention_vol: 0.5,
+            attention_max: 3.0,
             attention_half_life: Dur(120 * MINUTE_NS),
             excitation_gain: 0.3,
             excitation_half_life: Dur(15 * MINUTE_NS),
@@ -196,7 +200,6 @@ impl RetailConfig {
         }
         in_range(&mut v, "order_size_sigma", self.order_size_sigma, 0.0, 3.0);
         check_unit(&mut v, "market_order_share", self.market_order_share);
-        in_range(&mut v, "urgency", self.urgency, 0.0, 3.0);
         if !(self.slippage_cap_bps > 0.0 && self.slippage_cap_bps <= 5_000.0) {
             v.push(ParamIssue::new("slippage_cap_bps", format!("{} is outside (0, 5000]", self.slippage_cap_bps)));
         }
@@ -224,6 +227,9 @@ impl RetailConfig {
         }
         check_non_negative(&mut v, "book_gain", self.book_gain);
         in_range(&mut v, "attention_vol", self.attention_vol, 0.0, 3.0);
+        if !(self.attention_max >= 1.0 && self.attention_max.is_finite()) {
+            v.push(ParamIssue::new("attention_max", format!("{} must be ≥ 1", self.attention_max)));
+        }
         positive_dur(&mut v, "attention_half_life", self.attention_half_life);
         check_non_negative(&mut v, "excitation_gain", self.excitation_gain);
         positive_dur(&mut v, "excitation_half_life", self.excitation_half_life);

@@ -59,23 +59,13 @@ pub fn momentum_tilt(cfg: &RetailConfig, tape: &Tape) -> f64 {
     (tape.log_return(cfg.momentum_bars()) * 10_000.0 / cfg.momentum_scale_bps).tanh()
 }
 
-/// The decision of a member of type `kind`, or `None` when it stays put.
-pub fn decide(
-    kind: TraderType,
-    cfg: &RetailConfig,
-    climate: &Climate,
-    seen: &Seen<'_>,
-    me: Member,
-    rng: &mut AgentRng,
-) -> Option<Decision> {
-    let mut d = decide_type(kind, cfg, climate, seen, me, rng)?;
-    if d.marketable && cfg.urgency > 0.0 && d.size < 1.0 {
-        d.size = (d.size * climate.multiplier().powf(cfg.urgency)).min(1.0);
-    }
-    Some(d)
+/// True when a stop-loss member holding tokens sees `mid` (ticks) `stop_loss_pct` below its entry.
+pub fn panics(cfg: &RetailConfig, me: Member, mid: f64) -> bool {
+    me.tokens_free > 0 && me.entry > 0.0 && mid < me.entry * (1.0 - cfg.stop_loss_pct / 100.0)
 }
 
-fn decide_type(
+/// The decision of a member of type `kind`, or `None` when it stays put.
+pub fn decide(
     kind: TraderType,
     cfg: &RetailConfig,
     climate: &Climate,
@@ -96,13 +86,12 @@ fn decide_type(
             Some(Decision { side, marketable: true, size: size(cfg, mult, rng), price: None })
         }
         TraderType::StopLoss => {
-            if me.tokens_free > 0 && me.entry > 0.0 {
-                if seen.mid < me.entry * (1.0 - cfg.stop_loss_pct / 100.0) {
-                    return Some(Decision { side: Side::Sell, marketable: true, size: 1.0, price: None });
-                }
-                if seen.mid > me.entry * (1.0 + cfg.take_profit_pct / 100.0) {
-                    return Some(Decision { side: Side::Sell, marketable: false, size: size(cfg, 1.0, rng), price: None });
-                }
+            if panics(cfg, me, seen.mid) {
+                return Some(Decision { side: Side::Sell, marketable: true, size: 1.0, price: None });
+            }
+            if me.tokens_free > 0 && me.entry > 0.0 && seen.mid > me.entry * (1.0 + cfg.take_profit_pct / 100.0) {
+                let size = size(cfg, 1.0, rng);
+                return Some(Decision { side: Side::Sell, marketable: false, size, price: None });
             }
             let side = if me.tokens_free == 0 || rng.random_bool(0.5) { Side::Buy } else { Side::Sell };
             Some(Decision { side, marketable: style(rng), size: size(cfg, 1.0, rng), price: None })

@@ -9,8 +9,9 @@
 //! arrival draws a type with probability `n_k w_k / Σ n_j w_j`, then a member of that type uniformly.
 //! The rate is re-evaluated at every arrival and at least once per simulated minute (an exponential
 //! gap longer than a minute becomes a quiet wake-up; by memorylessness this is exact for the piecewise
-//! constant rate). No per-member events, no allocation per arrival: O(1) work per arrival whatever
-//! the crowd size (book readers read a band of the book, a few pages of the ladder).
+//! constant rate). No per-member events and no allocation per arrival (buffers are reused): O(1) work
+//! per arrival whatever the crowd size, plus O(log k) to file a limit order's expiry among the `k`
+//! resting ones, and a band of the book for book readers.
 //!
 //! # Types
 //! Each member's type is fixed **once, at construction**, in proportion to the five weights (a person
@@ -26,22 +27,28 @@
 //! - **stop-loss**: sells everything at market when the mid is `stop_loss_pct` below its average
 //!   entry price (panic), takes profit with a limit order `take_profit_pct` above; otherwise trades
 //!   like a noise trader (always buys when it holds nothing);
-//! - **fundamentalist**: trades toward a slowly drifting fundamental value (see [`climate`]), only
-//!   beyond a threshold, more when the gap is larger;
+//! - **fundamentalist**: has its own estimate of the crowd's consensus value (see [`climate`]) and
+//!   sends a limit order at it, a little on its side: a buy when the price is below, a sell when
+//!   above. Far from the value the order crosses the book (within the collar); near it, it rests and
+//!   anchors the book around the value;
 //! - **book reader**: leans toward the heavier side of the visible book within `book_band_bps` of the
 //!   mid: the traders a spoofer can fool.
 //!
-//! The crowd-wide attention and self-excitation ([`climate`]) make activity, hence volatility, come
-//! in clusters; stop-loss cascades and momentum bursts fatten the tails; fundamentalists pull the
-//! price back toward value.
+//! # Where the stylized facts come from
+//! The consensus value is a random walk whose volatility is proportional to the crowd's rate
+//! multiplier (news comes with attention), and fundamentalists carry it into prices: returns are
+//! close to a martingale (no linear predictability) with stochastic volatility. Attention swings
+//! slowly (hours) and big one-minute moves excite the crowd for minutes ([`climate`]): volatility
+//! clusters, and the mixture of calm and busy periods fattens the tails, as do stop-loss cascades
+//! and momentum bursts.
 //!
 //! # Orders and funds
 //! Every order carries [`Intent::Retail`]. Marketable orders are immediate-or-cancel limit orders at
 //! the opposite touch ± `slippage_cap_bps` (a market order with a price collar; with no opposite side
 //! the member rests a limit order instead). Limit orders rest `limit_offset_bps` (mean, exponential)
 //! behind the best price of their own side (depth), or for a share `limit_inside_share` behind the
-//! mid (these may improve the spread), and are cancelled after `limit_lifetime`: the crowd
-//! keeps a FIFO of `(order, expiry)` (lifetimes are equal, so expiries are in order), cancels expired
+//! mid (these may improve the spread). Each limit order is cancelled after a lifetime drawn uniformly
+//! in `[0.5, 1.5] × limit_lifetime`: the crowd files `(expiry, order)` in a min-heap, cancels expired
 //! orders still on the book at its next wake-up, and so holds about `limit rate × lifetime` entries.
 //!
 //! Invariants: nobody spends more than they hold. A member's order is sized from the **free**
@@ -54,14 +61,18 @@
 //! Entry prices: each member's average buy price (ticks) and the tokens it covers are kept in two
 //! `Vec`s and updated from its fills; tokens held at the start enter at the opening price spread by
 //! `entry_dispersion_pct` (drawn at start from the crowd's stream).
+//!
+//! The crowd has no manipulation phases: [`Agent::phase`] keeps its default, `None`.
 
 pub mod climate;
 pub mod config;
 pub mod decide;
+mod orders;
 #[cfg(test)]
 mod tests;
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1, StandardNormal};
@@ -70,21 +81,18 @@ pub use config::RetailConfig;
 
 use super::behaviour::AgentSetup;
 use super::{Agent, AgentCtx, AgentEvent};
-use crate::book::OrderType;
 use crate::exchange::OrderRejected;
 use crate::ledger::AccountId;
-use crate::types::{Cash, Intent, OrderId, Price, Qty, Side, SimTime};
+use crate::types::{OrderId, Price, Side, SimTime};
 use climate::Climate;
-use decide::{Decision, Member, Seen};
+use decide::{Member, Seen};
+use orders::reference;
 
-/// The largest fee rate the exchange may charge, in hundredths of a bp (scenario validation caps
-/// fees at 100 bps): buys are sized so the exchange's lock at this rate fits the free cash.
-const FEE_BOUND_CBPS: i128 = 10_000;
 /// The longest the crowd sleeps before re-evaluating its rate, in ns (one minute).
 const MAX_GAP_NS: u64 = 60_000_000_000;
 const NS_PER_HOUR: f64 = 3_600e9;
 
-/// A member's trading style, drawn once from the configured weights.
+/// A member's trading style, fixed when the crowd is built, in proportion to the configured weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TraderType {
     /// Random side, marketable or limit.
@@ -161,8 +169,8 @@ pub struct RetailCrowd {
     busy: Vec<bool>,
     /// Orders sent but not yet accepted or rejected, oldest first (commands arrive in order).
     in_flight: VecDeque<(OrderId, u32)>,
-    /// Resting limit orders and when to cancel them, oldest first.
-    expiries: VecDeque<(OrderId, SimTime)>,
+    /// Resting limit orders and when to cancel them, soonest first (a min-heap).
+    expiries: BinaryHeap<Reverse<(SimTime, OrderId)>>,
     climate: Climate,
     /// True when the pending wake-up is an arrival (else a rate re-evaluation).
     pending_arrival: bool,
@@ -207,7 +215,7 @@ impl RetailCrowd {
             basis: vec![0; n],
             busy: vec![false; n],
             in_flight: VecDeque::new(),
-            expiries: VecDeque::new(),
+            expiries: BinaryHeap::new(),
             pending_arrival: false,
             stats: RetailStats::default(),
         }
@@ -234,6 +242,9 @@ impl RetailCrowd {
     }
 
     /// A member's average entry price in ticks (0 when it holds nothing it bought or started with).
+    ///
+    /// # Panics
+    /// If `member` is not below [`RetailCrowd::members`].
     pub fn entry_price(&self, member: usize) -> f64 {
         self.entry[member]
     }
@@ -250,14 +261,14 @@ impl RetailCrowd {
 
     /// Activity weights `n_k × w_k` per type.
     fn activity(&self, ctx: &AgentCtx<'_>) -> [f64; 5] {
-        let heat = if self.cfg.momentum_activity_gain > 0.0 && !self.by_type[1].is_empty() {
+        let heat = if self.cfg.momentum_activity_gain > 0.0 && !self.by_type[TraderType::Momentum as usize].is_empty() {
             let tilt = decide::momentum_tilt(&self.cfg, ctx.market.tape).abs();
             1.0 + self.cfg.momentum_activity_gain * tilt * (1.0 + self.climate.surge())
         } else {
             1.0
         };
         let mut a = self.by_type.each_ref().map(|v| v.len() as f64);
-        a[1] *= heat;
+        a[TraderType::Momentum as usize] *= heat;
         a
     }
 
@@ -304,80 +315,13 @@ impl RetailCrowd {
         let seen = Seen { bid, ask, mid, tape: market.tape, book: market.book };
         let account = market.ledger.account(self.accounts[m]);
         let me = Member { tokens_free: account.tokens_free.0, entry: self.entry[m] };
-        let Some(d) = decide::decide(TraderType::ALL[k], &self.cfg, &self.climate, &seen, me, ctx.rng) else {
+        let kind = TraderType::ALL[k];
+        let Some(d) = decide::decide(kind, &self.cfg, &self.climate, &seen, me, ctx.rng) else {
             return;
         };
-        let panic = k == 2 && d.side == Side::Sell && d.marketable && d.size >= 1.0;
+        let panic = kind == TraderType::StopLoss && decide::panics(&self.cfg, me, mid);
         if self.place(ctx, m, &seen, d) && panic {
             self.stats.panics += 1;
-        }
-    }
-
-    /// Turns a decision into an order the member's free balance covers; false when too small.
-    fn place(&mut self, ctx: &mut AgentCtx<'_>, m: usize, seen: &Seen<'_>, d: Decision) -> bool {
-        let acct = self.accounts[m];
-        let account = ctx.market.ledger.account(acct);
-        let slip = self.cfg.slippage_cap_bps / 10_000.0;
-        let (kind, price) = match (d.side, d.marketable, seen.ask, seen.bid) {
-            _ if d.price.is_some() => (OrderType::Limit, own_price(d.side, d.price.unwrap_or(0.0), seen, slip)),
-            (Side::Buy, true, Some(ask), _) => (OrderType::Ioc, Price((ask.0 as f64 * (1.0 + slip)).ceil() as i64)),
-            (Side::Sell, true, _, Some(bid)) => (OrderType::Ioc, Price((bid.0 as f64 * (1.0 - slip)).floor() as i64)),
-            _ => (OrderType::Limit, self.limit_price(d.side, seen, ctx)),
-        };
-        if price.0 < 1 {
-            return false;
-        }
-        let qty = match d.side {
-            Side::Sell => Qty((account.tokens_free.0 as f64 * d.size).floor() as i64),
-            Side::Buy => Qty(affordable(account.cash_free, price, d.size)),
-        };
-        if qty.0 < 1 {
-            return false;
-        }
-        let id = ctx.submit(acct, d.side, kind, price, qty, Intent::Retail);
-        self.busy[m] = true;
-        self.in_flight.push_back((id, m as u32));
-        if kind == OrderType::Limit {
-            self.stats.limits += 1;
-            self.expiries.push_back((id, ctx.now.plus_nanos(self.cfg.limit_lifetime.nanos())));
-        } else {
-            self.stats.marketable += 1;
-        }
-        true
-    }
-
-    /// A resting price on `side`: an exponential distance behind the best price of its own side, or,
-    /// for a share `limit_inside_share`, behind the reference price (possibly inside the spread);
-    /// never crossing the book.
-    fn limit_price(&self, side: Side, seen: &Seen<'_>, ctx: &mut AgentCtx<'_>) -> Price {
-        let inside = ctx.rng.random_bool(self.cfg.limit_inside_share);
-        let e: f64 = Exp1.sample(ctx.rng);
-        let d = e * self.cfg.limit_offset_bps / 10_000.0;
-        match side {
-            Side::Buy => {
-                let base = if inside { seen.mid } else { seen.bid.map_or(seen.mid, |b| b.0 as f64) };
-                let p = (base * (1.0 - d)).floor() as i64;
-                Price(seen.ask.map_or(p, |a| p.min(a.0 - 1)).max(1))
-            }
-            Side::Sell => {
-                let base = if inside { seen.mid } else { seen.ask.map_or(seen.mid, |a| a.0 as f64) };
-                let p = (base * (1.0 + d)).ceil() as i64;
-                Price(seen.bid.map_or(p, |b| p.max(b.0 + 1)).max(1))
-            }
-        }
-    }
-
-    /// Cancels expired limit orders that are still on the book.
-    fn expire(&mut self, ctx: &mut AgentCtx<'_>) {
-        while let Some(&(id, at)) = self.expiries.front() {
-            if at > ctx.now {
-                break;
-            }
-            self.expiries.pop_front();
-            if ctx.market.book.contains(id) {
-                ctx.cancel(id);
-                self.stats.expired += 1;
-            }
         }
     }
 
@@ -390,54 +334,6 @@ impl RetailCrowd {
             }
         }
     }
-}
-
-/// A member's own limit price (fractional ticks), rounded away from the opposite side and kept
-/// within the collar: a buy at most `slip` above the best ask, a sell at least `slip` below the bid.
-fn own_price(side: Side, ticks: f64, seen: &Seen<'_>, slip: f64) -> Price {
-    match side {
-        Side::Buy => {
-            let cap = seen.ask.map_or(f64::MAX, |a| a.0 as f64 * (1.0 + slip));
-            Price(ticks.min(cap).floor() as i64)
-        }
-        Side::Sell => {
-            let floor = seen.bid.map_or(0.0, |b| b.0 as f64 * (1.0 - slip));
-            Price(ticks.max(floor).ceil() as i64)
-        }
-    }
-}
-
-/// The price members reason from, in ticks: the mid when both sides are quoted; with one side, that
-/// side's best price capped by the last trade (a lone ask above the last trade does not make the price);
-/// with neither, the last trade or the opening price.
-fn reference(bid: Option<Price>, ask: Option<Price>, last: Option<Price>, open: Price) -> f64 {
-    let last = last.unwrap_or(open).0;
-    match (bid, ask) {
-        (Some(b), Some(a)) => (b.0 + a.0) as f64 / 2.0,
-        (Some(b), None) => b.0.max(last) as f64,
-        (None, Some(a)) => a.0.min(last) as f64,
-        (None, None) => last as f64,
-    }
-}
-
-/// Lots a buy at `price` may take out of `cash_free × frac` so that the exchange's lock
-/// (`notional + fee bound + qty` atoms at the highest fee rate) fits in the free cash.
-fn affordable(cash_free: Cash, price: Price, frac: f64) -> i64 {
-    let p = price.0 as i128;
-    if p <= 0 || cash_free.0 <= 0 {
-        return 0;
-    }
-    let budget = (cash_free.0 as f64 * frac.min(1.0)).floor();
-    let unit = p as f64 * (1.0 + FEE_BOUND_CBPS as f64 / 1e6) + 1.0;
-    let mut q = ((budget - 2.0) / unit).floor().max(0.0).min(i64::MAX as f64 / 2.0) as i128;
-    let need = |q: i128| {
-        let notional = p * q;
-        notional + (notional * FEE_BOUND_CBPS + 999_999) / 1_000_000 + q
-    };
-    while q > 0 && need(q) > cash_free.0 {
-        q -= 1;
-    }
-    q as i64
 }
 
 impl Agent for RetailCrowd {

@@ -1,13 +1,14 @@
 use rust_decimal::dec;
 
 use super::decide::{decide, Decision, Member, Seen};
+use super::orders::{affordable, own_price, reference, FEE_BOUND_CBPS};
 use super::*;
 use crate::agents::{AnyAgent, Behaviour, MarketSpec, Tape};
-use crate::book::{NewOrder, OrderBook};
+use crate::book::{NewOrder, OrderBook, OrderType};
 use crate::engine::setup::{build, Built};
 use crate::rng::AgentRng;
 use crate::scenario::Scenario;
-use crate::types::TraderId;
+use crate::types::{Cash, Intent, Qty, TraderId};
 use crate::units::Dur;
 
 const HOUR: u64 = 3_600_000_000_000;
@@ -59,6 +60,11 @@ fn a_crowd_alone_conserves_value_and_never_overspends() {
         assert_eq!(st.rejected_orders, 0, "seed {seed}: {st:?}");
         assert!(st.marketable > 100 && st.limits > 100 && st.fills > 100, "seed {seed}: {st:?}");
         assert!(built.sim.recorder().totals().trades > 100, "seed {seed}: the crowd trades with itself");
+        for side in [Side::Buy, Side::Sell] {
+            for o in ex.book().orders(side) {
+                assert_eq!(ex.order_owner(o.id).map(|(_, _, intent)| intent), Some(Intent::Retail));
+            }
+        }
     }
 }
 
@@ -127,7 +133,9 @@ fn types_follow_the_weights_exactly() {
 
 #[test]
 fn buys_fit_the_exchange_lock_at_the_highest_fee() {
-    for (cash, price, frac) in [(1_000_000i128, 10_000i64, 1.0), (10_001, 10_000, 1.0), (7, 3, 1.0), (123_456_789, 977, 0.37)] {
+    for (cash, price, frac) in
+        [(1_000_000i128, 10_000i64, 1.0), (10_001, 10_000, 1.0), (7, 3, 1.0), (123_456_789, 977, 0.37)]
+    {
         let q = affordable(Cash(cash), Price(price), frac) as i128;
         let notional = price as i128 * q;
         let lock = notional + (notional * FEE_BOUND_CBPS + 999_999) / 1_000_000 + q;
@@ -160,35 +168,82 @@ fn momentum_traders_chase_the_trend_and_stop_losses_panic() {
     let up = buys(1_000, |rng| decide(TraderType::Momentum, &cfg, &climate, &s, me, rng));
     assert!(up > 900, "{up} of 1000 momentum traders buy after +3%");
 
-    let low = Member { tokens_free: 100, entry: 11_000.0 };
+    let low = Member { tokens_free: 100, entry: 12_000.0 };
     let mut rng = AgentRng::new(2, "t");
     let d = decide(TraderType::StopLoss, &cfg, &climate, &s, low, &mut rng).unwrap();
-    assert_eq!(d, Decision { side: Side::Sell, marketable: true, size: 1.0 });
+    assert_eq!(d, Decision { side: Side::Sell, marketable: true, size: 1.0, price: None });
 }
 
 #[test]
 fn fundamentalists_trade_toward_value_and_book_readers_follow_the_heavy_side() {
-    let cfg = RetailConfig { fundamental_dispersion_bps: 20.0, ..RetailConfig::default() };
+    let cfg = RetailConfig { fundamental_threshold_bps: 50.0, ..RetailConfig::default() };
     let climate = Climate::new(&cfg, Price(10_000));
     let tape = Tape::new(Price(10_000));
     let mut book = OrderBook::new();
     let mut fills = Vec::new();
     let mut order = |id: u64, side: Side, price: i64, qty: i64| {
-        let o = NewOrder { id: OrderId(id), trader: TraderId(0), side, kind: OrderType::Limit, price: Price(price), qty: Qty(qty) };
+        let o = NewOrder {
+            id: OrderId(id),
+            trader: TraderId(0),
+            side,
+            kind: OrderType::Limit,
+            price: Price(price),
+            qty: Qty(qty),
+        };
         book.submit(o, &mut fills).unwrap();
     };
     order(1, Side::Buy, 9_990, 5_000);
     order(2, Side::Sell, 10_010, 100);
     let me = Member { tokens_free: 100, entry: 0.0 };
+
+    // Price 10% above the value (10,000 ticks): every fundamentalist sells, at about the value.
     let rich = seen(&book, &tape, 11_000.0);
-    let sells = 1_000 - buys(1_000, |rng| decide(TraderType::Fundamentalist, &cfg, &climate, &rich, me, rng));
-    assert_eq!(sells, 1_000, "price 10% above value: every fundamentalist sells");
+    let mut rng = AgentRng::new(4, "t");
+    for _ in 0..1_000 {
+        let d = decide(TraderType::Fundamentalist, &cfg, &climate, &rich, me, &mut rng).unwrap();
+        assert_eq!((d.side, d.marketable), (Side::Sell, false));
+        let p = d.price.unwrap();
+        assert!((9_900.0..10_500.0).contains(&p), "sells at {p}, near the value");
+    }
+    // At the value, within the threshold, few act.
     let fair = seen(&book, &tape, 10_000.0);
-    let acting = {
-        let mut rng = AgentRng::new(3, "t");
-        (0..1_000).filter(|_| decide(TraderType::Fundamentalist, &cfg, &climate, &fair, me, &mut rng).is_some()).count()
-    };
+    let acting = (0..1_000)
+        .filter(|_| decide(TraderType::Fundamentalist, &cfg, &climate, &fair, me, &mut rng).is_some())
+        .count();
     assert!(acting < 50, "{acting} fundamentalists trade at fair value");
+    // With no threshold they always quote: buys below the value when the price is under it.
+    let eager = RetailConfig::default();
+    let cheap = seen(&book, &tape, 9_500.0);
+    let d = decide(TraderType::Fundamentalist, &eager, &climate, &cheap, me, &mut rng).unwrap();
+    assert_eq!(d.side, Side::Buy);
+    assert!(d.price.unwrap() > 9_800.0);
+
     let n = buys(1_000, |rng| decide(TraderType::BookReader, &cfg, &climate, &fair, me, rng));
     assert!(n > 900, "{n} of 1000 book readers buy into a heavy bid");
+}
+
+#[test]
+fn own_prices_stay_within_the_collar() {
+    let mut book = OrderBook::new();
+    let mut fills = Vec::new();
+    for (id, side, price) in [(1, Side::Buy, 9_990), (2, Side::Sell, 10_010)] {
+        let o = NewOrder {
+            id: OrderId(id),
+            trader: TraderId(0),
+            side,
+            kind: OrderType::Limit,
+            price: Price(price),
+            qty: Qty(1),
+        };
+        book.submit(o, &mut fills).unwrap();
+    }
+    let tape = Tape::new(Price(10_000));
+    let s = seen(&book, &tape, 10_000.0);
+    // 20 bps collar: a buy at most 10,010 × 1.002 = 10,030.02, a sell at least 9,990 × 0.998 = 9,970.02.
+    assert_eq!(own_price(Side::Buy, 12_000.0, &s, 0.002), Price(10_030));
+    assert_eq!(own_price(Side::Buy, 9_000.4, &s, 0.002), Price(9_000));
+    assert_eq!(own_price(Side::Sell, 8_000.0, &s, 0.002), Price(9_971));
+    assert_eq!(own_price(Side::Sell, 10_500.2, &s, 0.002), Price(10_501));
+    assert_eq!(reference(None, Some(Price(12_000)), Some(Price(10_000)), Price(9_000)), 10_000.0);
+    assert_eq!(reference(Some(Price(9_000)), None, None, Price(10_000)), 10_000.0);
 }
