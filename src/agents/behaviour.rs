@@ -14,7 +14,7 @@
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use super::{lend_and_dump, passive_mm, pump_dump, retail, spoofer, wash, AnyAgent};
+use super::{collateral_loop, lend_and_dump, passive_mm, pump_dump, retail, spoofer, wash, AnyAgent};
 use crate::ledger::AccountId;
 use crate::types::{Price, Qty, SimTime};
 
@@ -85,10 +85,13 @@ pub enum Behaviour {
     Wash(wash::WashConfig),
     /// `spoofer`: places and cancels large orders to mislead.
     Spoofer(spoofer::SpooferConfig),
+    /// `collateral_loop`: borrows against its tokens to buy more, until liquidated.
+    CollateralLoop(collateral_loop::CollateralLoopConfig),
 }
 
 /// The kinds a scenario may name, in the order error messages list them.
-pub const KINDS: [&str; 6] = ["passive_mm", "retail", "pump_dump", "lend_and_dump", "wash", "spoofer"];
+pub const KINDS: [&str; 7] =
+    ["passive_mm", "retail", "pump_dump", "lend_and_dump", "wash", "spoofer", "collateral_loop"];
 
 impl Behaviour {
     /// The kind's name as written in scenarios.
@@ -100,6 +103,7 @@ impl Behaviour {
             Behaviour::LendAndDump(_) => "lend_and_dump",
             Behaviour::Wash(_) => "wash",
             Behaviour::Spoofer(_) => "spoofer",
+            Behaviour::CollateralLoop(_) => "collateral_loop",
         }
     }
 
@@ -112,6 +116,7 @@ impl Behaviour {
             "lend_and_dump" => Behaviour::LendAndDump(Default::default()),
             "wash" => Behaviour::Wash(Default::default()),
             "spoofer" => Behaviour::Spoofer(Default::default()),
+            "collateral_loop" => Behaviour::CollateralLoop(Default::default()),
             _ => return None,
         })
     }
@@ -131,6 +136,9 @@ impl Behaviour {
             Behaviour::LendAndDump(c) => AnyAgent::LendAndDump(lend_and_dump::LendAndDump::new(c.clone(), setup)),
             Behaviour::Wash(c) => AnyAgent::Wash(wash::WashTrader::new(c.clone(), setup)),
             Behaviour::Spoofer(c) => AnyAgent::Spoofer(spoofer::Spoofer::new(c.clone(), setup)),
+            Behaviour::CollateralLoop(c) => {
+                AnyAgent::CollateralLoop(collateral_loop::CollateralLoop::new(c.clone(), setup))
+            }
         }
     }
 }
@@ -182,6 +190,7 @@ impl Behaviour {
             Behaviour::LendAndDump(c) => c.check(market),
             Behaviour::Wash(c) => c.check(market),
             Behaviour::Spoofer(c) => c.check(market),
+            Behaviour::CollateralLoop(c) => c.check(market),
         }
     }
 }

@@ -11,6 +11,7 @@
 //! Each agent draws from its own RNG stream, keyed by its name (see [`crate::rng`]).
 
 pub mod behaviour;
+pub mod collateral_loop;
 pub mod lend_and_dump;
 pub mod orders;
 pub mod passive_mm;
@@ -203,6 +204,8 @@ pub enum AnyAgent {
     Wash(wash::WashTrader),
     /// A spoofer.
     Spoofer(spoofer::Spoofer),
+    /// A leveraged holder and its lender.
+    CollateralLoop(collateral_loop::CollateralLoop),
 }
 
 macro_rules! dispatch {
@@ -214,6 +217,7 @@ macro_rules! dispatch {
             AnyAgent::LendAndDump($a) => $e,
             AnyAgent::Wash($a) => $e,
             AnyAgent::Spoofer($a) => $e,
+            AnyAgent::CollateralLoop($a) => $e,
         }
     };
 }

@@ -31,7 +31,8 @@
 //!
 //! [[agents]]                 # repeatable: a group of agents of one kind
 //! name = "retail"            # required; [A-Za-z0-9_-]+, unique among groups, accounts and the project
-//! kind = "retail"            # required: passive_mm, retail, pump_dump, lend_and_dump, wash, spoofer
+//! kind = "retail"            # required: passive_mm, retail, pump_dump, lend_and_dump, wash, spoofer,
+//!                            #   collateral_loop
 //! count = 1000               # default 1; integer ≥ 1
 //! cash = 1000                # per member, quote units, default 0: a number (whole cash atoms), or
 //!                            #   { dist = "lognormal", median = 500, sigma = 1.0 } (median > 0, sigma ≥ 0)
@@ -50,7 +51,7 @@
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use crate::agents::{lend_and_dump, passive_mm, pump_dump, retail, spoofer, wash};
+use crate::agents::{collateral_loop, lend_and_dump, passive_mm, pump_dump, retail, spoofer, wash};
 use crate::units::{Dec, Dur};
 
 pub mod contracts;
@@ -164,6 +165,8 @@ pub struct RawGroup {
     pub wash: Option<wash::WashConfig>,
     /// `[agents.spoofer]`.
     pub spoofer: Option<spoofer::SpooferConfig>,
+    /// `[agents.collateral_loop]`.
+    pub collateral_loop: Option<collateral_loop::CollateralLoopConfig>,
 }
 
 impl RawGroup {
@@ -176,6 +179,7 @@ impl RawGroup {
             ("lend_and_dump", self.lend_and_dump.is_some()),
             ("wash", self.wash.is_some()),
             ("spoofer", self.spoofer.is_some()),
+            ("collateral_loop", self.collateral_loop.is_some()),
         ];
         present.iter().filter(|(_, p)| *p).map(|(k, _)| *k).collect()
     }

@@ -2,6 +2,7 @@
 
 mod avellaneda;
 mod book_props;
+mod cases_manipulation;
 mod cli_match;
 mod contracts;
 mod manipulators;
