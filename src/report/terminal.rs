@@ -30,8 +30,10 @@ pub fn thousands(d: rust_decimal::Decimal) -> String {
 pub fn terminal_summary(s: &Summary) -> String {
     let mut out = String::new();
     let p = &s.price;
-    let _ = writeln!(out, "scenario {} (seed {}): {} events in {:.2} s wall", s.scenario, s.seed, s.events, s.wall_seconds);
-    let _ = writeln!(out, "price   open {}  high {}  low {}  close {}", opt(p.open), opt(p.high), opt(p.low), opt(p.close));
+    let _ =
+        writeln!(out, "scenario {} (seed {}): {} events in {:.2} s wall", s.scenario, s.seed, s.events, s.wall_seconds);
+    let _ =
+        writeln!(out, "price   open {}  high {}  low {}  close {}", opt(p.open), opt(p.high), opt(p.low), opt(p.close));
     let _ = writeln!(
         out,
         "volume  {} quote in {} trades, wash {} ({:.1}%)",
@@ -47,7 +49,11 @@ pub fn terminal_summary(s: &Summary) -> String {
     }
     let c = &s.conservation;
     let verdict = if c.ok { "ok" } else { "VIOLATED" };
-    let _ = writeln!(out, "conservation {verdict}: cash {} → {}, tokens {} → {}", c.cash_start, c.cash_end, c.tokens_start, c.tokens_end);
+    let _ = writeln!(
+        out,
+        "conservation {verdict}: cash {} → {}, tokens {} → {}",
+        c.cash_start, c.cash_end, c.tokens_start, c.tokens_end
+    );
     out
 }
 

@@ -35,11 +35,10 @@ mod config;
 #[cfg(test)]
 mod tests;
 
-
 use rand::RngExt;
 
-pub use config::PumpDumpConfig;
 use super::orders::{affordable, inside_price, share_of, wake_after, OrderStats, Tracker};
+pub use config::PumpDumpConfig;
 
 use super::behaviour::{AgentSetup, MarketSpec};
 use super::{Agent, AgentCtx, AgentEvent};

@@ -3,9 +3,9 @@
 
 use rust_decimal::dec;
 
-use crate::agents::orders::test_market;
 use super::*;
 use crate::agents::behaviour::Behaviour;
+use crate::agents::orders::test_market;
 use crate::engine::setup::build;
 use crate::scenario::Scenario;
 use crate::units::{Dec, Dur};
