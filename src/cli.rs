@@ -30,6 +30,34 @@ pub enum Command {
     Check(CheckArgs),
     /// Replay an order stream (CSV) through the book; write trades.csv, book.csv and rejects.csv.
     Match(MatchArgs),
+    /// Run a scenario's sweep table on all cores; write runs.csv, points.csv, sweep.json and a chart.
+    Sweep(SweepArgs),
+}
+
+/// Arguments of `mmsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file (TOML) with a `[sweep]` table (optional with --merge).
+    #[arg(value_name = "SCENARIO.toml", required_unless_present = "merge")]
+    pub scenario: Option<PathBuf>,
+    /// Output directory (default: output/NAME_sweep/, a shard: output/NAME_sweep/shard-K-of-N/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Threads to run on (default: all cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+    /// Run only the K-th of N disjoint slices of the runs (1 ≤ K ≤ N); merge them with --merge.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::sweep::Shard>,
+    /// Combine shard output directories into the files an unsharded sweep writes.
+    #[arg(long, value_name = "DIR", num_args = 1.., conflicts_with = "shard")]
+    pub merge: Vec<PathBuf>,
+    /// Also write full run reports (replicate 0) for the best or worst point by the chart metric, or all.
+    #[arg(long, value_name = "WHICH", ignore_case = true, conflicts_with = "shard")]
+    pub charts_for: Option<crate::sweep::ChartsFor>,
+    /// Override a scenario key in every run, e.g. --set market.duration=1h.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<Override>,
 }
 
 /// Arguments of `mmsim match`.
@@ -93,6 +121,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Match(args) => run_match(&args),
         Command::Run(args) => run_scenario(&args),
         Command::Check(args) => check_scenario(&args),
+        Command::Sweep(args) => run_sweep(&args),
     }
 }
 
@@ -178,4 +207,61 @@ fn say(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+fn run_sweep(args: &SweepArgs) -> Result<()> {
+    use crate::sweep::{self, Plan, SweepOptions};
+    let jobs = args.jobs.map(|j| j as usize);
+    let plan = args.scenario.as_deref().map(|p| Plan::load(p, &args.overrides)).transpose()?;
+    let report = if args.merge.is_empty() {
+        let plan = plan.as_ref().ok_or_else(|| anyhow::anyhow!("a scenario file is required"))?;
+        let base = std::path::Path::new("output").join(format!("{}_sweep", plan.scenario.name));
+        let out = match (&args.out, args.shard) {
+            (Some(out), _) => out.clone(),
+            (None, Some(s)) if s.n > 1 => base.join(format!("shard-{}-of-{}", s.k, s.n)),
+            (None, _) => base,
+        };
+        let shard = args.shard.map_or(String::new(), |s| format!(", shard {s}: {} runs", plan.runs(s).len()));
+        println!(
+            "{}: {} point(s) × {} replicate(s) = {} runs{shard}",
+            plan.scenario.name,
+            plan.points.len(),
+            plan.spec.replicates,
+            plan.runs_total()
+        );
+        let options =
+            SweepOptions { out_dir: out, jobs, shard: args.shard, charts_for: args.charts_for, progress: true };
+        sweep::run_sweep(plan, &options)?
+    } else {
+        anyhow::ensure!(
+            args.charts_for.is_none() || plan.is_some(),
+            "--charts-for with --merge needs the scenario file too: mmsim sweep SCENARIO.toml --merge DIR... --charts-for BEST"
+        );
+        let out = match &args.out {
+            Some(out) => out.clone(),
+            None => {
+                let (m, _) = sweep::output::read_dir(&args.merge[0])?;
+                std::path::Path::new("output").join(format!("{}_sweep", m.scenario))
+            }
+        };
+        let rerun = plan.as_ref().zip(args.charts_for);
+        sweep::merge(&args.merge, &out, rerun, jobs)?
+    };
+    if args.merge.is_empty() {
+        let resumed = if report.resumed > 0 { format!(" ({} resumed)", report.resumed) } else { String::new() };
+        println!(
+            "{} runs in {:.1} s on {} thread(s): {:.2} runs/s{resumed}",
+            report.runs,
+            report.wall.as_secs_f64(),
+            report.threads,
+            report.runs_per_sec()
+        );
+    } else {
+        println!("merged {} director{}", args.merge.len(), if args.merge.len() == 1 { "y" } else { "ies" });
+    }
+    for (what, point, dir) in &report.reports {
+        println!("{what} point {point}: {}", dir.display());
+    }
+    println!("wrote {}: {}", report.out_dir.display(), report.files.join(", "));
+    Ok(())
 }

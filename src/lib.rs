@@ -26,5 +26,6 @@ pub mod report;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod sweep;
 pub mod types;
 pub mod units;

@@ -1,0 +1,135 @@
+//! Running a sweep's runs on a rayon pool, one row of figures per run.
+//!
+//! Each run is pure and single-threaded: load the point's scenario, simulate it in memory
+//! (`out_dir: None`), extract the figures and drop everything else, so memory holds one simulation
+//! per thread plus a short row per finished run. `par_iter().map().collect()` keeps input order.
+//! Progress goes to an indicatif bar on stderr (runs done, runs/s, ETA), hidden when stderr is not
+//! a terminal; then a plain line at most every 30 s keeps batch logs informed.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use super::metrics::{extract, fmt_figure};
+use super::plan::{value_display, Plan};
+use crate::run::{run, RunOptions};
+
+/// The fixed columns of `runs.csv` before the parameters.
+pub const RUN_ID_COLUMNS: [&str; 4] = ["point", "point_id", "replicate", "seed"];
+
+/// One line of `runs.csv`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunRow {
+    /// Point number.
+    pub point: usize,
+    /// Replicate number.
+    pub replicate: u32,
+    /// Every field as written: ids, seed, parameter values, figures.
+    pub fields: Vec<String>,
+}
+
+/// The header of `runs.csv`: ids and seed, the parameters, the metric columns.
+pub fn header(plan: &Plan) -> Vec<String> {
+    let ids = RUN_ID_COLUMNS.iter().map(|s| s.to_string());
+    ids.chain(plan.params.iter().cloned()).chain(plan.spec.columns.iter().map(|c| c.name.clone())).collect()
+}
+
+/// Runs replicate `replicate` of point `point` in memory and keeps its figures.
+///
+/// A run whose conservation check fails (a bug in mmsim) still gives a row: `conservation_ok` is 0
+/// and the other figures are empty; a warning goes to stderr.
+///
+/// # Errors
+/// When the point's scenario does not load (not expected: the plan was checked).
+pub fn run_one(plan: &Plan, point: usize, replicate: u32) -> anyhow::Result<RunRow> {
+    let seed = plan.seed(point, replicate);
+    let scenario = plan.scenario(point, replicate).with_context(|| format!("point {point} replicate {replicate}"))?;
+    let figures = match run(&scenario, &RunOptions::default()) {
+        Ok(outcome) => extract(&plan.spec.columns, &outcome, &scenario),
+        Err(e) => {
+            eprintln!("warning: point {point} replicate {replicate} (seed {seed}): {e:#}");
+            let failed = |c: &super::metrics::MetricColumn| c.figure == super::metrics::Figure::ConservationOk;
+            plan.spec.columns.iter().map(|c| failed(c).then_some(0.0)).collect()
+        }
+    };
+    let p = &plan.points[point];
+    let mut fields = vec![point.to_string(), p.id.clone(), replicate.to_string(), seed.to_string()];
+    fields.extend(p.values.iter().map(value_display));
+    fields.extend(figures.into_iter().map(fmt_figure));
+    Ok(RunRow { point, replicate, fields })
+}
+
+/// Runs `todo` on the current rayon pool, calling `done` after each run (from any thread), and
+/// returns the rows in `todo`'s order.
+///
+/// # Errors
+/// The first failing run's error.
+pub fn execute(
+    plan: &Plan,
+    todo: &[(usize, u32)],
+    done: &(dyn Fn(&RunRow) -> anyhow::Result<()> + Sync),
+) -> anyhow::Result<Vec<RunRow>> {
+    todo.par_iter()
+        .map(|&(point, replicate)| {
+            let row = run_one(plan, point, replicate)?;
+            done(&row)?;
+            Ok(row)
+        })
+        .collect()
+}
+
+/// The progress display: an indicatif bar on a terminal, else a line every 30 s.
+#[derive(Debug)]
+pub(crate) struct Progress {
+    bar: ProgressBar,
+    total: u64,
+    resumed: u64,
+    started: Instant,
+    last_line: Mutex<Instant>,
+    quiet: bool,
+}
+
+impl Progress {
+    /// Progress over `total` runs of which `done` are already finished; `enabled` false shows nothing.
+    pub(crate) fn new(total: u64, done: u64, enabled: bool) -> Self {
+        let bar = if enabled {
+            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        let style = ProgressStyle::with_template("{spinner} {pos}/{len} runs [{bar:30}] {msg} ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_position(done);
+        bar.reset_eta();
+        let now = Instant::now();
+        Progress { bar, total, resumed: done, started: now, last_line: Mutex::new(now), quiet: !enabled }
+    }
+
+    /// One more run finished.
+    pub(crate) fn inc(&self) {
+        self.bar.inc(1);
+        let secs = self.started.elapsed().as_secs_f64().max(1e-9);
+        let rate = (self.bar.position() - self.resumed) as f64 / secs;
+        if !self.bar.is_hidden() {
+            self.bar.set_message(format!("{rate:.1} runs/s"));
+        }
+        if self.quiet || !self.bar.is_hidden() {
+            return;
+        }
+        let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
+        if last.elapsed() >= Duration::from_secs(30) {
+            *last = Instant::now();
+            eprintln!("sweep: {}/{} runs, {rate:.1} runs/s, {secs:.0} s elapsed", self.bar.position(), self.total);
+        }
+    }
+
+    /// Removes the bar.
+    pub(crate) fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
