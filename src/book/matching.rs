@@ -88,7 +88,7 @@ impl OrderBook {
         if price.0 == node.price && qty.0 <= node.qty {
             let reduced_by = node.qty - qty.0;
             self.slab.nodes_mut()[slot as usize].qty = qty.0;
-            match node.side {
+            match self.side_of(node.price) {
                 Side::Buy => self.bids.reduce(node.price, reduced_by),
                 Side::Sell => self.asks.reduce(node.price, reduced_by),
             }
@@ -127,13 +127,14 @@ impl OrderBook {
             }
             let mut slot = opposite.head(best.0);
             while remaining > 0 && slot != NIL {
+                let maker_trader = slab.trader(slot);
                 let nodes = slab.nodes_mut();
                 let maker = nodes[slot as usize];
                 let take = remaining.min(maker.qty);
                 remaining -= take;
                 fills.push(Fill {
                     maker: maker.id,
-                    maker_trader: maker.trader,
+                    maker_trader,
                     taker: order.id,
                     taker_trader: order.trader,
                     taker_side: order.side,
@@ -157,15 +158,8 @@ impl OrderBook {
 
     /// Puts `lots` of `order` on its side of the book behind the orders already at its price.
     fn rest(&mut self, order: &NewOrder, lots: i64) {
-        let slot = self.slab.insert(Node {
-            id: order.id,
-            qty: lots,
-            price: order.price.0,
-            prev: NIL,
-            next: NIL,
-            trader: order.trader,
-            side: order.side,
-        });
+        let node = Node { id: order.id, qty: lots, price: order.price.0, prev: NIL, next: NIL };
+        let slot = self.slab.insert(node, order.trader);
         self.index.insert(order.id, slot);
         match order.side {
             Side::Buy => self.bids.push_back(self.slab.nodes_mut(), slot),

@@ -270,7 +270,18 @@ impl OrderBook {
 
     fn resting(&self, slot: u32) -> RestingOrder {
         let n = &self.slab.nodes()[slot as usize];
-        RestingOrder { id: n.id, trader: n.trader, side: n.side, price: Price(n.price), qty: Qty(n.qty) }
+        let side = self.side_of(n.price);
+        RestingOrder { id: n.id, trader: self.slab.trader(slot), side, price: Price(n.price), qty: Qty(n.qty) }
+    }
+
+    /// The side of a resting order at `price`: at rest the book is not crossed, so every bid is at or
+    /// below the best bid and every ask above it.
+    #[inline]
+    fn side_of(&self, price: i64) -> Side {
+        match self.bids.best() {
+            Some(b) if price <= b.0 => Side::Buy,
+            _ => Side::Sell,
+        }
     }
 
     /// Non-empty levels of `side` as `(price, total qty)`, best first.
