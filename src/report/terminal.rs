@@ -8,22 +8,10 @@ fn opt(d: Option<rust_decimal::Decimal>) -> String {
     d.map_or_else(|| "-".to_string(), |d| d.to_string())
 }
 
-/// Groups digits of the integer part in threes: `1234567.5` → `1,234,567.5`.
+/// Groups digits of the integer part in threes: `1234567.5` → `1,234,567.5` (two decimals at most,
+/// ASCII minus for terminals).
 pub fn thousands(d: rust_decimal::Decimal) -> String {
-    let s = d.round_dp(2).normalize().to_string();
-    let (sign, s) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
-    let (int, frac) = s.split_once('.').map_or((s, None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
+    super::html::group_digits(&d.round_dp(2).normalize().to_string()).replace('−', "-")
 }
 
 /// The end-of-run table.

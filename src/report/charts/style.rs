@@ -149,26 +149,12 @@ fn exact_decimals(v: f64) -> usize {
     trimmed.split('.').nth(1).map_or(0, str::len)
 }
 
-/// `v` with `decimals` decimals and a comma every three integer digits.
+/// `v` with `decimals` decimals and a comma every three integer digits (no sign on a value that
+/// rounds to zero).
 pub(super) fn thousands(v: f64, decimals: usize) -> String {
-    let s = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    for (k, c) in int.chars().enumerate() {
-        if k > 0 && (int.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    let zero = out.chars().all(|c| c == '0' || c == '.' || c == ',');
-    if v < 0.0 && !zero {
-        out.insert(0, '−');
-    }
-    out
+    let s = format!("{:.*}", decimals, v);
+    let zero = s.chars().all(|c| matches!(c, '0' | '.' | '-'));
+    crate::report::html::group_digits(if zero { s.trim_start_matches('-') } else { &s })
 }
 
 /// How a legend entry's swatch looks.
