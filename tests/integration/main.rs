@@ -9,3 +9,4 @@ mod manipulators;
 mod realism;
 mod run_output;
 mod sweep;
+mod shipped_scenarios;
