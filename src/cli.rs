@@ -174,7 +174,7 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
     let outcome = crate::run::run(&scenario, &options)?;
     say(&crate::report::terminal_summary(&outcome.summary));
     if let Some(dir) = &outcome.out_dir {
-        say(&format!("wrote {}\n", dir.display()));
+        say(&format!("wrote {} — open {} in a browser\n", dir.display(), dir.join("report.html").display()));
     }
     Ok(())
 }

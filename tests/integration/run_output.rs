@@ -4,6 +4,7 @@ use std::fs;
 use std::path::Path;
 
 use mmsim::agents::passive_mm::PassiveMmConfig;
+use predicates::prelude::PredicateBooleanExt;
 use mmsim::agents::retail::RetailConfig;
 use mmsim::agents::Behaviour;
 use mmsim::run::{run, RunOptions};
@@ -101,4 +102,56 @@ fn the_same_seed_gives_byte_identical_files() {
     let c = tempfile::tempdir().unwrap();
     run_to(c.path(), 12);
     assert_ne!(fs::read(a.path().join("trades.csv")).unwrap(), fs::read(c.path().join("trades.csv")).unwrap());
+}
+
+#[test]
+fn the_cli_writes_charts_and_the_report_and_no_charts_skips_them() {
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/example_minimal.toml");
+    let with = tempfile::tempdir().unwrap();
+    assert_cmd::Command::cargo_bin("mmsim")
+        .unwrap()
+        .args(["run", scenario, "--out"])
+        .arg(with.path())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("report.html"));
+    for chart in ["price", "pnl", "liquidity", "volume"] {
+        let png = fs::read(with.path().join(format!("{chart}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{chart}.png is a PNG");
+        let svg = fs::read_to_string(with.path().join(format!("{chart}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{chart}.svg is an SVG");
+    }
+    let html = fs::read_to_string(with.path().join("report.html")).unwrap();
+    assert!(html.contains("example_minimal") && html.contains("<svg"), "the report names the scenario and inlines charts");
+    assert!(!html.contains("<script src"), "the report fetches nothing");
+
+    let without = tempfile::tempdir().unwrap();
+    assert_cmd::Command::cargo_bin("mmsim")
+        .unwrap()
+        .args(["run", scenario, "--no-charts", "--out"])
+        .arg(without.path())
+        .assert()
+        .success();
+    assert!(without.path().join("report.html").is_file());
+    assert!(without.path().join("summary.json").is_file());
+    for chart in ["price", "pnl", "liquidity", "volume"] {
+        assert!(!without.path().join(format!("{chart}.png")).exists(), "--no-charts skips {chart}.png");
+    }
+}
+
+#[test]
+fn a_bad_scenario_is_a_user_error_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    fs::write(&path, "[market]\nname = \"x\"\nseed = 1\ntick = \"0.01\"\nlot = \"1\"\nopen_price = 1.005\nduration = \"1h\"\n").unwrap();
+    assert_cmd::Command::cargo_bin("mmsim")
+        .unwrap()
+        .args(["run"])
+        .arg(&path)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("bad.toml:6:").and(predicates::str::contains("market.open_price")));
+    assert!(!dir.path().join("out").exists(), "nothing written for an invalid scenario");
 }
