@@ -11,7 +11,10 @@ use crate::engine::setup::{build, Built};
 use crate::metrics::summary::{RunFacts, Summary};
 use crate::metrics::{TradeLog, Units};
 
-use crate::report::{kpi_lines, render_charts, render_report, ChartInput, ReportInput, write_agents_csv, write_contracts_csv, write_summary_json, write_timeseries_csv, OutputDir};
+use crate::report::{
+    kpi_lines, render_charts, render_report, write_agents_csv, write_contracts_csv, write_summary_json,
+    write_timeseries_csv, ChartInput, OutputDir, ReportInput,
+};
 use crate::scenario::Scenario;
 
 /// How to run.

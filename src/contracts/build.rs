@@ -3,7 +3,7 @@
 //! contract needs to see (KPI snapshots, settlement of a loan).
 
 use super::spec::{ContractSpec, ContractTerms};
-use super::{AnyContract, Guarantee, Subscription, TokenLoan};
+use super::{AnyContract, Guarantee, ProceedsSplit, Subscription, TokenLoan};
 use crate::exchange::Exchange;
 use crate::ledger::AccountId;
 use crate::types::AgentId;
@@ -84,6 +84,11 @@ pub fn build(specs: &[ContractSpec], world: &World<'_>, exchange: &mut Exchange)
             ContractTerms::Guarantee(t) => {
                 let depositor = world.account(&t.depositor);
                 AnyContract::Guarantee(Guarantee::new(&spec.name, t.clone(), depositor, exchange.venue()))
+            }
+            ContractTerms::ProceedsSplit(t) => {
+                let g = world.group(&t.mm);
+                let beneficiary = world.account(&t.beneficiary);
+                AnyContract::ProceedsSplit(ProceedsSplit::new(&spec.name, t.clone(), g.accounts.clone(), beneficiary))
             }
         })
         .collect()

@@ -11,7 +11,9 @@
 //! - [`Subscription`] (`subscription.rs`): an MM quotes the project's account for a fee per period,
 //!   judged on KPIs measured from its own orders by a [`KpiMonitor`] (`kpi.rs`);
 //! - [`Guarantee`] (`guarantee.rs`): a cash deposit with the exchange, released by how long the
-//!   price stayed inside a band.
+//!   price stayed inside a band;
+//! - [`ProceedsSplit`] (`proceeds.rs`): a share of what an MM makes selling, paid to an
+//!   intermediary.
 //!
 //! Their terms come validated from the scenario ([`ContractSpec`], `spec.rs`); [`build`] resolves
 //! names to accounts and agents. Reports (`report.rs`) are exact decimals in quote units.
@@ -20,6 +22,7 @@ mod build;
 mod guarantee;
 pub mod kpi;
 pub mod options;
+mod proceeds;
 mod report;
 pub mod spec;
 mod subscription;
@@ -30,6 +33,7 @@ mod token_loan;
 pub use build::{build, GroupRef, World};
 pub use guarantee::Guarantee;
 pub use kpi::{KpiMonitor, KpiPeriod};
+pub use proceeds::ProceedsSplit;
 pub use report::{ContractReport, ContractRow, Transfer, COLUMNS};
 pub use spec::{ContractSpec, ContractTerms};
 pub use subscription::{PeriodResult, Subscription};
@@ -210,6 +214,8 @@ pub enum AnyContract {
     Subscription(Subscription),
     /// `guarantee`.
     Guarantee(Guarantee),
+    /// `proceeds_split`.
+    ProceedsSplit(ProceedsSplit),
 }
 
 impl Contract for AnyContract {
@@ -218,6 +224,7 @@ impl Contract for AnyContract {
             AnyContract::TokenLoan(c) => c.start(ctx),
             AnyContract::Subscription(c) => c.start(ctx),
             AnyContract::Guarantee(c) => c.start(ctx),
+            AnyContract::ProceedsSplit(c) => c.start(ctx),
         }
     }
     fn on_timer(&mut self, ctx: &mut ContractCtx<'_>) {
@@ -225,6 +232,7 @@ impl Contract for AnyContract {
             AnyContract::TokenLoan(c) => c.on_timer(ctx),
             AnyContract::Subscription(c) => c.on_timer(ctx),
             AnyContract::Guarantee(c) => c.on_timer(ctx),
+            AnyContract::ProceedsSplit(c) => c.on_timer(ctx),
         }
     }
     fn finish(&mut self, ctx: &mut ContractCtx<'_>) {
@@ -232,6 +240,7 @@ impl Contract for AnyContract {
             AnyContract::TokenLoan(c) => c.finish(ctx),
             AnyContract::Subscription(c) => c.finish(ctx),
             AnyContract::Guarantee(c) => c.finish(ctx),
+            AnyContract::ProceedsSplit(c) => c.finish(ctx),
         }
     }
 }
@@ -243,6 +252,7 @@ impl AnyContract {
             AnyContract::TokenLoan(c) => c.name(),
             AnyContract::Subscription(c) => c.name(),
             AnyContract::Guarantee(c) => c.name(),
+            AnyContract::ProceedsSplit(c) => c.name(),
         }
     }
 
@@ -252,6 +262,7 @@ impl AnyContract {
             AnyContract::TokenLoan(c) => c.transfers(),
             AnyContract::Subscription(c) => c.transfers(),
             AnyContract::Guarantee(c) => c.transfers(),
+            AnyContract::ProceedsSplit(c) => c.transfers(),
         }
     }
 
@@ -263,6 +274,7 @@ impl AnyContract {
             AnyContract::TokenLoan(c) => c.report(units),
             AnyContract::Subscription(c) => c.report(units, c.transfers()),
             AnyContract::Guarantee(c) => c.report(units),
+            AnyContract::ProceedsSplit(c) => c.report(units),
         }
     }
 }

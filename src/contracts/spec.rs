@@ -29,6 +29,8 @@ pub enum ContractTerms {
     Subscription(SubscriptionTerms),
     /// `kind = "guarantee"`.
     Guarantee(GuaranteeTerms),
+    /// `kind = "proceeds_split"`.
+    ProceedsSplit(SplitTerms),
 }
 
 impl ContractTerms {
@@ -38,6 +40,7 @@ impl ContractTerms {
             ContractTerms::TokenLoan(_) => "token_loan",
             ContractTerms::Subscription(_) => "subscription",
             ContractTerms::Guarantee(_) => "guarantee",
+            ContractTerms::ProceedsSplit(_) => "proceeds_split",
         }
     }
 
@@ -47,6 +50,7 @@ impl ContractTerms {
             ContractTerms::TokenLoan(t) => Some(&t.mm),
             ContractTerms::Subscription(t) => Some(&t.mm),
             ContractTerms::Guarantee(t) => t.mm.as_deref(),
+            ContractTerms::ProceedsSplit(t) => Some(&t.mm),
         }
     }
 }
@@ -294,4 +298,19 @@ pub struct GuaranteeTerms {
     pub check_every: Dur,
     /// What is released at the end.
     pub release: ReleaseRule,
+}
+
+/// `kind = "proceeds_split"`: a share of what an MM group makes selling goes to another account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SplitTerms {
+    /// The agent group whose proceeds are split (its own accounts).
+    pub mm: String,
+    /// The account that receives the share (the intermediary's).
+    pub beneficiary: String,
+    /// The beneficiary's share of the proceeds, a fraction in (0, 1].
+    pub share: Decimal,
+    /// When the proceeds start counting.
+    pub start: SimTime,
+    /// Interval between settlements.
+    pub every: Dur,
 }

@@ -45,7 +45,7 @@ pub(crate) struct Env<'a> {
 }
 
 /// The kinds, for messages.
-const KINDS: [&str; 3] = ["token_loan", "subscription", "guarantee"];
+const KINDS: [&str; 4] = ["token_loan", "subscription", "guarantee", "proceeds_split"];
 
 /// Checks every contract; `None` when any problem was reported.
 pub(crate) fn contracts(ctx: &mut Ctx<'_>, raw: Vec<RawContract>, env: &Env<'_>) -> Option<Vec<ContractSpec>> {
@@ -85,6 +85,7 @@ fn contract(ctx: &mut Ctx<'_>, path: &[Seg], c: RawContract, env: &Env<'_>) -> O
     let terms = match c.kind.as_str() {
         "token_loan" => super::contract_loan::loan(ctx, path, &c, env, start?).map(ContractTerms::TokenLoan),
         "subscription" => subscription(ctx, path, &c, env, start?),
+        "proceeds_split" => super::contract_split::split(ctx, path, &c, env, start?),
         _ => super::contract_guarantee::guarantee(ctx, path, &c, env, start?),
     };
     Some(ContractSpec { name: c.name, terms: terms? })

@@ -154,6 +154,7 @@ impl Scenario {
 
 mod contract_guarantee;
 mod contract_loan;
+mod contract_split;
 mod contracts;
 mod error;
 mod groups;

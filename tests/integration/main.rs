@@ -2,11 +2,12 @@
 
 mod avellaneda;
 mod book_props;
+mod cases_loans;
 mod cases_manipulation;
 mod cli_match;
 mod contracts;
 mod manipulators;
 mod realism;
 mod run_output;
-mod sweep;
 mod shipped_scenarios;
+mod sweep;

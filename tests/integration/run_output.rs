@@ -4,12 +4,12 @@ use std::fs;
 use std::path::Path;
 
 use mmsim::agents::passive_mm::PassiveMmConfig;
-use predicates::prelude::PredicateBooleanExt;
 use mmsim::agents::retail::RetailConfig;
 use mmsim::agents::Behaviour;
 use mmsim::run::{run, RunOptions};
 use mmsim::scenario::Scenario;
 use mmsim::units::Dur;
+use predicates::prelude::PredicateBooleanExt;
 use rust_decimal::dec;
 
 /// Two market makers and a retail crowd for six simulated hours.
@@ -122,7 +122,10 @@ fn the_cli_writes_charts_and_the_report_and_no_charts_skips_them() {
         assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{chart}.svg is an SVG");
     }
     let html = fs::read_to_string(with.path().join("report.html")).unwrap();
-    assert!(html.contains("example_minimal") && html.contains("<svg"), "the report names the scenario and inlines charts");
+    assert!(
+        html.contains("example_minimal") && html.contains("<svg"),
+        "the report names the scenario and inlines charts"
+    );
     assert!(!html.contains("<script src"), "the report fetches nothing");
 
     let without = tempfile::tempdir().unwrap();
@@ -143,7 +146,11 @@ fn the_cli_writes_charts_and_the_report_and_no_charts_skips_them() {
 fn a_bad_scenario_is_a_user_error_with_its_position() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.toml");
-    fs::write(&path, "[market]\nname = \"x\"\nseed = 1\ntick = \"0.01\"\nlot = \"1\"\nopen_price = 1.005\nduration = \"1h\"\n").unwrap();
+    fs::write(
+        &path,
+        "[market]\nname = \"x\"\nseed = 1\ntick = \"0.01\"\nlot = \"1\"\nopen_price = 1.005\nduration = \"1h\"\n",
+    )
+    .unwrap();
     assert_cmd::Command::cargo_bin("mmsim")
         .unwrap()
         .args(["run"])

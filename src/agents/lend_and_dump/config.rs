@@ -39,7 +39,30 @@ pub struct LendAndDumpConfig {
     pub support_bps: f64,
     /// Share of free cash put into the support bid. Default 0.1.
     pub support_share: f64,
+    /// Keep the support bid (below the distribution price) while distributing, and withdraw it
+    /// only when distribution ends: the book then collapses at once instead of thinning out under
+    /// the asks. Default false.
+    pub support_while_distributing: bool,
+    /// Tokens the agent trades with itself at the pump price each decision when nobody else sells
+    /// there ([`Intent::Wash`](crate::types::Intent::Wash)): a sell resting at the pump price that
+    /// its own pump buy lifts, so the last trade prints the marked-up price ("painting the tape").
+    /// 0 disables. Default 0.
+    pub pump_paint_tokens: f64,
+    /// Number of asks the agent rests above the pump price while pumping (the "markup" ladder):
+    /// buyers the rise attracts lift them, so the agent sells borrowed tokens on the way up
+    /// ([`Intent::Dump`](crate::types::Intent::Dump)). 0 disables. Default 0.
+    pub pump_ask_levels: u32,
+    /// Spacing of the markup ladder, in bps; level k rests k × this above the pump price.
+    /// Default 100.
+    pub pump_ask_spacing_bps: f64,
+    /// Tokens offered at each level of the markup ladder (refilled every decision, within what
+    /// the agent holds). Default 1000.
+    pub pump_ask_tokens: f64,
 
+    /// The agent sells nothing (no markup ladder, no distribution) until the reference price has
+    /// reached this price at least once: a contract that lets the MM sell the lent tokens only
+    /// once the token's valuation passes a threshold (price = valuation ÷ supply). Default: none.
+    pub sell_unlock_price: Option<Dec>,
     /// Share of the holdings at the start of distribution that the agent sells. Default 1.0.
     pub dump_share: f64,
     /// Share of those tokens offered per decision. Default 0.1.
@@ -47,11 +70,29 @@ pub struct LendAndDumpConfig {
     /// Each slice sells into bids down to this far below the reference price, in bps; what does
     /// not fill rests there as an ask until the next decision. Default 100.
     pub dump_discount_bps: f64,
+    /// When set, the agent distributes by *walking its asks down* instead of hitting bids: each
+    /// decision it rests the slice as asks from its distribution price (the pump price at first,
+    /// less `dump_discount_bps`) upward, spaced like the markup ladder, and lowers that price by
+    /// this many bps when nothing sold since the previous decision. The drawdown stop then applies
+    /// to that price rather than to the last trade, so one stray print cannot end distribution.
+    /// Default: none (sell into the bids below the last trade).
+    pub dump_step_bps: Option<f64>,
     /// Distribution stops once the reference price is this fraction below its peak (0.5 = halved).
     /// Default 0.5.
     pub dump_stop_drawdown: f64,
     /// Distribution stops at this time at the latest. Default: none.
     pub dump_until: Option<Dur>,
+    /// Share of the holdings at the start of distribution held back from it and dumped into the
+    /// bids once it ends (the `raid` phase): it knocks the price down to the buy-back ceiling.
+    /// At most `dump_share`. Default 0 (no raid).
+    pub raid_share: f64,
+    /// Each raid decision offers what is left of the reserve this far below the last trade, in
+    /// bps: it fills the bids down to there and rests as an ask for buyers to lift. Default 2000.
+    pub raid_discount_bps: f64,
+    /// The raid stops once the last trade (or the best ask) is at or below this price, in quote
+    /// units: below the buy-back ceiling, the buy-back then starts with offers under its
+    /// ceiling to take. Default: the buy-back ceiling.
+    pub raid_stop_price: Option<Dec>,
 
     /// The agent buys back only at or below this multiple of the open price, and starts once the
     /// last price or the best ask is there. Default 0.2.
@@ -82,11 +123,22 @@ impl Default for LendAndDumpConfig {
             pump_spend_share: 0.05,
             support_bps: 500.0,
             support_share: 0.1,
+            support_while_distributing: false,
+            pump_paint_tokens: 0.0,
+            pump_ask_levels: 0,
+            pump_ask_spacing_bps: 100.0,
+            pump_ask_tokens: 1000.0,
+            sell_unlock_price: None,
             dump_share: 1.0,
             dump_slice_share: 0.1,
             dump_discount_bps: 100.0,
+            dump_step_bps: None,
             dump_stop_drawdown: 0.5,
             dump_until: None,
+            raid_share: 0.0,
+            raid_discount_bps: 2000.0,
+            raid_stop_price: None,
+
             buyback_below_multiple: 0.2,
             buyback_below_price: None,
             buyback_levels: 5,
@@ -110,9 +162,12 @@ impl LendAndDumpConfig {
         check_positive(&mut issues, "pump_target_multiple", self.pump_target_multiple);
         check_positive(&mut issues, "buyback_below_multiple", self.buyback_below_multiple);
         let one_tick = market.quote_f64(Price(1));
-        for (key, p) in
-            [("pump_target_price", self.pump_target_price), ("buyback_below_price", self.buyback_below_price)]
-        {
+        for (key, p) in [
+            ("pump_target_price", self.pump_target_price),
+            ("buyback_below_price", self.buyback_below_price),
+            ("sell_unlock_price", self.sell_unlock_price),
+            ("raid_stop_price", self.raid_stop_price),
+        ] {
             if let Some(p) = p {
                 if p.0.to_f64().is_none_or(|v| v < one_tick) {
                     issues.push(ParamIssue::new(key, format!("{p} is below one tick ({})", market.tick)));
@@ -133,16 +188,30 @@ impl LendAndDumpConfig {
         check_non_negative(&mut issues, "pump_step_bps", self.pump_step_bps);
         check_unit(&mut issues, "pump_spend_share", self.pump_spend_share);
         check_unit(&mut issues, "support_share", self.support_share);
+        check_non_negative(&mut issues, "pump_paint_tokens", self.pump_paint_tokens);
+        check_non_negative(&mut issues, "pump_ask_tokens", self.pump_ask_tokens);
         check_unit(&mut issues, "dump_share", self.dump_share);
         check_unit(&mut issues, "dump_slice_share", self.dump_slice_share);
         if self.dump_slice_share == 0.0 {
             issues.push(ParamIssue::new("dump_slice_share", "must be > 0, or the agent never sells"));
         }
+        if let Some(step) = self.dump_step_bps {
+            check_non_negative(&mut issues, "dump_step_bps", step);
+            if step >= 10_000.0 {
+                issues.push(ParamIssue::new("dump_step_bps", format!("{step} must be below 10000 (100%)")));
+            }
+        }
+        check_unit(&mut issues, "raid_share", self.raid_share);
+        if self.raid_share > self.dump_share {
+            issues.push(ParamIssue::new("raid_share", "must be at most dump_share (the raid sells part of it)"));
+        }
         check_positive(&mut issues, "dump_stop_drawdown", self.dump_stop_drawdown);
         check_unit(&mut issues, "dump_stop_drawdown", self.dump_stop_drawdown);
         for (key, v) in [
             ("support_bps", self.support_bps),
+            ("pump_ask_spacing_bps", self.pump_ask_spacing_bps),
             ("dump_discount_bps", self.dump_discount_bps),
+            ("raid_discount_bps", self.raid_discount_bps),
             ("buyback_spacing_bps", self.buyback_spacing_bps),
         ] {
             check_non_negative(&mut issues, key, v);
@@ -170,6 +239,19 @@ impl LendAndDumpConfig {
             Some(q) => market.ticks_f64(q),
             None => market.open_price.0 as f64 * self.buyback_below_multiple,
         }
+    }
+
+    /// The price at which the raid stops, in (fractional) ticks.
+    pub fn raid_stop_ticks(&self, market: &MarketSpec) -> f64 {
+        match self.raid_stop_price.and_then(|p| p.0.to_f64()) {
+            Some(q) => market.ticks_f64(q),
+            None => self.buyback_ticks(market),
+        }
+    }
+
+    /// The price that unlocks selling, in (fractional) ticks (0 when selling is never locked).
+    pub fn unlock_ticks(&self, market: &MarketSpec) -> f64 {
+        self.sell_unlock_price.and_then(|p| p.0.to_f64()).map_or(0.0, |q| market.ticks_f64(q))
     }
 
     /// The buy-back budget in cash atoms, if any.

@@ -112,3 +112,59 @@ fn an_explicit_loan_overrides_the_starting_tokens() {
     assert_eq!(a.owed(), Qty(250_000));
     assert_eq!(a.current_phase(), Phase::Distribute, "pump_until = 0: distribute from the first decision");
 }
+
+#[test]
+fn the_new_knobs_are_checked() {
+    let m = test_market();
+    let bad = LendAndDumpConfig {
+        pump_paint_tokens: -1.0,
+        pump_ask_tokens: -5.0,
+        dump_step_bps: Some(10_000.0),
+        raid_share: 0.6,
+        dump_share: 0.5,
+        sell_unlock_price: Some(Dec(dec!(0.00001))),
+        ..LendAndDumpConfig::default()
+    };
+    let keys: Vec<_> = bad.check(&m).iter().map(|i| i.key).collect();
+    for key in ["pump_paint_tokens", "pump_ask_tokens", "dump_step_bps", "raid_share", "sell_unlock_price"] {
+        assert!(keys.contains(&key), "{key} not reported in {keys:?}");
+    }
+    let c = parse("sell_unlock_price = 0.1\nraid_stop_price = 0.005").unwrap();
+    assert!((c.unlock_ticks(&m) - 1_000.0).abs() < 1e-9);
+    assert!((c.raid_stop_ticks(&m) - 50.0).abs() < 1e-9);
+    assert_eq!(LendAndDumpConfig::default().raid_stop_ticks(&m), 100.0, "defaults to the buy-back ceiling");
+}
+
+/// Alone, a painting agent marks the price up by itself: every trade is a wash print at its markup,
+/// the markup never falls back, the pump ends one decision after the target, and the walk-down then
+/// lowers its asks (nobody buys) until the drawdown stop; holding its loan, it is done.
+#[test]
+fn alone_it_paints_the_markup_to_the_target_then_walks_its_asks_down() {
+    let config = LendAndDumpConfig {
+        pump_paint_tokens: 100.0,
+        pump_spend_share: 0.0,
+        support_bps: 0.0,
+        pump_target_multiple: 2.0,
+        pump_step_bps: 1_000.0, // +10% a decision: 500 → 1,000 ticks in 8 decisions
+        pump_ask_levels: 3,
+        pump_ask_tokens: 500.0,
+        dump_step_bps: Some(2_000.0),
+        dump_stop_drawdown: 0.5,
+        ..LendAndDumpConfig::default()
+    };
+    let built = alone(config, 60);
+    let sim = &built.sim;
+    let AnyAgent::LendAndDump(a) = &sim.slots()[0].agent else { unreachable!() };
+    let phases: Vec<_> = a.transitions().iter().map(|(_, p)| p.as_str()).collect();
+    assert_eq!(phases, ["pump", "distribute", "wait", "done"]);
+    let totals = sim.recorder().totals();
+    assert_eq!(totals.high, Some(Price(1_000)), "the last print is the target");
+    assert!(totals.trades >= 8, "one print per decision");
+    assert_eq!(totals.volume, totals.volume_wash, "it only ever traded with itself");
+    let (distribute_at, wait_at) = (a.transitions()[1].0, a.transitions()[2].0);
+    assert!(distribute_at.nanos() / MIN <= 10, "pump over after about 8 decisions");
+    // 1000 × 0.8^k < 500 after 4 steps of the walk-down.
+    assert!((wait_at.nanos() - distribute_at.nanos()) / MIN <= 6);
+    assert_eq!(a.owed(), Qty(100_000));
+    assert!(sim.exchange().ledger().conservation().ok());
+}

@@ -52,6 +52,12 @@
 //! band_high = "+300%"
 //! check_every = "1h"             # default "1h", ≤ period
 //! release = "proportional"       # default; or "all_or_nothing"
+//!
+//! # kind = "proceeds_split": a share of what `mm` makes selling is paid to another account
+//! beneficiary = "intermediary"   # required: the project or an [[accounts]] name
+//! share = "50%"                  # required, in (0%, 100%]: the beneficiary's share of the proceeds
+//! start = "0s"                   # default "0s": proceeds count from here
+//! every = "1h"                   # default "1h": interval between settlements (and one at the end)
 //! ```
 
 use std::fmt;
@@ -121,10 +127,16 @@ pub struct RawContract {
     pub check_every: Option<Dur>,
     /// Guarantee: `proportional` or `all_or_nothing`.
     pub release: Option<String>,
+    /// Proceeds split: the account paid the share.
+    pub beneficiary: Option<String>,
+    /// Proceeds split: the beneficiary's share.
+    pub share: Option<RawRatio>,
+    /// Proceeds split: interval between settlements.
+    pub every: Option<Dur>,
 }
 
 /// Keys of each kind (besides `name`, `kind`, `mm`), for "does not apply" messages.
-pub const KIND_KEYS: [(&str, &[&str]); 3] = [
+pub const KIND_KEYS: [(&str, &[&str]); 4] = [
     (
         "token_loan",
         &[
@@ -146,6 +158,7 @@ pub const KIND_KEYS: [(&str, &[&str]); 3] = [
         &["fee_account", "fee_per_period", "period", "start", "periods", "on_miss", "terminate_after_misses", "kpis"],
     ),
     ("guarantee", &["depositor", "deposit", "start", "period", "band_low", "band_high", "check_every", "release"]),
+    ("proceeds_split", &["beneficiary", "share", "start", "every"]),
 ];
 
 impl RawContract {
@@ -176,6 +189,9 @@ impl RawContract {
             ("band_high", self.band_high.is_some()),
             ("check_every", self.check_every.is_some()),
             ("release", self.release.is_some()),
+            ("beneficiary", self.beneficiary.is_some()),
+            ("share", self.share.is_some()),
+            ("every", self.every.is_some()),
         ];
         present.iter().filter(|(_, p)| *p).map(|(k, _)| *k).collect()
     }
