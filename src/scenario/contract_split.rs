@@ -4,7 +4,7 @@
 
 use rust_decimal::Decimal;
 
-use super::contracts::{account, group, positive_dur, required, Env};
+use super::contracts::{group, positive_dur, required, required_account, Env};
 use super::raw::contracts::RawContract;
 use super::source::Seg;
 use super::validate::{join, Ctx};
@@ -32,16 +32,14 @@ pub(crate) fn split(
         Some(g) => Some(g.name.clone()),
         None => None,
     };
-    let beneficiary = match &c.beneficiary {
-        None => {
-            ctx.report(
-                &join(path, "beneficiary"),
-                "missing: name the account paid the share, e.g. add [[accounts]] name = \"intermediary\" and beneficiary = \"intermediary\"",
-            );
-            None
-        }
-        Some(_) => account(ctx, path, "beneficiary", c.beneficiary.as_ref(), env).map(|a| a.0),
-    };
+    let beneficiary = required_account(
+        ctx,
+        path,
+        "beneficiary",
+        c.beneficiary.as_ref(),
+        env,
+        "name the account paid the share, e.g. add [[accounts]] name = \"intermediary\" and beneficiary = \"intermediary\"",
+    );
     let share = required(ctx, path, "share", c.share, "\"50%\"").and_then(|r| {
         if r.0 > Decimal::ZERO && r.0 <= Decimal::ONE {
             Some(r.0)

@@ -137,6 +137,24 @@ pub(crate) fn account(
 }
 
 /// The group `mm`, required.
+/// A named account that must be given (no default to the project): reports `missing` with `hint`.
+pub(crate) fn required_account(
+    ctx: &mut Ctx<'_>,
+    path: &[Seg],
+    key: &str,
+    name: Option<&String>,
+    env: &Env<'_>,
+    hint: &str,
+) -> Option<String> {
+    match name {
+        None => {
+            ctx.report(&join(path, key), format!("missing: {hint}"));
+            None
+        }
+        Some(_) => account(ctx, path, key, name, env).map(|a| a.0),
+    }
+}
+
 pub(crate) fn group<'e>(
     ctx: &mut Ctx<'_>,
     path: &[Seg],
@@ -238,16 +256,14 @@ fn subscription(
         Some(g) => g.trades_for.clone(),
         None => None,
     };
-    let fee_account = match &c.fee_account {
-        None => {
-            ctx.report(
-                &join(path, "fee_account"),
-                "missing: name the account that receives the fee (the MM firm's), e.g. add [[accounts]] name = \"mm_firm\" and fee_account = \"mm_firm\"",
-            );
-            None
-        }
-        Some(_) => account(ctx, path, "fee_account", c.fee_account.as_ref(), env).map(|a| a.0),
-    };
+    let fee_account = required_account(
+        ctx,
+        path,
+        "fee_account",
+        c.fee_account.as_ref(),
+        env,
+        "name the account that receives the fee (the MM firm's), e.g. add [[accounts]] name = \"mm_firm\" and fee_account = \"mm_firm\"",
+    );
     if let (Some(p), Some(f)) = (&payer, &fee_account) {
         if p == f {
             ctx.report(
