@@ -66,6 +66,8 @@ pub enum Action {
     Cancel(OrderId),
     /// Wake this agent at the given time.
     Wake(SimTime),
+    /// End the loans this agent borrows under now, where their terms allow an early return.
+    EndLoans,
 }
 
 /// Events about an agent's own orders.
@@ -169,6 +171,12 @@ impl<'a> AgentCtx<'a> {
     /// Asks to be woken at `at` (not before now).
     pub fn wake_at(&mut self, at: SimTime) {
         self.actions.push(Action::Wake(at.max(self.now)));
+    }
+
+    /// Ends, now, the token loans this agent borrows under whose terms allow an early return
+    /// (`early_return = true`): they settle as at expiry. Loans without it ignore the request.
+    pub fn end_loans(&mut self) {
+        self.actions.push(Action::EndLoans);
     }
 }
 

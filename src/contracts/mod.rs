@@ -167,6 +167,11 @@ impl ContractCtx<'_> {
         cash - left
     }
 
+    /// Records a token loan of `qty` from `lender` to `borrower` for PnL (negative: it ended).
+    pub fn record_loan(&mut self, lender: AccountId, borrower: AccountId, qty: Qty) {
+        self.recorder.on_loan(lender, borrower, qty);
+    }
+
     /// Delivers up to `qty` tokens to `to` out of the free tokens of `from`, in order; returns
     /// what was delivered.
     pub fn deliver_from(&mut self, log: &mut Vec<Transfer>, from: &[AccountId], to: AccountId, qty: Qty) -> Qty {
@@ -189,6 +194,8 @@ pub trait Contract {
     fn on_timer(&mut self, ctx: &mut ContractCtx<'_>);
     /// Called once when the run ends (settle what is still open, e.g. mark a loan not yet due).
     fn finish(&mut self, _ctx: &mut ContractCtx<'_>) {}
+    /// `agent` says it is done with what it borrowed (see [`crate::agents::AgentCtx::end_loans`]).
+    fn on_borrower_done(&mut self, _agent: AgentId, _ctx: &mut ContractCtx<'_>) {}
 }
 
 /// The spot on `tape`: the last trade price, or the opening price before any trade.
@@ -241,6 +248,11 @@ impl Contract for AnyContract {
             AnyContract::Subscription(c) => c.finish(ctx),
             AnyContract::Guarantee(c) => c.finish(ctx),
             AnyContract::ProceedsSplit(c) => c.finish(ctx),
+        }
+    }
+    fn on_borrower_done(&mut self, agent: AgentId, ctx: &mut ContractCtx<'_>) {
+        if let AnyContract::TokenLoan(c) = self {
+            c.on_borrower_done(agent, ctx);
         }
     }
 }

@@ -24,6 +24,10 @@
 //! project's loss. With `settle = "cash"`, every token must come back and the lender pays the
 //! borrower each in-the-money call's intrinsic value in cash (as far as it can).
 //!
+//! **Early return** (`early_return = true`). The borrower may end the loan before expiry: when its
+//! agent says it is done (`lend_and_dump` does once it holds what it owes), the loan settles at
+//! once by the rules above, with the spot of that moment.
+//!
 //! **Run ends first.** A loan whose expiry is after the run's end is reported unsettled (`status =
 //! "open"`), marked to market: the project holds a claim on the tokens (valued at the last price)
 //! and is short the calls (valued by Black–Scholes with the time left).
@@ -230,6 +234,14 @@ impl TokenLoan {
             .collect()
     }
 
+    /// The loan spread evenly over the borrower's accounts (the remainder to the first).
+    fn shares(&self) -> Vec<(AccountId, Qty)> {
+        let n = self.accounts.len().max(1) as i64;
+        let (each, rest) = (self.terms.tokens.0 / n, self.terms.tokens.0 % n);
+        let share = |i: usize| Qty(each + if i == 0 { rest } else { 0 });
+        self.accounts.iter().enumerate().map(|(i, &a)| (a, share(i))).filter(|&(_, q)| q > Qty::ZERO).collect()
+    }
+
     fn sign(&mut self, ctx: &mut ContractCtx<'_>) {
         self.borrower_start = holdings(ctx.exchange, &self.accounts);
         let free = ctx.free_tokens(&[self.lender]);
@@ -240,13 +252,9 @@ impl TokenLoan {
             ));
             return;
         }
-        let n = self.accounts.len().max(1) as i64;
-        let (each, rest) = (self.terms.tokens.0 / n, self.terms.tokens.0 % n);
-        for (i, &acct) in self.accounts.iter().enumerate() {
-            let qty = Qty(each + if i == 0 { rest } else { 0 });
-            if qty > Qty::ZERO {
-                ctx.deliver(&mut self.transfers, self.lender, acct, qty).expect("free tokens checked above");
-            }
+        for (acct, qty) in self.shares() {
+            ctx.deliver(&mut self.transfers, self.lender, acct, qty).expect("free tokens checked above");
+            ctx.record_loan(self.lender, acct, qty);
         }
         let spot = ctx.spot();
         let estimates: Vec<Price> = self.terms.options.iter().map(|o| o.strike.resolve(spot)).collect();
@@ -326,6 +334,12 @@ impl Contract for TokenLoan {
 
     fn on_timer(&mut self, ctx: &mut ContractCtx<'_>) {
         self.step(ctx);
+    }
+
+    fn on_borrower_done(&mut self, agent: AgentId, ctx: &mut ContractCtx<'_>) {
+        if self.terms.early_return && self.status == LoanStatus::Open && self.agents.contains(&agent) {
+            self.settle(ctx);
+        }
     }
 
     fn finish(&mut self, ctx: &mut ContractCtx<'_>) {

@@ -180,6 +180,7 @@ fn party(name: &str, kind: &str, agents: u32) -> Party {
         tokens_start: Qty::ZERO,
         cash: Cash::ZERO,
         tokens: Qty::ZERO,
+        claim: Qty::ZERO,
     }
 }
 

@@ -291,6 +291,7 @@ impl Simulation {
             f(&mut slot.agent, &mut ctx);
         }
         let me = AgentId(index as u32);
+        let mut end_loans = false;
         for action in actions.drain(..) {
             match action {
                 Action::Wake(at) => {
@@ -306,9 +307,15 @@ impl Simulation {
                     let at = Self::arrival(slot, now);
                     self.kernel.schedule_at(at, Event::CancelArrives(me, id)).expect("arrival after now");
                 }
+                Action::EndLoans => end_loans = true,
             }
         }
         self.actions = actions;
+        if end_loans {
+            for i in 0..self.contracts.len() {
+                self.with_contract(i, |c, ctx| c.on_borrower_done(me, ctx));
+            }
+        }
     }
 
     /// When a command sent now by `slot` reaches the exchange: after its latency, and not before its

@@ -36,6 +36,9 @@ pub struct Party {
     pub cash: Cash,
     /// Tokens now (running total).
     pub tokens: Qty,
+    /// Tokens lent out (positive) or borrowed (negative) under loans still open: the lender's
+    /// claim on them, the borrower's debt. PnL counts them, so lending moves nobody's PnL.
+    pub claim: Qty,
 }
 
 /// One market sample.
@@ -185,6 +188,14 @@ impl Recorder {
         self.move_tokens(to, qty);
     }
 
+    /// Records that `lender` lent `qty` tokens to `borrower` (negative `qty`: a loan ended; what
+    /// was not returned is the lender's loss from then on).
+    pub fn on_loan(&mut self, lender: AccountId, borrower: AccountId, qty: Qty) {
+        let (l, b) = (self.account_party[lender.0 as usize] as usize, self.account_party[borrower.0 as usize] as usize);
+        self.parties[l].claim += qty;
+        self.parties[b].claim -= qty;
+    }
+
     fn move_cash(&mut self, account: AccountId, delta: Cash) {
         let p = self.account_party[account.0 as usize] as usize;
         self.parties[p].cash += delta;
@@ -216,7 +227,7 @@ impl Recorder {
             last: tape.last_price(),
             phase,
         });
-        self.holdings.push(self.parties.iter().map(|p| (p.cash, p.tokens)).collect());
+        self.holdings.push(self.parties.iter().map(|p| (p.cash, p.tokens + p.claim)).collect());
         self.interval_volume = Cash::ZERO;
         self.interval_wash = Cash::ZERO;
     }
@@ -231,7 +242,8 @@ impl Recorder {
         &self.samples
     }
 
-    /// Party holdings at each sample, `[sample][party]`.
+    /// Party holdings at each sample, `[sample][party]`: cash, and tokens plus the party's loan
+    /// claim (see [`Party::claim`]).
     pub fn holdings(&self) -> &[Vec<(Cash, Qty)>] {
         &self.holdings
     }

@@ -132,7 +132,8 @@ pub fn pnl(cash: Cash, tokens: Qty, mark: Price) -> Cash {
 impl GroupSummary {
     fn new(units: Units, party: &super::Party, end: (Cash, Qty), mark: Price) -> Self {
         let d_cash = end.0 - party.cash_start;
-        let d_tokens = end.1 - party.tokens_start;
+        // Tokens still lent out count as the lender's, borrowed ones as the borrower's debt.
+        let d_tokens = end.1 + party.claim - party.tokens_start;
         GroupSummary {
             name: party.name.clone(),
             kind: party.kind.clone(),

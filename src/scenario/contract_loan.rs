@@ -145,6 +145,7 @@ pub(crate) fn loan(
         reference_window: window?,
         settle: settle?,
         expiry_average,
+        early_return: c.early_return.unwrap_or(false),
     })
 }
 

@@ -14,7 +14,11 @@
 //!
 //! The DIO thresholds are the (peak $0.70-$1.30, a low of $0.01 or less, buying back the
 //! loan for at most $100,000, MM PnL at least $3M, returned tokens worth at most 2% of what the lent
-//! tokens were worth at the listing's high), scaled with the loan where they are amounts.
+//! tokens were worth at the listing's high), scaled with the loan where they are amounts. The
+//! issue's "value at listing" is read as the value the listing reached ($9.8M in DIO): DIO's own
+//! returned tokens ($0.0053 against a $0.05 listing price) were worth 10.6% of the listing price,
+//! which the other thresholds (a low of $0.01, $0.01 a token bought back) allow. The table prints
+//! both ratios.
 
 use std::path::Path;
 
@@ -88,6 +92,8 @@ struct Dio {
     /// Tokens returned × settlement price ÷ the loan's value at listing.
     returned_vs_listing: f64,
     tokens_returned: f64,
+    /// Hours from the start to the loan's settlement.
+    settled_h: f64,
     status: String,
     conserved: bool,
     sum_of_pnls: f64,
@@ -98,7 +104,7 @@ fn dio(case: &Case) -> Dio {
     let loan = contract(s, "loan");
     let peak = f(s.price.high.expect("traded"));
     let (bought_back, buyback_cost) = bought_back(case);
-    let returned = num(&loan["tokens_returned"]) * num(&loan["settlement_spot"]);
+    let returned = num(&loan["tokens_returned"]) * loan["settlement_spot"].as_f64().unwrap_or(f64::NAN);
     Dio {
         peak,
         low: f(s.price.low.expect("traded")),
@@ -109,6 +115,7 @@ fn dio(case: &Case) -> Dio {
         returned_vs_peak: returned / (num(&loan["tokens_lent"]) * peak),
         returned_vs_listing: returned / num(&loan["loan_value_start"]),
         tokens_returned: num(&loan["tokens_returned"]),
+        settled_h: loan["settled_s"].as_f64().map_or(f64::NAN, |s| s / 3600.0),
         status: loan["status"].as_str().unwrap_or_default().to_string(),
         conserved: s.conservation.ok,
         sum_of_pnls: s.groups.iter().map(|g| f(g.pnl_quote)).sum(),
@@ -123,7 +130,8 @@ fn check_dio(seed: u64, d: &Dio, scale: f64) {
     assert!(d.low <= 0.01, "after the peak, a low of $0.01 or less: {ctx}");
     assert_eq!(d.status, "settled", "the loan is repaid in full: {ctx}");
     assert_eq!(d.tokens_returned, 10_000_000.0 * scale, "every lent token comes back: {ctx}");
-    assert!(d.bought_back > 0.0, "the MM bought tokens back: {ctx}");
+    assert!(d.settled_h < 20.0, "the MM ends the loan early, once it holds the tokens: {ctx}");
+    assert!(d.bought_back >= 0.6 * 10_000_000.0 * scale, "the MM bought most of the loan back: {ctx}");
     assert!(d.buyback_cost <= 100_000.0 * scale, "buy-back cost: {ctx}");
     assert!(d.buyback_cost / d.bought_back <= 0.01, "bought back at $0.01 or less: {ctx}");
     assert!(d.mm_pnl >= 3_000_000.0 * scale, "MM PnL: {ctx}");
@@ -132,7 +140,7 @@ fn check_dio(seed: u64, d: &Dio, scale: f64) {
 }
 
 /// The DIO case at half scale (see the module doc).
-const DIO_HALF: [&str; 15] = [
+const DIO_HALF: [&str; 14] = [
     "agents.fomo.count=3000",
     "agents.retail.count=250",
     "project.tokens=5000000",
@@ -145,7 +153,6 @@ const DIO_HALF: [&str; 15] = [
     "agents.mm.lend_and_dump.pump_paint_tokens=500",
     "agents.mm.lend_and_dump.buyback_budget_quote=50000",
     "market.duration=21h",
-    "contracts.loan.tenor=20h",
     "agents.mm.lend_and_dump.repay_by=18h",
     "market.sample_every=10m",
 ];
@@ -168,15 +175,15 @@ fn dio_half_scale_tells_the_story_for_seeds_1_to_5() {
 #[ignore = "full scale, 20 runs: run in release (about 3 s)"]
 fn dio_full_scale_seeds_1_to_20() {
     println!(
-        "{:>4} {:>8} {:>8} {:>11} {:>10} {:>12} {:>13} {:>9} {:>9}",
-        "seed", "peak", "low", "bought back", "cost", "MM PnL", "retail PnL", "ret/peak", "ret/list"
+        "{:>4} {:>8} {:>8} {:>11} {:>10} {:>12} {:>13} {:>9} {:>9} {:>8}",
+        "seed", "peak", "low", "bought back", "cost", "MM PnL", "retail PnL", "ret/peak", "ret/list", "returned"
     );
     let mut failures = Vec::new();
     for seed in 1..=20 {
         let case = run_case("dio_lend_and_dump.toml", seed, &[]);
         let d = dio(&case);
         println!(
-            "{seed:>4} {:>8.5} {:>8.5} {:>11.0} {:>10.0} {:>12.0} {:>13.0} {:>8.2}% {:>8.2}%",
+            "{seed:>4} {:>8.5} {:>8.5} {:>11.0} {:>10.0} {:>12.0} {:>13.0} {:>8.2}% {:>8.2}% {:>7.1}h",
             d.peak,
             d.low,
             d.bought_back,
@@ -184,7 +191,8 @@ fn dio_full_scale_seeds_1_to_20() {
             d.mm_pnl,
             d.retail_pnl,
             d.returned_vs_peak * 100.0,
-            d.returned_vs_listing * 100.0
+            d.returned_vs_listing * 100.0,
+            d.settled_h
         );
         if let Err(e) = std::panic::catch_unwind(|| check_dio(seed, &d, 1.0)) {
             failures.push((seed, e.downcast_ref::<String>().cloned().unwrap_or_default()));

@@ -99,6 +99,10 @@ pub struct LendAndDumpConfig {
     pub buyback_below_multiple: f64,
     /// Buy-back price ceiling in quote units; overrides `buyback_below_multiple`. Default: none.
     pub buyback_below_price: Option<Dec>,
+    /// The buy-back ladder starts at the ceiling (one tick under the best ask when that is lower)
+    /// instead of one tick above the other traders' best bid: the agent takes every sell that
+    /// comes, paying up to the ceiling, rather than waiting for cheaper ones. Default false.
+    pub buyback_at_ceiling: bool,
     /// Number of patient bids laddered below the best bid while buying back. Default 5.
     pub buyback_levels: u32,
     /// Spacing of the buy-back ladder, in bps. Default 200.
@@ -141,6 +145,7 @@ impl Default for LendAndDumpConfig {
 
             buyback_below_multiple: 0.2,
             buyback_below_price: None,
+            buyback_at_ceiling: false,
             buyback_levels: 5,
             buyback_spacing_bps: 200.0,
             buyback_budget_quote: None,

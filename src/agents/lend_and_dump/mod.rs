@@ -35,10 +35,12 @@
 //!    ask is at or below the buy-back ceiling (or the repayment deadline `repay_by` passes).
 //! 5. **`buyback`** — buys back what it owes ([`Intent::Buyback`]): an IOC takes asks at or below
 //!    the ceiling, and a ladder of `buyback_levels` patient bids rests from one tick above the other
-//!    traders' best bid downwards, never above the ceiling nor crossing the spread. After `repay_by`
+//!    traders' best bid (or, with `buyback_at_ceiling`, from the ceiling) downwards, never above the
+//!    ceiling nor crossing the spread. After `repay_by`
 //!    the ceiling is dropped. Spending stops at `buyback_budget_quote`.
 //! 6. **`done`** — it holds `owed_tokens` (what it must return; by default its starting tokens):
-//!    every order is cancelled and the agent stops.
+//!    every order is cancelled, the agent ends its loans (those with `early_return` settle now)
+//!    and stops.
 //!
 //! With every markup, walk-down and raid parameter at its default the agent behaves as it did
 //! before they existed.
@@ -183,6 +185,10 @@ impl LendAndDump {
             self.dump_keep = held - self.dump_goal;
             self.raid_keep = held - all;
             self.held_seen = held;
+        }
+        if phase == Phase::Done {
+            // Ends the loan where its terms allow an early return.
+            ctx.end_loans();
         }
         self.phase = phase;
         self.transitions.push((ctx.now, phase));
@@ -373,6 +379,7 @@ impl LendAndDump {
         }
         let below_ask = book.best_ask().map_or(ceiling, |a| Price(a.0 - 1));
         let top = match touch_excluding(book, Side::Buy, account) {
+            _ if c.buyback_at_ceiling => ceiling,
             Some(b) => Price(b.0 + 1),
             None => m.round_price(reference),
         }

@@ -189,6 +189,7 @@ impl Harness {
                     self.wake = Some(at);
                     continue;
                 }
+                Action::EndLoans => continue,
                 Action::Submit(id, req) => match self.ex.submit_with_id(id, req, &mut Vec::new()) {
                     Ok(placed) => AgentEvent::Accepted { order: id, placed },
                     Err(reason) => AgentEvent::Rejected { order: id, reason },

@@ -28,6 +28,7 @@ fn terms() -> LoanTerms {
         reference_window: Dur(7 * 86_400_000_000_000),
         settle: Settlement::Tokens,
         expiry_average: None,
+        early_return: false,
     }
 }
 
@@ -218,4 +219,37 @@ fn a_lender_without_the_tokens_fails_to_lend() {
     assert_eq!(r.summary["status"], "failed");
     assert_eq!(w.tokens(MM_ACCT), Qty(0));
     assert!(w.timers.is_empty());
+}
+
+#[test]
+fn a_loan_with_early_return_settles_when_its_borrower_is_done() {
+    let (mut w, mut l) = (world(), loan(LoanTerms { early_return: true, ..terms() }));
+    w.start(&mut l);
+    let claims =
+        |w: &World| (w.recorder.parties()[PROJECT.0 as usize].claim, w.recorder.parties()[MM_ACCT.0 as usize].claim);
+    assert_eq!(claims(&w), (Qty(1_000), Qty(-1_000)), "the lent tokens still count as the project's");
+    w.now = secs(600);
+    w.print(40);
+    l.on_borrower_done(OTHER, &mut w.ctx());
+    assert!(l.settlement().is_none(), "another agent cannot end the loan");
+    l.on_borrower_done(MM, &mut w.ctx());
+    let s = l.settlement().expect("settled at once");
+    assert_eq!((s.at, s.spot, s.tokens_returned), (secs(600), Price(40), Qty(1_000)));
+    assert_eq!(w.tokens(PROJECT), Qty(1_000));
+    assert_eq!(claims(&w), (Qty(0), Qty(0)), "returned: no claim left");
+    let r = l.report(units());
+    assert_eq!(r.summary["settled_s"], serde_json::json!(600));
+    assert_eq!(r.summary["returned_value_quote"], serde_json::json!(400), "1,000 tokens at 0.40");
+    w.drive(&mut l, secs(3_600));
+    assert_eq!(l.settlement().unwrap().at, secs(600), "the expiry does not settle it twice");
+}
+
+#[test]
+fn a_loan_without_early_return_ignores_the_borrower() {
+    let (mut w, mut l) = (world(), loan(terms()));
+    w.start(&mut l);
+    w.now = secs(600);
+    l.on_borrower_done(MM, &mut w.ctx());
+    assert!(l.settlement().is_none());
+    assert_eq!(w.tokens(MM_ACCT), Qty(1_000));
 }

@@ -62,6 +62,7 @@ impl World {
                 tokens_start: Qty::ZERO,
                 cash: Cash::ZERO,
                 tokens: Qty::ZERO,
+                claim: Qty::ZERO,
             })
             .collect();
         let recorder = Recorder::new(parties, vec![0, 1, 2, 3, 4], None);

@@ -99,11 +99,15 @@ impl TokenLoan {
         put("option_value", f.cash_f64(fig.option_value));
         put("option_value_pct", num_f64(fig.option_pct));
         put("reference_price", self.index.value.map_or(Value::Null, |p| f.price(p)));
+        put("early_return", json!(t.early_return));
+        put("settled_s", settled.map_or(Value::Null, |s| secs(s.at)));
         put("settlement_spot", settled.map_or(Value::Null, |s| f.price(s.spot)));
         put("exercised_qty", f.tokens(fig.exercised));
         put("cash_paid", f.cash(fig.cash_paid));
         put("intrinsic_paid", f.cash(settled.map_or(Cash::ZERO, |s| s.intrinsic_paid)));
         put("tokens_returned", f.tokens(fig.returned));
+        let returned_value = settled.map_or(Cash::ZERO, |s| Cash::notional(s.spot, s.tokens_returned));
+        put("returned_value_quote", f.cash(returned_value));
         put("default_shortfall_tokens", f.tokens(fig.shortfall));
         let mark = self.end.map(|e| e.mark);
         put("default_shortfall_quote", f.cash(Cash::notional(mark.unwrap_or(Price(0)), fig.shortfall)));

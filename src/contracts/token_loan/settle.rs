@@ -72,6 +72,9 @@ impl TokenLoan {
             }
         }
         s.tokens_returned = ctx.deliver_from(&mut self.transfers, &self.accounts, self.lender, owed);
+        for (acct, qty) in self.shares() {
+            ctx.record_loan(self.lender, acct, Qty(-qty.0));
+        }
         s.shortfall = owed - s.tokens_returned;
         self.settled = Some(s);
         self.status = LoanStatus::Settled;

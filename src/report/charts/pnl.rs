@@ -1,7 +1,8 @@
 //! The `pnl` chart: each party's profit and loss over time, marked to market.
 //!
 //! At sample `i`, party `p` has `pnl = (cash_i − cash_start) + (tokens_i − tokens_start) × mark_i`,
-//! with `mark_i` the sample's last trade price, else its mid, else the opening price. Parties whose
+//! with `mark_i` the sample's last trade price, else its mid, else the opening price; tokens lent
+//! under an open loan count as the lender's, not the borrower's. Parties whose
 //! PnL stays 0 throughout (e.g. an MM group trading the project's account) are named in a note
 //! instead of drawn.
 

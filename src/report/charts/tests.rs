@@ -133,6 +133,7 @@ fn synthetic(n: usize) -> Synthetic {
         tokens_start: Qty(1_000_000),
         cash: Cash(0),
         tokens: Qty(0),
+        claim: Qty::ZERO,
     };
     let parties = vec![party("mm", "passive_mm"), party("retail", "retail"), party("exchange", "exchange")];
     let (mut samples, mut holdings) = (Vec::with_capacity(n), Vec::with_capacity(n));

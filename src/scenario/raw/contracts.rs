@@ -20,6 +20,8 @@
 //! reference_window = "7d"        #   reference_window (default "7d", shorter than the tenor)
 //! settle = "tokens"              # default "tokens" (exercise physically, return the rest); "cash"
 //! expiry_average = "1h"          # optional: spot at expiry = mean 1-minute close over ≤ 1d; default last trade
+//! early_return = false           # default false; true: the borrower may end the loan before expiry
+//!                                #   (lend_and_dump does once it holds what it owes); it settles then
 //! [[contracts.options]]          # repeatable call options
 //! strike = "+50%"                # required: premium over the reference ("+50%", "-10%"), or an
 //!                                #   absolute price (0.075 or "0.075") on the tick grid
@@ -99,6 +101,8 @@ pub struct RawContract {
     pub settle: Option<String>,
     /// Loan: averaging window of the expiry spot.
     pub expiry_average: Option<Dur>,
+    /// Loan: the borrower may end it before expiry.
+    pub early_return: Option<bool>,
     /// Loan: the calls.
     pub options: Option<Vec<RawOption>>,
     /// Subscription: the fee's recipient.
@@ -150,6 +154,7 @@ pub const KIND_KEYS: [(&str, &[&str]); 4] = [
             "reference_window",
             "settle",
             "expiry_average",
+            "early_return",
             "options",
         ],
     ),
@@ -175,6 +180,7 @@ impl RawContract {
             ("reference_window", self.reference_window.is_some()),
             ("settle", self.settle.is_some()),
             ("expiry_average", self.expiry_average.is_some()),
+            ("early_return", self.early_return.is_some()),
             ("options", self.options.is_some()),
             ("fee_account", self.fee_account.is_some()),
             ("fee_per_period", self.fee_per_period.is_some()),
