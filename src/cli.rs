@@ -162,7 +162,8 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
         let mut table = format!("{:<40} {:>18} {:>18} {:>18}\n", "metric", "actual", "counterfactual", "difference");
         for row in rows {
             let diff = row.actual - row.counterfactual;
-            let t = crate::report::thousands;
+            let exact = row.metric.starts_with("price_");
+            let t = if exact { crate::report::exact_thousands } else { crate::report::thousands };
             table +=
                 &format!("{:<40} {:>18} {:>18} {:>18}\n", row.metric, t(row.actual), t(row.counterfactual), t(diff));
         }

@@ -3,7 +3,8 @@
 //! Every agent draws from its own stream keyed by its name, so replacing one group leaves every other
 //! agent's random draws unchanged: the difference between the two runs is caused by the replaced
 //! group's behaviour, not by luck. The replacement keeps the group's name, size, wallets, latency
-//! and contracts, and takes the new kind's default parameters.
+//! and contracts, and takes the parameters the scenario gives that kind for the group (a kind listed
+//! in the group's `alternatives`, with its table), else the kind's defaults.
 //!
 //! Output: `DIR/actual/` and `DIR/counterfactual/` (each a full run), plus `DIR/comparison.csv`
 //! (`metric,actual,counterfactual,difference`) and `DIR/report.html` with both runs side by side.
@@ -20,7 +21,8 @@ use crate::report::{render_charts, render_report, ChartInput, OutputDir, ReportI
 use crate::run::{run, units, RunOptions, RunOutcome};
 use crate::scenario::Scenario;
 
-/// `GROUP=KIND`: replace group `GROUP` by an agent of kind `KIND` with default parameters.
+/// `GROUP=KIND`: replace group `GROUP` by an agent of kind `KIND` (with the parameters the scenario
+/// gives it as one of the group's `alternatives`, else the defaults).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Replacement {
     /// The group to replace.
@@ -52,7 +54,10 @@ pub fn apply(scenario: &Scenario, r: &Replacement) -> anyhow::Result<Scenario> {
     let group = alt.groups.iter_mut().find(|g| g.name == r.group).ok_or_else(|| {
         anyhow::anyhow!("--counterfactual: no agent group named {:?}; the groups are: {}", r.group, names.join(", "))
     })?;
-    group.behaviour = Behaviour::default_of(&r.kind).expect("kind checked when parsed");
+    group.behaviour = match group.alternatives.iter().find(|b| b.kind() == r.kind) {
+        Some(b) => b.clone(),
+        None => Behaviour::default_of(&r.kind).expect("kind checked when parsed"),
+    };
     anyhow::ensure!(
         group.behaviour.is_crowd()
             == scenario.groups.iter().find(|g| g.name == r.group).expect("found").behaviour.is_crowd(),
@@ -91,7 +96,7 @@ pub fn compare(actual: &Summary, alt: &Summary) -> Vec<Row> {
     for c in &actual.contracts {
         let name = c.get("name").and_then(|v| v.as_str()).unwrap_or_default();
         let other = alt.contracts.iter().find(|o| o.get("name").and_then(|v| v.as_str()) == Some(name));
-        for key in ["project_outcome_quote", "mm_pnl_quote", "withheld", "fees_withheld"] {
+        for key in ["project_outcome_quote", "returned_value_quote", "mm_pnl_quote", "withheld", "fees_withheld"] {
             let get = |v: &serde_json::Value| v.get(key).and_then(|x| Decimal::from_str(&x.to_string()).ok());
             push(format!("{key}:{name}"), get(c), other.and_then(get));
         }

@@ -12,4 +12,4 @@ pub use charts::{render_charts, ChartInput, ChartKind, Charts, KpiAxis, KpiLine}
 pub use contracts_csv::{kpi_lines, write_contracts_csv};
 pub use files::{write_agents_csv, write_summary_json, write_timeseries_csv, OutputDir};
 pub use html::{render_report, ReportInput};
-pub use terminal::{terminal_summary, thousands};
+pub use terminal::{exact_thousands, terminal_summary, thousands};

@@ -14,6 +14,11 @@ pub fn thousands(d: rust_decimal::Decimal) -> String {
     super::html::group_digits(&d.round_dp(2).normalize().to_string()).replace('−', "-")
 }
 
+/// Like [`thousands`] but with every decimal kept: prices of cheap tokens (`0.00409`).
+pub fn exact_thousands(d: rust_decimal::Decimal) -> String {
+    super::html::group_digits(&d.normalize().to_string()).replace('−', "-")
+}
+
 /// The end-of-run table.
 pub fn terminal_summary(s: &Summary) -> String {
     let mut out = String::new();

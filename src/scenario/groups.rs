@@ -1,8 +1,9 @@
 //! Validation of `[[agents]]` groups: kind, count, starting amounts, latency, `trades_for`, and the
 //! kind's own parameter table.
 //!
-//! A group may carry only the parameter table named like its kind; the table (or the kind's defaults)
-//! becomes a [`Behaviour`], whose own check reports parameter problems at
+//! A group may carry only the parameter table named like its kind, and those of the kinds listed in
+//! its `alternatives` (what `--counterfactual` may replace it by); each table (or the kind's
+//! defaults) becomes a [`Behaviour`], whose own check reports parameter problems at
 //! `agents.<group>.<kind>.<parameter>`.
 
 use rust_decimal::Decimal;
@@ -41,12 +42,15 @@ pub(crate) fn group(ctx: &mut Ctx<'_>, path: &[Seg], g: RawGroup, env: &Env<'_>)
     let known_kind = KINDS.contains(&g.kind.as_str());
     if !known_kind {
         ctx.report(&join(path, "kind"), format!("unknown kind {:?}; the kinds are: {}", g.kind, KINDS.join(", ")));
-    } else {
-        for table in g.kind_tables().into_iter().filter(|t| *t != g.kind) {
+    }
+    let alternatives = alternative_kinds(ctx, path, &g, known_kind);
+    if known_kind {
+        for table in g.kind_tables().into_iter().filter(|t| *t != g.kind && !alternatives.contains(t)) {
             ctx.report(
                 &join(path, table),
                 format!(
-                    "table `{table}` does not match kind `{kind}`; parameters of `{kind}` go in [agents.{kind}]",
+                    "table `{table}` does not match kind `{kind}`; parameters of `{kind}` go in [agents.{kind}] \
+                     (list `{table}` in `alternatives` to give a counterfactual its parameters)",
                     kind = g.kind
                 ),
             );
@@ -85,9 +89,12 @@ pub(crate) fn group(ctx: &mut Ctx<'_>, path: &[Seg], g: RawGroup, env: &Env<'_>)
         g.latency.map_or(env.latency.fixed_ns, |d| d.nanos()),
         g.latency_jitter.map_or(env.latency.jitter_ns, |d| d.nanos()),
     );
+    let alternatives: Vec<Behaviour> = alternatives.iter().map(|k| behaviour(k, &g)).collect();
     let behaviour = if known_kind { Some(behaviour(g.kind.as_str(), &g)) } else { None };
-    if let (Some(b), Some(market)) = (&behaviour, env.market) {
-        report_params(ctx, path, b.kind(), b.check(market));
+    if let Some(market) = env.market {
+        for b in behaviour.iter().chain(&alternatives) {
+            report_params(ctx, path, b.kind(), b.check(market));
+        }
     }
     Some(Group {
         name: g.name,
@@ -97,7 +104,28 @@ pub(crate) fn group(ctx: &mut Ctx<'_>, path: &[Seg], g: RawGroup, env: &Env<'_>)
         latency,
         trades_for: g.trades_for,
         behaviour: behaviour?,
+        alternatives,
     })
+}
+
+/// The group's valid `alternatives`: known kinds other than its own, crowd for crowd, each once.
+fn alternative_kinds(ctx: &mut Ctx<'_>, path: &[Seg], g: &RawGroup, known_kind: bool) -> Vec<&'static str> {
+    let mut kinds = Vec::new();
+    let crowd = |k: &str| k == "retail";
+    for (i, name) in g.alternatives.iter().flatten().enumerate() {
+        let mut at = join(path, "alternatives");
+        at.push(Seg::Elem { index: i, name: None });
+        match KINDS.iter().find(|k| **k == name.as_str()) {
+            None => ctx.report(&at, format!("unknown kind {name:?}; the kinds are: {}", KINDS.join(", "))),
+            Some(_) if *name == g.kind => ctx.report(&at, format!("`{name}` is the group's own kind")),
+            Some(k) if kinds.contains(k) => ctx.report(&at, format!("`{name}` is listed twice")),
+            Some(_) if known_kind && crowd(name) != crowd(&g.kind) => {
+                ctx.report(&at, "a crowd (retail) can only be replaced by a crowd, and an individual agent by one")
+            }
+            Some(k) => kinds.push(*k),
+        }
+    }
+    kinds
 }
 
 /// Reports a behaviour's parameter problems at `agents.<group>.<kind>.<parameter>`.

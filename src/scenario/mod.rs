@@ -87,6 +87,8 @@ pub struct Group {
     pub trades_for: Option<String>,
     /// Behaviour and its parameters.
     pub behaviour: Behaviour,
+    /// Behaviours `--counterfactual` may put in its place (the `alternatives` with their tables).
+    pub alternatives: Vec<Behaviour>,
 }
 
 impl Scenario {
@@ -123,6 +125,7 @@ impl Scenario {
             latency: Latency::fixed(1_000_000),
             trades_for: None,
             behaviour,
+            alternatives: Vec::new(),
         });
         self
     }

@@ -42,6 +42,8 @@
 //! latency_jitter = "5ms"     # default market.latency_jitter
 //! trades_for = "project"     # optional: trade this named account (the project or an [[accounts]]
 //!                            #   name) instead of the group's own; cash and tokens must then be 0
+//! alternatives = ["passive_mm"]  # optional: kinds `--counterfactual <name>=KIND` may put in its
+//!                            #   place, each with its own table below (checked like the kind's)
 //! [agents.retail]            # optional, named exactly like the kind: the kind's parameters
 //!
 //! [[contracts]]              # optional, repeatable: see [`contracts`] for the schema
@@ -153,6 +155,8 @@ pub struct RawGroup {
     pub latency_jitter: Option<Dur>,
     /// Named account the group trades instead of its own.
     pub trades_for: Option<String>,
+    /// Other kinds `--counterfactual` may replace the group by, with their tables alongside.
+    pub alternatives: Option<Vec<String>>,
     /// `[agents.passive_mm]`.
     pub passive_mm: Option<passive_mm::PassiveMmConfig>,
     /// `[agents.retail]`.

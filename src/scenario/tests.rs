@@ -299,3 +299,36 @@ fn an_override_needs_an_equals_sign() {
     assert!("=5".parse::<Override>().is_err());
     assert_eq!("a.b = c=d".parse::<Override>().unwrap(), Override { key: "a.b".into(), value: "c=d".into() });
 }
+
+#[test]
+fn alternatives_carry_their_own_checked_tables() {
+    let src = edit(
+        "[agents.passive_mm]     # parameters of the kind (defaults when left out)",
+        "alternatives = [\"wash\", \"spoofer\"]\n[agents.passive_mm]\n[agents.wash]\ntarget_wash_share = 0.5",
+    );
+    let s = load_str(&src, FILE, &[]).unwrap();
+    let mm = &s.groups[0];
+    assert_eq!(mm.behaviour.kind(), "passive_mm");
+    let kinds: Vec<_> = mm.alternatives.iter().map(Behaviour::kind).collect();
+    assert_eq!(kinds, ["wash", "spoofer"], "a listed kind without a table takes its defaults");
+    let Behaviour::Wash(w) = &mm.alternatives[0] else { panic!("wash first") };
+    assert_eq!(w.target_wash_share, 0.5);
+    // --set reaches an alternative's table, and its values are checked like the kind's.
+    let msg = error(&src, &["agents.mm.wash.target_wash_share=1.5"]);
+    assert!(msg.contains("agents.mm.wash.target_wash_share"), "{msg}");
+}
+
+#[test]
+fn bad_alternatives_are_named() {
+    let src = edit(
+        "[agents.passive_mm]     # parameters of the kind (defaults when left out)",
+        "alternatives = [\"nope\", \"passive_mm\", \"retail\", \"wash\", \"wash\"]\n[agents.passive_mm]\n[agents.spoofer]",
+    );
+    let msg = error(&src, &[]);
+    let at = |needle: &str| pos(&src, needle);
+    assert_problem(&msg, &at("\"nope"), "agents.mm.alternatives.0", &["unknown kind \"nope\""]);
+    assert_problem(&msg, &at("\"passive_mm\","), "agents.mm.alternatives.1", &["the group's own kind"]);
+    assert_problem(&msg, &at("\"retail\","), "agents.mm.alternatives.2", &["a crowd (retail) can only be"]);
+    assert_problem(&msg, &at("\"wash\"]"), "agents.mm.alternatives.4", &["listed twice"]);
+    assert_problem(&msg, &pos(&src, "spoofer]"), "agents.mm.spoofer", &["does not match kind", "alternatives"]);
+}

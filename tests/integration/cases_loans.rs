@@ -272,3 +272,32 @@ fn rmsc04_like_day_trades_every_population() {
     let (high, low) = (f(s.price.high.unwrap()), f(s.price.low.unwrap()));
     assert!(high < 1_100.0 && low > 900.0, "a calm day around $1,000: {low}..{high}");
 }
+
+/// `--counterfactual mm=passive_mm` on the DIO case (half scale): the honest MM the scenario gives
+/// as the group's alternative keeps the price near the listing, so the crowd's loss and the MM's
+/// gain in the actual run are the lend-and-dump's doing. The comparison file names them.
+#[test]
+fn dio_counterfactual_with_an_honest_mm_keeps_the_price_and_the_crowds_money() {
+    use mmsim::counterfactual::{run_pair, Replacement};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/dio_lend_and_dump.toml");
+    let sets: Vec<Override> = DIO_HALF.iter().map(|s| s.parse().expect("override")).collect();
+    let scenario = load(&path, &sets).expect("loads");
+    let dir = tempfile::tempdir().unwrap();
+    let r: Replacement = "mm=passive_mm".parse().unwrap();
+    let (actual, alt, rows) = run_pair(&scenario, &r, dir.path(), false).expect("both runs");
+    let (a, b) = (&actual.summary, &alt.summary);
+    assert!(b.conservation.ok);
+    let (high, low) = (f(b.price.high.unwrap()), f(b.price.low.unwrap()));
+    assert!(high < 0.06 && low > 0.04, "the honest MM keeps the price near $0.05: {low}-{high}");
+    let fomo_loss_caused = group_pnl(a, "fomo") - group_pnl(b, "fomo");
+    assert!(fomo_loss_caused < -2_500_000.0, "the lend-and-dump costs the crowd millions: {fomo_loss_caused}");
+    assert!(group_pnl(b, "mm").abs() < 0.01 * group_pnl(a, "mm"), "the honest MM earns a spread, not millions");
+    let loan = contract(b, "loan");
+    assert_eq!(loan["status"], "open", "the honest MM keeps its 30-day loan past the run");
+    let csv = std::fs::read_to_string(dir.path().join("comparison.csv")).unwrap();
+    assert!(csv.starts_with("metric,actual,counterfactual,difference\n"));
+    for metric in ["price_high", "pnl_quote:mm", "pnl_quote:fomo", "project_outcome_quote:loan"] {
+        assert!(rows.iter().any(|r| r.metric == metric) && csv.contains(metric), "{metric} compared");
+    }
+    assert!(dir.path().join("actual/summary.json").exists() && dir.path().join("counterfactual/trades.csv").exists());
+}
