@@ -14,6 +14,11 @@ use crate::types::{Price, SimTime};
 const FILE: &str = "scenarios/t.toml";
 const MINIMAL: &str = include_str!("../../scenarios/example_minimal.toml");
 
+/// The market maker's parameter table in `MINIMAL`, whole.
+const MM_TABLE: &str = "[agents.passive_mm]     # parameters of the kind (defaults when left out)\n\
+                        level_size = 1000       # tokens per quote level\n\
+                        max_inventory = 50000   # at most 50,000 tokens long or short of where it started\n";
+
 /// `MINIMAL` with `from` replaced by `to` (which must occur).
 fn edit(from: &str, to: &str) -> String {
     assert!(MINIMAL.contains(from), "{from:?} is not in the example");
@@ -163,7 +168,7 @@ fn param_issues_are_placed_under_the_kind_table() {
 
 #[test]
 fn a_parameter_table_must_match_the_kind() {
-    let src = edit("[agents.passive_mm]", "[agents.retail]");
+    let src = edit(MM_TABLE, "[agents.retail]\n");
     let msg = error(&src, &[]);
     assert_problem(
         &msg,
@@ -303,8 +308,8 @@ fn an_override_needs_an_equals_sign() {
 #[test]
 fn alternatives_carry_their_own_checked_tables() {
     let src = edit(
-        "[agents.passive_mm]     # parameters of the kind (defaults when left out)",
-        "alternatives = [\"wash\", \"spoofer\"]\n[agents.passive_mm]\n[agents.wash]\ntarget_wash_share = 0.5",
+        MM_TABLE,
+        "alternatives = [\"wash\", \"spoofer\"]\n[agents.passive_mm]\n[agents.wash]\ntarget_wash_share = 0.5\n",
     );
     let s = load_str(&src, FILE, &[]).unwrap();
     let mm = &s.groups[0];
@@ -321,8 +326,8 @@ fn alternatives_carry_their_own_checked_tables() {
 #[test]
 fn bad_alternatives_are_named() {
     let src = edit(
-        "[agents.passive_mm]     # parameters of the kind (defaults when left out)",
-        "alternatives = [\"nope\", \"passive_mm\", \"retail\", \"wash\", \"wash\"]\n[agents.passive_mm]\n[agents.spoofer]",
+        MM_TABLE,
+        "alternatives = [\"nope\", \"passive_mm\", \"retail\", \"wash\", \"wash\"]\n[agents.passive_mm]\n[agents.spoofer]\n",
     );
     let msg = error(&src, &[]);
     let at = |needle: &str| pos(&src, needle);
