@@ -92,6 +92,10 @@ pub struct GroupSummary {
     /// Tokens at the end.
     #[serde(with = "rust_decimal::serde::arbitrary_precision")]
     pub tokens_end: Decimal,
+    /// Tokens lent out (positive) or borrowed (negative) under loans still open at the end; left
+    /// out when 0. The PnL counts them as the lender's.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision", skip_serializing_if = "Decimal::is_zero")]
+    pub tokens_lent: Decimal,
 }
 
 /// Sums over all accounts at the start and the end.
@@ -143,6 +147,7 @@ impl GroupSummary {
             cash_end: units.cash(end.0),
             tokens_start: units.tokens(party.tokens_start),
             tokens_end: units.tokens(end.1),
+            tokens_lent: units.tokens(party.claim),
         }
     }
 }

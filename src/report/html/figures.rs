@@ -132,11 +132,16 @@ pub(super) fn in_short(s: &Summary) -> String {
     if let Some(pr) = project(s) {
         let cash = pr.cash_end - pr.cash_start;
         let tokens = pr.tokens_end - pr.tokens_start;
+        let lent = if pr.tokens_lent > Decimal::ZERO {
+            format!(" ({} of them lent out and still owed)", fmt(Some(pr.tokens_lent), Fmt::Tokens))
+        } else {
+            String::new()
+        };
         let word =
             |d: Decimal, more: &str, less: &str| if d < Decimal::ZERO { less.to_string() } else { more.to_string() };
         items.push(format!(
-            "The project's treasury{} ended with {} {} cash and {} {} tokens: a result of <b>{}</b> quote, \
-             marked to the closing price.",
+            "The project's treasury{} ended with {} {} cash and {} {} tokens{lent}: a result of <b>{}</b> \
+             quote, marked to the closing price.",
             if pr.name == "project" { String::new() } else { format!(" ({})", escape(&pr.name)) },
             fmt(Some(cash.abs()), Fmt::Money),
             word(cash, "more", "less"),
@@ -243,6 +248,16 @@ fn project_outcome(out: &mut String, runs: &[&Summary], heads: &[String]) {
     row(out, "cash at the end", &col(&|p| p.cash_end), Fmt::Money);
     row(out, "tokens at the start", &col(&|p| p.tokens_start), Fmt::Tokens);
     row(out, "tokens at the end", &col(&|p| p.tokens_end), Fmt::Tokens);
+    if runs.iter().filter_map(|s| project(s)).any(|p| !p.tokens_lent.is_zero()) {
+        row(out, "tokens lent out, still owed", &col(&|p| p.tokens_lent), Fmt::Tokens);
+    }
+    // What its tokens (held and lent) are worth: the loss a price collapse inflicts on a treasury,
+    // which the PnL (measured against holding the starting tokens) does not show.
+    let open: Vec<_> = runs.iter().map(|s| Some(project(s)?.tokens_start * s.price.open?)).collect();
+    let close: Vec<_> =
+        runs.iter().map(|s| Some((project(s)?.tokens_end + project(s)?.tokens_lent) * s.price.close?)).collect();
+    row(out, "its tokens' value at the open", &open, Fmt::Money);
+    row(out, "its tokens' value at the close", &close, Fmt::Money);
     row(out, "result (PnL)", &col(&|p| p.pnl_quote), Fmt::Pnl);
     out.push_str("</tbody></table>\n</div>\n");
 }
