@@ -300,4 +300,12 @@ fn dio_counterfactual_with_an_honest_mm_keeps_the_price_and_the_crowds_money() {
         assert!(rows.iter().any(|r| r.metric == metric) && csv.contains(metric), "{metric} compared");
     }
     assert!(dir.path().join("actual/summary.json").exists() && dir.path().join("counterfactual/trades.csv").exists());
+    // The honest run ends with the loan open: the project's tokens are lent out, and worth about
+    // what they were at the listing; in the actual run they came back worth a tenth of that.
+    assert_eq!(f(b.group("project").unwrap().tokens_lent), 5_000_000.0);
+    assert!(f(a.group("project").unwrap().tokens_lent) == 0.0);
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    for row in ["tokens lent out, still owed", "its tokens&#39; value at the close", "5,000,000 of them lent out"] {
+        assert!(html.contains(row), "{row} in the report");
+    }
 }
