@@ -151,6 +151,11 @@ impl Ledger {
         }
     }
 
+    /// Withdraws `agent`'s right to trade `account` (its owner keeps it).
+    pub fn revoke(&mut self, account: AccountId, agent: AgentId) {
+        self.accounts[account.0 as usize].traders.retain(|&a| a != agent);
+    }
+
     /// The account `id`.
     ///
     /// # Panics
@@ -357,6 +362,10 @@ mod tests {
         let (mut l, a, _) = two();
         assert!(l.account(a).can_trade(AgentId(0)));
         assert!(!l.account(a).can_trade(AgentId(7)));
+        l.authorize(a, AgentId(7));
+        assert!(l.account(a).can_trade(AgentId(7)));
+        l.revoke(a, AgentId(7));
+        assert!(!l.account(a).can_trade(AgentId(7)), "revoked");
         l.authorize(a, AgentId(7));
         assert!(l.account(a).can_trade(AgentId(7)));
     }

@@ -23,6 +23,8 @@
 //! still match the plan keep their queue priority. It also requotes at once when a fill empties a
 //! whole side. With `quote_fraction` < 1 it alternates quoting and absent periods (exponential
 //! lengths, mean cycle `shirk_cycle`, drawn from its own stream) and cancels everything while away.
+//! When an order comes back `not_authorized` (a subscription that let it trade the account was
+//! terminated, and its orders there cancelled), it stops for good.
 
 mod config;
 mod ladder;
@@ -94,6 +96,8 @@ pub struct PassiveMm {
     /// Estimate of the variance of one-minute log returns and the closed bars folded in so far.
     vol: Option<(EwmaVariance, u64)>,
     quoting: bool,
+    /// Its access to the account was withdrawn (an order came back `not_authorized`): it stops.
+    revoked: bool,
     phase_end: SimTime,
     stats: PassiveMmStats,
 }
@@ -120,6 +124,7 @@ impl PassiveMm {
             dirty: true,
             vol,
             quoting: true,
+            revoked: false,
             phase_end: SimTime(u64::MAX),
             stats: PassiveMmStats::default(),
         }
@@ -133,6 +138,11 @@ impl PassiveMm {
     /// What it did so far.
     pub fn stats(&self) -> PassiveMmStats {
         self.stats
+    }
+
+    /// True once its access to the account was withdrawn (it has stopped for good).
+    pub fn is_revoked(&self) -> bool {
+        self.revoked
     }
 
     /// True while in a quoting (not absent) period.
@@ -307,6 +317,9 @@ impl Agent for PassiveMm {
     }
 
     fn on_wakeup(&mut self, ctx: &mut AgentCtx<'_>) {
+        if self.revoked {
+            return;
+        }
         self.stats.wakeups += 1;
         self.update_vol(ctx.market.tape, ctx.now);
         while ctx.now >= self.phase_end {
@@ -359,6 +372,13 @@ impl Agent for PassiveMm {
                     self.dirty = true;
                     match reason {
                         OrderRejected::InsufficientFunds => self.stats.rejected_funds += 1,
+                        OrderRejected::NotAuthorized => {
+                            // The contract that let it trade this account ended: stop for good.
+                            self.stats.rejected_other += 1;
+                            self.revoked = true;
+                            self.quoting = false;
+                            self.quotes.clear();
+                        }
                         _ => self.stats.rejected_other += 1,
                     }
                 }

@@ -167,6 +167,17 @@ impl ContractCtx<'_> {
         cash - left
     }
 
+    /// Ends `agent`'s right to trade `account`: its orders resting there are cancelled first (the
+    /// agent is not told; its next order on the account is rejected `not_authorized`). Returns how
+    /// many orders were cancelled.
+    pub fn revoke(&mut self, account: AccountId, agent: AgentId) -> u32 {
+        let trader = crate::types::TraderId(account.0);
+        let ids: Vec<_> = self.exchange.orders_of(agent).filter(|o| o.trader == trader).map(|o| o.id).collect();
+        let cancelled = ids.into_iter().filter(|&id| self.exchange.cancel(agent, id).is_ok()).count();
+        self.exchange.ledger_mut().revoke(account, agent);
+        cancelled as u32
+    }
+
     /// Records a token loan of `qty` from `lender` to `borrower` for PnL (negative: it ended).
     pub fn record_loan(&mut self, lender: AccountId, borrower: AccountId, qty: Qty) {
         self.recorder.on_loan(lender, borrower, qty);

@@ -11,8 +11,8 @@
 //! (`on_miss = "withhold"`) or the fee less the cut (`"cut:50%"`, rounded down to the atom). A fee
 //! the payer cannot cover from free cash is paid in part and the rest recorded as unpaid.
 //! `terminate_after_misses` missed periods in a row end the contract: it stops paying and
-//! monitoring and records when. (It cannot stop the MM's agents from quoting: revoking the MM's
-//! access to the account needs engine support.)
+//! monitoring, records when, and revokes the MM's access to the payer's account (its resting
+//! orders there are cancelled; a passive MM stops quoting at its next rejected order).
 //!
 //! **When the run ends mid-period** the partial period is reported unsettled: KPIs measured so far,
 //! no fee.
@@ -64,6 +64,8 @@ pub struct Subscription {
     next_snapshot: SimTime,
     misses_in_row: u32,
     terminated_at: Option<SimTime>,
+    /// The MM's orders cancelled on the payer's account when the contract was terminated.
+    revoked_orders: u32,
     periods: Vec<PeriodResult>,
     account_start: (Cash, Qty),
     end: Option<(Price, (Cash, Qty))>,
@@ -93,6 +95,7 @@ impl Subscription {
             done: false,
             misses_in_row: 0,
             terminated_at: None,
+            revoked_orders: 0,
             periods: Vec::new(),
             account_start: (Cash::ZERO, Qty::ZERO),
             end: None,
@@ -186,6 +189,9 @@ impl Subscription {
         if limit > 0 && self.misses_in_row >= limit {
             self.terminated_at = Some(ctx.now);
             self.done = true;
+            for &agent in &self.agents {
+                self.revoked_orders += ctx.revoke(self.payer, agent);
+            }
         } else if self.terms.periods.is_some_and(|n| self.periods.len() as u32 >= n) {
             self.done = true;
         } else {

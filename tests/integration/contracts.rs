@@ -276,3 +276,29 @@ fn a_loan_and_a_guarantee_settle_inside_the_run() {
     let (_, again) = run_files(&s);
     assert_eq!(csv, again);
 }
+
+#[test]
+fn a_terminated_subscription_takes_the_account_away_from_its_mm() {
+    use mmsim::agents::AnyAgent;
+    // A third day: the shirker's contract ends after the second.
+    let s = scenario("scenarios/three_mms_subscription.toml", &["market.duration=3d"]);
+    let out = run(&s, &RunOptions::default()).unwrap();
+    assert!(out.summary.conservation.ok);
+    let c = out.summary.contracts.iter().find(|c| c["name"] == "retainer_c").unwrap();
+    assert_eq!(c["terminated"], true);
+    let ended = c["terminated_at_s"].as_f64().unwrap();
+    assert_eq!(ended, 2.0 * 86_400.0);
+    assert!(c["revoked_orders"].as_u64().unwrap() > 0, "its resting quotes were cancelled: {c}");
+    let sim = &out.built.sim;
+    for (i, slot) in sim.slots().iter().enumerate() {
+        let AnyAgent::PassiveMm(mm) = &slot.agent else { continue };
+        assert_eq!(mm.is_revoked(), slot.name == "mm_c", "{}", slot.name);
+        let resting = sim.exchange().orders_of(mmsim::types::AgentId(i as u32)).count();
+        assert_eq!(resting == 0, slot.name == "mm_c", "{}: {resting} orders resting at the end", slot.name);
+    }
+    // The others keep their contracts and are paid for the third day too.
+    for name in ["retainer_a", "retainer_b"] {
+        let c = out.summary.contracts.iter().find(|c| c["name"] == name).unwrap();
+        assert_eq!((c["terminated"].as_bool(), c["periods"].as_u64()), (Some(false), Some(3)), "{name}");
+    }
+}

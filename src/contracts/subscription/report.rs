@@ -1,7 +1,7 @@
 //! The subscription's `summary.json` entry and `contracts.csv` rows (one per period).
 //!
 //! Keys: `fees_paid`, `fees_withheld`, `fees_unpaid`, `periods` (settled periods), `periods_failed`
-//! (settled periods that missed a KPI), `terminated`, `terminated_at_s`, `project_trading_pnl`, the
+//! (settled periods that missed a KPI), `terminated`, `terminated_at_s`, `revoked_orders`, `project_trading_pnl`, the
 //! thresholds, overall `uptime`/`volume_quote`/`volume_share`, and `kpis`: one object per period
 //! with each KPI's measured value and its `*_met` flag (`null` when the contract does not check it)
 //! and `met` for the period as a whole.
@@ -55,6 +55,7 @@ impl Subscription {
         put("periods_failed", json!(settled.iter().filter(|p| !p.kpi.met()).count()));
         put("terminated", json!(self.terminated_at.is_some()));
         put("terminated_at_s", self.terminated_at.map_or(Value::Null, secs));
+        put("revoked_orders", json!(self.revoked_orders));
         put("project_trading_pnl", self.trading_pnl(f, external));
         let snaps: u64 = self.periods.iter().map(|p| p.kpi.snapshots).sum();
         let qual: u64 = self.periods.iter().map(|p| p.kpi.qualifying).sum();
