@@ -2,8 +2,10 @@
 //! against its inventory after Avellaneda & Stoikov (2008), within inventory and cash limits.
 //!
 //! **Fair price.** The mid of the *other* traders' best bid and ask (its own resting orders are
-//! taken out, so it does not chase its own quotes); when the others do not quote both sides, the
-//! last trade; before any trade, the market's open price.
+//! taken out, so it does not chase its own quotes), kept within `anchor_bps` of the last trade (so
+//! that market makers centring on each other's quotes cannot walk the book away without trades);
+//! when the others do not quote both sides, the last trade; before any trade, the market's open
+//! price.
 //!
 //! **Quotes.** With `q` the position in `level_size` clips (tokens held minus the starting
 //! balance), σ² the daily variance in bps² and τ the horizon left in days, the reservation price
@@ -178,9 +180,10 @@ impl PassiveMm {
     fn inputs(&self, ctx: &AgentCtx<'_>) -> QuoteInputs {
         let m = &ctx.market;
         let (others_bid, others_ask) = (self.others_best(m, Side::Buy), self.others_best(m, Side::Sell));
+        let last = m.tape.last_price().unwrap_or(self.setup.market.open_price).0 as f64;
         let fair = match (others_bid, others_ask) {
-            (Some(b), Some(a)) => (b.0 + a.0) as f64 / 2.0,
-            _ => m.tape.last_price().unwrap_or(self.setup.market.open_price).0 as f64,
+            (Some(b), Some(a)) => anchored((b.0 + a.0) as f64 / 2.0, last, self.config.anchor_bps),
+            _ => last,
         };
         let tau_days = match self.config.horizon {
             Horizon::End => self.setup.market.duration.nanos().saturating_sub(ctx.now.nanos()) as f64 / DAY_NS,
@@ -386,4 +389,13 @@ impl Agent for PassiveMm {
             },
         }
     }
+}
+
+/// `mid` kept within `band_bps` of `last` (0: not kept).
+fn anchored(mid: f64, last: f64, band_bps: f64) -> f64 {
+    if band_bps <= 0.0 {
+        return mid;
+    }
+    let band = last * band_bps / 10_000.0;
+    mid.clamp(last - band, last + band)
 }

@@ -99,6 +99,11 @@ pub struct PassiveMmConfig {
     pub shirk_cycle: Dur,
     /// Effort: multiplies the quoted width (> 1 quotes wider than agreed). Default 1.
     pub spread_multiplier: f64,
+    /// The fair price (the others' mid) is kept within this many bps of the last trade: quotes move
+    /// further only when trades follow. Without it, two market makers that each centre on the
+    /// other's quotes and skew against their inventory walk the book away together with no trade
+    /// at all. 0 turns the anchor off. Default 100.
+    pub anchor_bps: f64,
 }
 
 impl Default for PassiveMmConfig {
@@ -120,6 +125,7 @@ impl Default for PassiveMmConfig {
             quote_fraction: 1.0,
             shirk_cycle: Dur(3_600_000_000_000),
             spread_multiplier: 1.0,
+            anchor_bps: 100.0,
         }
     }
 }
@@ -144,6 +150,7 @@ impl PassiveMmConfig {
             issues.push(ParamIssue::new("requote_every", "must be longer than 0"));
         }
         check_non_negative(&mut issues, "requote_threshold_bps", self.requote_threshold_bps);
+        check_non_negative(&mut issues, "anchor_bps", self.anchor_bps);
         check_positive(&mut issues, "max_inventory", self.max_inventory);
         if self.max_inventory > 0.0 && market.lots(self.max_inventory).is_zero() {
             let message =
