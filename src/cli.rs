@@ -95,8 +95,9 @@ pub struct RunArgs {
     /// Skip the charts (report.html is still written, without them).
     #[arg(long)]
     pub no_charts: bool,
-    /// Also run the same scenario and seed with group GROUP replaced by kind KIND (default
-    /// parameters), and compare: DIR/actual/, DIR/counterfactual/, DIR/comparison.csv, DIR/report.html.
+    /// Also run the same scenario and seed with group GROUP replaced by kind KIND (with the
+    /// parameters the group's `alternatives` give KIND, else its defaults), and compare:
+    /// DIR/actual/, DIR/counterfactual/, DIR/comparison.csv, DIR/report.html.
     #[arg(long, value_name = "GROUP=KIND")]
     pub counterfactual: Option<crate::counterfactual::Replacement>,
 }

@@ -25,8 +25,8 @@
 //! still match the plan keep their queue priority. It also requotes at once when a fill empties a
 //! whole side. With `quote_fraction` < 1 it alternates quoting and absent periods (exponential
 //! lengths, mean cycle `shirk_cycle`, drawn from its own stream) and cancels everything while away.
-//! When an order comes back `not_authorized` (a subscription that let it trade the account was
-//! terminated, and its orders there cancelled), it stops for good.
+//! When it may no longer trade the account (a subscription that let it was terminated, and its
+//! orders there cancelled), it stops for good at its next wake-up or rejected order.
 
 mod config;
 mod ladder;
@@ -320,6 +320,12 @@ impl Agent for PassiveMm {
     }
 
     fn on_wakeup(&mut self, ctx: &mut AgentCtx<'_>) {
+        if !ctx.market.ledger.account(self.account).can_trade(ctx.me) {
+            // Its access was withdrawn (its orders there were cancelled): stop for good.
+            self.revoked = true;
+            self.quoting = false;
+            self.quotes.clear();
+        }
         if self.revoked {
             return;
         }

@@ -12,7 +12,9 @@
 //! the payer cannot cover from free cash is paid in part and the rest recorded as unpaid.
 //! `terminate_after_misses` missed periods in a row end the contract: it stops paying and
 //! monitoring, records when, and revokes the MM's access to the payer's account (its resting
-//! orders there are cancelled; a passive MM stops quoting at its next rejected order).
+//! orders there are cancelled; a passive MM stops at its next wake-up). Access is one grant per
+//! MM and account: when several subscriptions engage the same MM group for the same account, the
+//! first one terminated ends it for all.
 //!
 //! **When the run ends mid-period** the partial period is reported unsettled: KPIs measured so far,
 //! no fee.

@@ -24,9 +24,11 @@
 //! project's loss. With `settle = "cash"`, every token must come back and the lender pays the
 //! borrower each in-the-money call's intrinsic value in cash (as far as it can).
 //!
-//! **Early return** (`early_return = true`). The borrower may end the loan before expiry: when its
-//! agent says it is done (`lend_and_dump` does once it holds what it owes), the loan settles at
-//! once by the rules above, with the spot of that moment.
+//! **Early return** (`early_return = true`). The borrower may end the loan before expiry: when every
+//! agent of the borrowing group has said it is done (`lend_and_dump` does once it holds what it
+//! owes), the loan settles by the rules above, with the spot of that moment (the last trade, or the
+//! mean close over `expiry_average` before it) and, for index strikes not yet fixed, the estimates
+//! made at signing.
 //!
 //! **Run ends first.** A loan whose expiry is after the run's end is reported unsettled (`status =
 //! "open"`), marked to market: the project holds a claim on the tokens (valued at the last price)
@@ -63,7 +65,7 @@ pub enum LoanStatus {
     Failed(String),
     /// Lent, not yet expired.
     Open,
-    /// Settled at expiry.
+    /// Settled at expiry, or earlier by an early return.
     Settled,
 }
 
@@ -92,7 +94,7 @@ struct Index {
     fixed_at: Option<SimTime>,
 }
 
-/// What happened at expiry.
+/// What happened at settlement (expiry or early return).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settled {
     /// When.
@@ -140,6 +142,8 @@ pub struct TokenLoan {
     settled: Option<Settled>,
     end: Option<EndMark>,
     transfers: Vec<Transfer>,
+    /// Borrowing agents that said they are done (early return settles when all have).
+    done_agents: Vec<AgentId>,
 }
 
 impl TokenLoan {
@@ -165,6 +169,7 @@ impl TokenLoan {
             settled: None,
             end: None,
             transfers: Vec::new(),
+            done_agents: Vec::new(),
         }
     }
 
@@ -193,7 +198,7 @@ impl TokenLoan {
         &self.strikes
     }
 
-    /// The settlement, once expired.
+    /// The settlement, once settled.
     pub fn settlement(&self) -> Option<&Settled> {
         self.settled.as_ref()
     }
@@ -337,7 +342,13 @@ impl Contract for TokenLoan {
     }
 
     fn on_borrower_done(&mut self, agent: AgentId, ctx: &mut ContractCtx<'_>) {
-        if self.terms.early_return && self.status == LoanStatus::Open && self.agents.contains(&agent) {
+        if !self.terms.early_return || self.status != LoanStatus::Open || !self.agents.contains(&agent) {
+            return;
+        }
+        if !self.done_agents.contains(&agent) {
+            self.done_agents.push(agent);
+        }
+        if self.agents.iter().all(|a| self.done_agents.contains(a)) {
             self.settle(ctx);
         }
     }

@@ -32,6 +32,8 @@ pub enum Event {
     Sample,
     /// A contract's timer falls due.
     ContractTimer(u32),
+    /// An agent asked to end its loans (handled after the event that asked, at the same time).
+    EndLoans(AgentId),
 }
 
 /// One agent's slot: behaviour, name, random streams, latency.
@@ -225,6 +227,11 @@ impl Simulation {
                 self.notify(agent, ev);
             }
             Event::ContractTimer(index) => self.with_contract(index as usize, |c, ctx| c.on_timer(ctx)),
+            Event::EndLoans(agent) => {
+                for i in 0..self.contracts.len() {
+                    self.with_contract(i, |c, ctx| c.on_borrower_done(agent, ctx));
+                }
+            }
             Event::Sample => {
                 let phase = self.phase();
                 self.recorder.sample(now, self.exchange.book(), &self.tape, phase);
@@ -291,7 +298,6 @@ impl Simulation {
             f(&mut slot.agent, &mut ctx);
         }
         let me = AgentId(index as u32);
-        let mut end_loans = false;
         for action in actions.drain(..) {
             match action {
                 Action::Wake(at) => {
@@ -307,15 +313,12 @@ impl Simulation {
                     let at = Self::arrival(slot, now);
                     self.kernel.schedule_at(at, Event::CancelArrives(me, id)).expect("arrival after now");
                 }
-                Action::EndLoans => end_loans = true,
+                Action::EndLoans => {
+                    self.kernel.schedule_at(now, Event::EndLoans(me)).expect("now is not in the past");
+                }
             }
         }
         self.actions = actions;
-        if end_loans {
-            for i in 0..self.contracts.len() {
-                self.with_contract(i, |c, ctx| c.on_borrower_done(me, ctx));
-            }
-        }
     }
 
     /// When a command sent now by `slot` reaches the exchange: after its latency, and not before its

@@ -104,12 +104,15 @@ pub struct Recorder {
     trade_log: Option<TradeLog>,
     /// Traded value per agent (maker or taker side; a self-trade counts once), indexed by `AgentId`.
     agent_volume: Vec<Cash>,
+    /// Each account's loan claim (see [`Party::claim`]), indexed by `AccountId`.
+    account_claims: Vec<Qty>,
 }
 
 impl Recorder {
     /// A recorder for `parties`, with `account_party[account]` the party of each account.
     pub fn new(parties: Vec<Party>, account_party: Vec<u32>, trade_log: Option<TradeLog>) -> Self {
         Recorder {
+            account_claims: vec![Qty::ZERO; account_party.len()],
             account_party,
             parties,
             samples: Vec::new(),
@@ -194,6 +197,8 @@ impl Recorder {
         let (l, b) = (self.account_party[lender.0 as usize] as usize, self.account_party[borrower.0 as usize] as usize);
         self.parties[l].claim += qty;
         self.parties[b].claim -= qty;
+        self.account_claims[lender.0 as usize] += qty;
+        self.account_claims[borrower.0 as usize] -= qty;
     }
 
     fn move_cash(&mut self, account: AccountId, delta: Cash) {
@@ -253,7 +258,13 @@ impl Recorder {
         &self.parties
     }
 
-    /// The party of each account.
+    /// Each account's loan claim (tokens lent out under open loans, negative when borrowed),
+    /// indexed by `AccountId`.
+    pub fn account_claims(&self) -> &[Qty] {
+        &self.account_claims
+    }
+
+    /// The party of each account, indexed by `AccountId`.
     pub fn account_party(&self) -> &[u32] {
         &self.account_party
     }

@@ -146,9 +146,11 @@ pub fn write_timeseries_csv(w: &mut dyn Write, recorder: &Recorder, units: Units
 }
 
 /// Writes `agents.csv`: one row per agent, then one per named account (the project among them) and
-/// the exchange. Columns: `agent,group,kind,accounts,trades_account,cash_start,cash_end,tokens_start,tokens_end,pnl_quote`.
+/// the exchange. Columns: `agent,group,kind,accounts,trades_account,cash_start,cash_end,tokens_start,tokens_end,tokens_lent,pnl_quote`.
 /// An agent trading another party's account (e.g. an MM under a subscription) names that account in
-/// `trades_account` and leaves the balances to that account's row.
+/// `trades_account` and leaves the balances to that account's row. `tokens_lent` is what the row
+/// has lent out (negative: borrowed) under loans still open; the PnL counts those tokens as the
+/// lender's, as `summary.json` does.
 ///
 /// # Errors
 /// I/O errors.
@@ -173,16 +175,19 @@ pub fn write_agents_csv(
         "cash_end",
         "tokens_start",
         "tokens_end",
+        "tokens_lent",
         "pnl_quote",
     ])?;
     let parties = recorder.parties();
-    let row = |start: (Cash, Qty), end: (Cash, Qty)| {
+    let claims = recorder.account_claims();
+    let row = |start: (Cash, Qty), end: (Cash, Qty), lent: Qty| {
         [
             units.cash(start.0).to_string(),
             units.cash(end.0).to_string(),
             units.tokens(start.1).to_string(),
             units.tokens(end.1).to_string(),
-            units.cash(pnl(end.0 - start.0, end.1 - start.1, mark)).to_string(),
+            units.tokens(lent).to_string(),
+            units.cash(pnl(end.0 - start.0, end.1 + lent - start.1, mark)).to_string(),
         ]
     };
     for a in agents {
@@ -190,17 +195,18 @@ pub fn write_agents_csv(
         let mut fields = vec![a.name.clone(), party.name.clone(), party.kind.clone(), a.accounts.len().to_string()];
         if a.trades_for_other {
             fields.push(a.accounts.iter().map(|&id| ledger.account(id).name.clone()).collect::<Vec<_>>().join(";"));
-            fields.extend(std::iter::repeat_n(String::new(), 5));
+            fields.extend(std::iter::repeat_n(String::new(), 6));
         } else {
             fields.push(String::new());
-            let (mut start, mut end) = ((Cash::ZERO, Qty::ZERO), (Cash::ZERO, Qty::ZERO));
+            let (mut start, mut end, mut lent) = ((Cash::ZERO, Qty::ZERO), (Cash::ZERO, Qty::ZERO), Qty::ZERO);
             for &id in &a.accounts {
                 let s = account_start[id.0 as usize];
                 let acc = ledger.account(id);
                 start = (start.0 + s.0, start.1 + s.1);
                 end = (end.0 + acc.cash(), end.1 + acc.tokens());
+                lent += claims[id.0 as usize];
             }
-            fields.extend(row(start, end));
+            fields.extend(row(start, end, lent));
         }
         csv.write_record(&fields)?;
     }
@@ -208,7 +214,7 @@ pub fn write_agents_csv(
         let party = &parties[recorder.account_party()[id] as usize];
         if party.kind == "project" || party.kind == "account" || party.kind == "exchange" {
             let mut fields = vec![acc.name.clone(), party.name.clone(), party.kind.clone(), "1".into(), String::new()];
-            fields.extend(row(account_start[id], (acc.cash(), acc.tokens())));
+            fields.extend(row(account_start[id], (acc.cash(), acc.tokens()), claims[id]));
             csv.write_record(&fields)?;
         }
     }

@@ -304,6 +304,21 @@ fn dio_counterfactual_with_an_honest_mm_keeps_the_price_and_the_crowds_money() {
     // what they were at the listing; in the actual run they came back worth a tenth of that.
     assert_eq!(f(b.group("project").unwrap().tokens_lent), 5_000_000.0);
     assert!(f(a.group("project").unwrap().tokens_lent) == 0.0);
+    // agents.csv agrees with summary.json on the PnL of the borrower and of the lender.
+    let agents_csv = std::fs::read_to_string(dir.path().join("counterfactual/agents.csv")).unwrap();
+    let header: Vec<&str> = agents_csv.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let mut checked = 0;
+    for line in agents_csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        if let (name @ ("mm" | "project"), Ok(pnl)) = (cells[0], cells[col("pnl_quote")].parse::<f64>()) {
+            checked += 1;
+            assert!((pnl - group_pnl(b, name)).abs() < 1e-6, "{name}: agents.csv {pnl} vs summary");
+            let lent: f64 = cells[col("tokens_lent")].parse().unwrap();
+            assert_eq!(lent, if name == "mm" { -5_000_000.0 } else { 5_000_000.0 }, "{name}");
+        }
+    }
+    assert_eq!(checked, 2, "rows mm and project in agents.csv");
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     for row in ["tokens lent out, still owed", "its tokens&#39; value at the close", "5,000,000 of them lent out"] {
         assert!(html.contains(row), "{row} in the report");

@@ -247,6 +247,7 @@ fn collateral_loop_leverage_rises_then_a_drop_unwinds_it_into_a_deeper_crash() {
             .map(|&seed| {
                 s.spawn(move || {
                     let actual = scenario("collateral_loop.toml", seed, &[]);
+                    // The scenario's alternative: a wash trader that never trades.
                     let r = "borrower=wash".parse().unwrap();
                     (run_quiet(&actual), run_quiet(&apply(&actual, &r).unwrap()))
                 })
@@ -283,8 +284,11 @@ fn collateral_loop_leverage_rises_then_a_drop_unwinds_it_into_a_deeper_crash() {
         assert!(a.loop_stats().liquidated_lots > 0);
         assert!(matches!(a.current_phase(), LoopPhase::Deleveraged | LoopPhase::WipedOut | LoopPhase::Liquidating));
         assert_eq!(a.stats().insufficient_funds, 0);
-        // ... whose forced sales never make the crash shallower than the dump alone.
-        assert!(low <= low_without + 0.02, "seed {seed}: low {low} with the loop, {low_without} without");
+        // ... and when the spiral runs to the end (the collateral all sold), the crash is deeper
+        // than the dump's alone (the counterfactual: the borrower's wallet idle).
+        if a.current_phase() == LoopPhase::WipedOut {
+            assert!(low <= low_without - 0.15, "seed {seed}: wiped out, low {low} vs {low_without} without");
+        }
         deeper.push(low_without - low);
     }
     let mean = deeper.iter().sum::<f64>() / deeper.len() as f64;

@@ -119,6 +119,8 @@ fn a_borrower_without_the_tokens_defaults_and_the_project_loses_them() {
     assert_eq!(r.summary["default_shortfall_tokens"], serde_json::json!(600));
     // 400 tokens back at 0.50 − 1,000 lent = −800.
     assert_eq!(r.summary["project_outcome_quote"], serde_json::json!(-800));
+    let claims = (w.recorder.parties()[PROJECT.0 as usize].claim, w.recorder.parties()[MM_ACCT.0 as usize].claim);
+    assert_eq!(claims, (Qty(0), Qty(0)), "settled, even in default: the shortfall is the project's loss, not a claim");
 }
 
 #[test]
@@ -252,4 +254,31 @@ fn a_loan_without_early_return_ignores_the_borrower() {
     l.on_borrower_done(MM, &mut w.ctx());
     assert!(l.settlement().is_none());
     assert_eq!(w.tokens(MM_ACCT), Qty(1_000));
+}
+
+#[test]
+fn an_early_return_waits_for_every_borrowing_agent() {
+    let mut w = world();
+    let mut l = TokenLoan::new(
+        "loan",
+        LoanTerms { early_return: true, ..terms() },
+        PROJECT,
+        vec![MM, OTHER],
+        vec![MM_ACCT, OTHER_ACCT],
+    );
+    // Before signing, nothing to end.
+    l.on_borrower_done(MM, &mut w.ctx());
+    assert!(l.settlement().is_none() && l.signing().is_none());
+    w.start(&mut l);
+    assert_eq!((w.tokens(MM_ACCT), w.tokens(OTHER_ACCT)), (Qty(500), Qty(1_000_000 + 500)), "spread evenly");
+    w.now = secs(600);
+    l.on_borrower_done(MM, &mut w.ctx());
+    assert!(l.settlement().is_none(), "one of two borrowers is done: the loan stays open");
+    l.on_borrower_done(MM, &mut w.ctx());
+    assert!(l.settlement().is_none(), "saying it twice changes nothing");
+    l.on_borrower_done(OTHER, &mut w.ctx());
+    let s = l.settlement().expect("both done");
+    assert_eq!((s.tokens_returned, s.shortfall), (Qty(1_000), Qty(0)));
+    let parties = w.recorder.parties();
+    assert!([PROJECT, MM_ACCT, OTHER_ACCT].iter().all(|a| parties[a.0 as usize].claim == Qty(0)), "claims reversed");
 }

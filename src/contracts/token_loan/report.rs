@@ -1,8 +1,10 @@
 //! The token loan's `summary.json` entry and `contracts.csv` row (see the parent module for the
 //! figures' definitions). Keys: `tokens_lent`, `loan_value_start`, `option_value`,
 //! `option_value_pct` (percent of the loan's value), `exercised_qty`, `cash_paid`,
-//! `tokens_returned`, `default_shortfall_tokens`, `project_outcome_quote`, `mm_pnl_quote`, plus
-//! `status`, `settled`, the terms, and `options` (one object per call).
+//! `tokens_returned`, `returned_value_quote` (tokens returned × settlement spot),
+//! `default_shortfall_tokens`, `project_outcome_quote`, `mm_pnl_quote`, plus `status`, `settled`,
+//! `settled_s`, `settlement_spot`, the terms (`early_return` among them), and `options` (one
+//! object per call).
 
 use rust_decimal::Decimal;
 use serde_json::{json, Value};

@@ -1,4 +1,4 @@
-//! Settling a token loan at expiry (rules in the parent module): the settlement spot, cancelling
+//! Settling a token loan at expiry or on an early return (rules in the parent module): the settlement spot, cancelling
 //! the borrower's resting orders, exercise or cash settlement, and the return of the rest.
 
 use super::{LoanStatus, Settled, TokenLoan, BAR_NS};
