@@ -7,7 +7,8 @@
 //! in the group's `alternatives`, with its table), else the kind's defaults.
 //!
 //! Output: `DIR/actual/` and `DIR/counterfactual/` (each a full run), plus `DIR/comparison.csv`
-//! (`metric,actual,counterfactual,difference`) and `DIR/report.html` with both runs side by side.
+//! (`metric,actual,counterfactual,difference`), `DIR/price_comparison.png|svg` (both runs' prices on
+//! one axis) and `DIR/report.html` with both runs side by side.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -17,7 +18,7 @@ use rust_decimal::Decimal;
 use crate::agents::behaviour::KINDS;
 use crate::agents::Behaviour;
 use crate::metrics::summary::Summary;
-use crate::report::{render_charts, render_report, ChartInput, OutputDir, ReportInput};
+use crate::report::{render_charts, render_price_comparison, render_report, ChartInput, OutputDir, ReportInput};
 use crate::run::{run, units, RunOptions, RunOutcome};
 use crate::scenario::Scenario;
 
@@ -141,11 +142,24 @@ pub fn run_pair(
     };
     let (charts_a, charts_b) = if charts { (Some(render(&actual)?), Some(render(&alt)?)) } else { (None, None) };
     let label_b = format!("counterfactual: {} as {}", r.group, r.kind);
+    let both = if charts {
+        let runs =
+            [("actual", actual.built.sim.recorder().samples()), (label_b.as_str(), alt.built.sim.recorder().samples())];
+        let chart = render_price_comparison(&scenario.name, runs, u)?;
+        out.write("price_comparison.png", |w| Ok(w.write_all(&chart.png)?))?;
+        out.write("price_comparison.svg", |w| Ok(w.write_all(chart.svg.as_bytes())?))?;
+        Some(chart)
+    } else {
+        None
+    };
     let mut page_a = ReportInput::new(&actual.summary, &scenario.description).with_label("actual");
     let mut page_b = ReportInput::new(&alt.summary, &scenario.description).with_label(&label_b);
     if let (Some(a), Some(b)) = (&charts_a, &charts_b) {
         page_a = page_a.with_charts(a);
         page_b = page_b.with_charts(b);
+    }
+    if let Some(chart) = &both {
+        page_a = page_a.with_comparison(chart);
     }
     let html = render_report(&page_a, Some(&page_b));
     out.write("report.html", |w| Ok(w.write_all(html.as_bytes())?))?;

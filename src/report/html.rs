@@ -12,7 +12,7 @@ mod figures;
 
 use std::fmt::Write;
 
-use super::charts::{ChartKind, Charts};
+use super::charts::{ChartKind, Charts, RenderedChart};
 use crate::metrics::summary::Summary;
 
 /// One run as the report shows it.
@@ -26,17 +26,24 @@ pub struct ReportInput<'a> {
     pub label: Option<&'a str>,
     /// The rendered charts, if any (`None` with `--no-charts`).
     pub charts: Option<&'a Charts>,
+    /// A chart of both compared runs (on the first run), shown full width before the others.
+    pub comparison: Option<&'a RenderedChart>,
 }
 
 impl<'a> ReportInput<'a> {
     /// A run without charts or label.
     pub fn new(summary: &'a Summary, description: &'a str) -> Self {
-        ReportInput { summary, description, label: None, charts: None }
+        ReportInput { summary, description, label: None, charts: None, comparison: None }
     }
 
     /// The same run with its charts.
     pub fn with_charts(self, charts: &'a Charts) -> Self {
         ReportInput { charts: Some(charts), ..self }
+    }
+
+    /// The same run with a chart of both compared runs (e.g. `price_comparison`).
+    pub fn with_comparison(self, chart: &'a RenderedChart) -> Self {
+        ReportInput { comparison: Some(chart), ..self }
     }
 
     /// The same run with a label for side-by-side comparison.
@@ -174,6 +181,10 @@ fn chart_caption(kind: ChartKind) -> &'static str {
             "Traded value per interval. Wash trades (red) have the same owner on both sides (known here \
              because this is a simulation): they inflate volume without any token changing hands."
         }
+        ChartKind::PriceComparison => {
+            "The price of the last trade in each run, on one axis: same market, same seed, so the gap \
+             between the lines is what the replaced group did. Shaded bands are the first run's phases."
+        }
     }
 }
 
@@ -181,6 +192,13 @@ fn charts_html(out: &mut String, runs: &[&ReportInput<'_>], labels: &[String]) {
     if runs.iter().all(|r| r.charts.is_none()) {
         out.push_str("<p class=\"muted\">Charts were not rendered for this run.</p>\n");
         return;
+    }
+    if let Some(chart) = runs.first().and_then(|r| r.comparison) {
+        let kind = chart.kind;
+        let _ = writeln!(out, "<figure id=\"chart-{}\">\n<h3>{}</h3>", kind.stem(), kind.title());
+        let _ = writeln!(out, "<figcaption>{}</figcaption>", chart_caption(kind));
+        out.push_str(&inline_svg(&chart.svg, kind.title()));
+        out.push_str("</figure>\n");
     }
     for kind in ChartKind::ALL {
         let _ = writeln!(out, "<figure id=\"chart-{}\">\n<h3>{}</h3>", kind.stem(), kind.title());

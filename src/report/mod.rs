@@ -8,7 +8,9 @@ mod files;
 pub mod html;
 mod terminal;
 
-pub use charts::{render_charts, ChartInput, ChartKind, Charts, KpiAxis, KpiLine};
+pub use charts::{
+    render_charts, render_price_comparison, ChartInput, ChartKind, Charts, KpiAxis, KpiLine, RenderedChart,
+};
 pub use contracts_csv::{kpi_lines, write_contracts_csv};
 pub use files::{write_agents_csv, write_summary_json, write_timeseries_csv, OutputDir};
 pub use html::{render_report, ReportInput};

@@ -129,6 +129,8 @@ pub enum ChartKind {
     Liquidity,
     /// Traded volume, real and wash.
     Volume,
+    /// Two runs' prices on one axis (a counterfactual's `price_comparison`; not in [`ChartKind::ALL`]).
+    PriceComparison,
 }
 
 impl ChartKind {
@@ -142,6 +144,7 @@ impl ChartKind {
             ChartKind::Pnl => "pnl",
             ChartKind::Liquidity => "liquidity",
             ChartKind::Volume => "volume",
+            ChartKind::PriceComparison => "price_comparison",
         }
     }
 
@@ -152,6 +155,7 @@ impl ChartKind {
             ChartKind::Pnl => "Profit and loss by party",
             ChartKind::Liquidity => "Liquidity: spread and depth within ±2% of mid",
             ChartKind::Volume => "Traded volume: real and wash",
+            ChartKind::PriceComparison => "Price: both runs",
         }
     }
 }
@@ -213,6 +217,7 @@ pub fn render_charts(input: &ChartInput<'_>) -> anyhow::Result<Charts> {
             ChartKind::Pnl => render_figure(kind, &pnl::PnlChart::new(input)),
             ChartKind::Liquidity => render_figure(kind, &liquidity::LiquidityChart::new(input)),
             ChartKind::Volume => render_figure(kind, &volume::VolumeChart::new(input)),
+            ChartKind::PriceComparison => Err(anyhow!("a price comparison needs two runs")),
         }
     };
     let ((price, pnl), (liq, vol)) = rayon::join(
@@ -220,6 +225,20 @@ pub fn render_charts(input: &ChartInput<'_>) -> anyhow::Result<Charts> {
         || rayon::join(|| render(ChartKind::Liquidity), || render(ChartKind::Volume)),
     );
     Ok(Charts { charts: vec![price?, pnl?, liq?, vol?] })
+}
+
+/// Renders the `price_comparison` chart of two runs of scenario `name` (labels and samples; the
+/// first run's phases are shaded).
+///
+/// # Errors
+/// A drawing or PNG encoding failure (not expected with the embedded fonts).
+pub fn render_price_comparison(
+    name: &str,
+    runs: [(&str, &[Sample]); 2],
+    units: Units,
+) -> anyhow::Result<RenderedChart> {
+    register_fonts();
+    render_figure(ChartKind::PriceComparison, &price::PriceChart::comparison(name, runs, units))
 }
 
 fn render_figure(kind: ChartKind, fig: &impl Figure) -> anyhow::Result<RenderedChart> {

@@ -1,6 +1,7 @@
 //! The `price` chart: mid and last trade over time, the manipulation phases shaded and labelled,
 //! the peak and trough annotated with their prices. The y axis turns logarithmic when the highest
-//! price is more than 10× the lowest.
+//! price is more than 10× the lowest. The same figure compares two runs of a counterfactual
+//! (`price_comparison`): each run's last trade, the first run's phases shaded.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -10,6 +11,7 @@ use super::frame::{draw_line, frame, AxisSpec, Chart2d};
 use super::series::{phase_label, phase_names, phase_spans, segments, y_range, PhaseSpan, Segments, TimeScale};
 use super::style::{header, no_data, text_at, thousands, LegendEntry, Swatch, INK, PALETTE, PHASE_COLOURS};
 use super::{title, ChartInput, ChartKind, DrawResult, Figure};
+use crate::metrics::{Sample, Units};
 
 const MID: RGBColor = PALETTE[0];
 const LAST: RGBColor = PALETTE[1];
@@ -24,13 +26,20 @@ struct Extreme {
     label: String,
 }
 
+/// One drawn price line.
+#[derive(Debug)]
+struct Line {
+    label: String,
+    colour: RGBColor,
+    points: Segments,
+}
+
 /// Prepared data of the price chart.
 #[derive(Debug)]
 pub(super) struct PriceChart {
     title: String,
     time: TimeScale,
-    mid: Segments,
-    last: Segments,
+    lines: Vec<Line>,
     phases: Vec<PhaseSpan>,
     peak: Option<Extreme>,
     trough: Option<Extreme>,
@@ -67,11 +76,30 @@ impl PriceChart {
         PriceChart {
             title: title(ChartKind::Price, input.name),
             time,
-            mid,
-            last,
+            lines: vec![
+                Line { label: "mid (best bid + best ask) / 2".into(), colour: MID, points: mid },
+                Line { label: "last trade".into(), colour: LAST, points: last },
+            ],
             phases: phase_spans(samples, &time),
             peak,
             trough,
+        }
+    }
+
+    /// Two runs' last trade (else mid) on one axis, the first run's phases shaded.
+    pub(super) fn comparison(name: &str, runs: [(&str, &[Sample]); 2], units: Units) -> Self {
+        let time = TimeScale::new(runs[0].1);
+        let line = |(label, samples): (&str, &[Sample]), colour| {
+            let price = |s: &Sample| s.last.map(|p| p.0 as f64).or_else(|| s.mid()).map(|v| units.price_f64(v));
+            Line { label: label.to_string(), colour, points: segments(samples.iter().map(|s| (time.x(s.t), price(s)))) }
+        };
+        PriceChart {
+            title: title(ChartKind::PriceComparison, name),
+            time,
+            lines: vec![line(runs[0], LAST), line(runs[1], MID)],
+            phases: phase_spans(runs[0].1, &time),
+            peak: None,
+            trough: None,
         }
     }
 
@@ -87,10 +115,8 @@ impl PriceChart {
     }
 
     fn legend(&self) -> Vec<LegendEntry> {
-        let mut legend = vec![
-            LegendEntry::new("mid (best bid + best ask) / 2", MID, Swatch::Line),
-            LegendEntry::new("last trade", LAST, Swatch::Line),
-        ];
+        let mut legend: Vec<LegendEntry> =
+            self.lines.iter().map(|l| LegendEntry::new(l.label.clone(), l.colour, Swatch::Line)).collect();
         for (k, name) in phase_names(&self.phases).into_iter().enumerate() {
             let label = format!("phase: {}", phase_label(name));
             legend.push(LegendEntry::new(label, PHASE_COLOURS[k % PHASE_COLOURS.len()], Swatch::Area(0.2)));
@@ -157,16 +183,16 @@ impl PriceChart {
 impl Figure for PriceChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let area = header(root, &self.title, &self.legend(), None)?;
-        let Some((lo, hi)) = y_range([&self.mid, &self.last]) else {
+        let Some((lo, hi)) = y_range(self.lines.iter().map(|l| &l.points)) else {
             return no_data(&area, "No quotes or trades were recorded in this run.");
         };
         let y = self.y_axis(lo, hi);
         let mut chart = frame(&area, &self.time.axis(), &y, true)?;
         self.draw_phases(&mut chart, &y)?;
-        for (series, colour, width) in [(&self.mid, MID, 2), (&self.last, LAST, 2)] {
-            for seg in series {
+        for line in &self.lines {
+            for seg in &line.points {
                 let pts = seg.iter().map(|&(x, v)| (x, y.to_plot(v)));
-                draw_line(&chart, pts, colour, width)?;
+                draw_line(&chart, pts, line.colour, 2)?;
             }
         }
         self.annotate(&chart, &y)

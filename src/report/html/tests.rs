@@ -77,6 +77,15 @@ fn a_counterfactual_shows_both_runs_side_by_side() {
     let rb = ReportInput::new(&b.summary, "Same market, no retail crowd").with_charts(&cb).with_label("without retail");
     let html = render_report(&ra, Some(&rb));
     assert_eq!(html.matches("<svg ").count(), 8, "both runs' charts");
+    assert!(!html.contains("chart-price_comparison"), "no comparison chart unless given");
+    // With both runs' prices on one chart, it comes first.
+    let runs =
+        [("with retail", a.built.sim.recorder().samples()), ("without retail", b.built.sim.recorder().samples())];
+    let both = crate::report::render_price_comparison(&s.name, runs, crate::run::units(&s)).unwrap();
+    assert!(both.png.starts_with(b"\x89PNG") && both.svg.contains("without retail"));
+    let html = render_report(&ra.with_comparison(&both), Some(&rb));
+    assert_eq!(html.matches("<svg ").count(), 9);
+    assert!(html.find("chart-price_comparison").unwrap() < html.find("chart-price\"").unwrap());
     assert!(html.contains(
         "<th class=\"num\">with retail</th><th class=\"num\">without retail</th><th class=\"num\">difference</th>"
     ));
