@@ -162,3 +162,35 @@ fn a_bad_scenario_is_a_user_error_with_its_position() {
         .stderr(predicates::str::contains("bad.toml:6:").and(predicates::str::contains("market.open_price")));
     assert!(!dir.path().join("out").exists(), "nothing written for an invalid scenario");
 }
+
+#[test]
+fn the_cli_runs_a_counterfactual_and_refuses_a_bad_one() {
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/example_minimal.toml");
+    let dir = tempfile::tempdir().unwrap();
+    assert_cmd::Command::cargo_bin("mmsim")
+        .unwrap()
+        .args(["run", scenario, "--counterfactual", "mm=wash", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("counterfactual: mm as wash").and(predicates::str::contains("pnl_quote:mm")));
+    for f in ["actual/summary.json", "counterfactual/summary.json", "comparison.csv", "report.html"] {
+        assert!(dir.path().join(f).is_file(), "{f} written");
+    }
+    let png = fs::read(dir.path().join("price_comparison.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let csv = fs::read_to_string(dir.path().join("comparison.csv")).unwrap();
+    assert!(csv.starts_with("metric,actual,counterfactual,difference\n") && csv.contains("\npnl_quote:retail,"));
+
+    let bad = tempfile::tempdir().unwrap();
+    for (arg, says) in [("nobody=wash", "no agent group named \"nobody\""), ("mm=bogus", "unknown kind")] {
+        assert_cmd::Command::cargo_bin("mmsim")
+            .unwrap()
+            .args(["run", scenario, "--counterfactual", arg, "--out"])
+            .arg(bad.path().join("out"))
+            .assert()
+            .code(1)
+            .stderr(predicates::str::contains(says));
+    }
+    assert!(!bad.path().join("out").exists(), "nothing written for a bad counterfactual");
+}
