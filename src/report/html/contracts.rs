@@ -59,6 +59,25 @@ fn column_rank(key: &str) -> usize {
     }
 }
 
+/// A cell for `key`: times in seconds (keys ending `_s`) also read as days, hours and minutes.
+fn keyed_cell(key: &str, v: &Value) -> String {
+    match v.as_f64() {
+        Some(secs) if key.ends_with("_s") && secs >= 60.0 => format!("{} ({})", duration(secs), cell(v)),
+        _ => cell(v),
+    }
+}
+
+/// `secs` as `2 d 3 h`, `10 h 22 min` or `5 min 3 s`.
+fn duration(secs: f64) -> String {
+    let s = secs.round() as u64;
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    match (d, h, m) {
+        (0, 0, _) => format!("{m} min {sec} s"),
+        (0, _, _) => format!("{h} h {m} min"),
+        _ => format!("{d} d {h} h"),
+    }
+}
+
 /// A scalar (or a short inline rendering of a nested value).
 fn cell(v: &Value) -> String {
     match v {
@@ -112,8 +131,12 @@ fn object_html(out: &mut String, obj: &Map<String, Value>, depth: usize) {
         out.push_str("<table class=\"kv\"><tbody>\n");
         for (k, v) in scalars {
             let class = if cell_is_miss(k, v) { " class=\"miss\"" } else { "" };
-            let _ =
-                writeln!(out, "<tr{class}><th>{}</th><td class=\"num\">{}</td></tr>", escape(&humanize(k)), cell(v));
+            let _ = writeln!(
+                out,
+                "<tr{class}><th>{}</th><td class=\"num\">{}</td></tr>",
+                escape(&humanize(k)),
+                keyed_cell(k, v)
+            );
         }
         out.push_str("</tbody></table>\n");
     }
@@ -162,7 +185,7 @@ fn rows_html(out: &mut String, rows: &[Value]) {
         for c in &columns {
             let v = row.get(*c).unwrap_or(&Value::Null);
             let class = if cell_is_miss(c, v) { "num bad" } else { "num" };
-            let _ = write!(out, "<td class=\"{class}\">{}</td>", cell(v));
+            let _ = write!(out, "<td class=\"{class}\">{}</td>", keyed_cell(c, v));
         }
         out.push_str("</tr>\n");
     }
@@ -196,5 +219,8 @@ mod tests {
         assert!(html.contains("1 of 2 rows missed"));
         assert!(html.contains("<h4>option</h4>") && html.contains("1,234.5"));
         assert!(contracts_html(&[]).contains("No contracts"));
+        let loan = contracts_html(&[json!({"name": "loan", "settled_s": 37340.27, "start_s": 0, "expiry_s": 2592000})]);
+        assert!(loan.contains("10 h 22 min (37,340.27)") && loan.contains("30 d 0 h (2,592,000)"), "{loan}");
+        assert!(loan.contains("<td class=\"num\">0</td>"), "under a minute: the number alone");
     }
 }

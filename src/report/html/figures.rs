@@ -149,6 +149,16 @@ pub(super) fn in_short(s: &Summary) -> String {
             word(tokens, "more", "fewer"),
             fmt(Some(pr.pnl_quote), Fmt::Pnl)
         ));
+        let owned = pr.tokens_end + pr.tokens_lent;
+        if let (Some(open), Some(close)) = (s.price.open, s.price.close) {
+            if owned > Decimal::ZERO && pr.tokens_start > Decimal::ZERO {
+                items.push(format!(
+                    "Its tokens were worth {} at the open and {} at the close.",
+                    fmt(Some(pr.tokens_start * open), Fmt::Money),
+                    fmt(Some(owned * close), Fmt::Money)
+                ));
+            }
+        }
     }
     if let Some(ex) = s.groups.iter().find(|g| g.kind == "exchange" && !g.pnl_quote.is_zero()) {
         items.push(format!("The exchange earned {} quote in fees.", fmt(Some(ex.pnl_quote), Fmt::Money)));
