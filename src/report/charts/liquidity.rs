@@ -1,6 +1,7 @@
 //! The `liquidity` chart, two panels sharing the time axis: the quoted spread in basis points of the
 //! mid (log scale when it spans more than 10×), and the value resting within 2% of the mid on each
-//! side. Contract KPI thresholds are drawn as dashed lines labelled at their right end.
+//! side. Contract KPI thresholds are drawn as dashed lines labelled at their right end. When one side
+//! of the book was empty in 5% of the samples or more, a note says so (the spread line has gaps).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -24,6 +25,8 @@ pub(super) struct LiquidityChart {
     bid: Segments,
     ask: Segments,
     kpis: Vec<KpiLine>,
+    /// Share of samples with one side of the book (or both) empty: no spread, no mid.
+    one_sided: f64,
 }
 
 impl LiquidityChart {
@@ -40,7 +43,9 @@ impl LiquidityChart {
         let bid = segments(samples.iter().map(|s| (time.x(s.t), Some(units.cash_f64(s.depth_bid_2pct)))));
         let ask = segments(samples.iter().map(|s| (time.x(s.t), Some(units.cash_f64(s.depth_ask_2pct)))));
         let kpis = input.kpis.iter().filter(|k| k.value.is_finite() && k.value > 0.0).cloned().collect();
-        LiquidityChart { title: title(ChartKind::Liquidity, input.name), time, spread, bid, ask, kpis }
+        let gaps = samples.iter().filter(|s| s.best_bid.is_none() || s.best_ask.is_none()).count();
+        let one_sided = gaps as f64 / samples.len().max(1) as f64;
+        LiquidityChart { title: title(ChartKind::Liquidity, input.name), time, spread, bid, ask, kpis, one_sided }
     }
 
     fn kpis(&self, axis: KpiAxis) -> impl Iterator<Item = &KpiLine> {
@@ -121,7 +126,14 @@ impl Figure for LiquidityChart {
         if !self.kpis.is_empty() {
             legend.push(LegendEntry::new("contract KPI threshold", KPI, Swatch::Dashed));
         }
-        let area = header(root, &self.title, &legend, None)?;
+        // Gaps in the spread line are samples with an empty side; say how many when they matter.
+        let note = (self.one_sided >= 0.05).then(|| {
+            format!(
+                "One side of the book was empty in {:.0}% of samples: no spread there, and no depth around a mid.",
+                self.one_sided * 100.0
+            )
+        });
+        let area = header(root, &self.title, &legend, note.as_deref())?;
         if self.time.end <= f64::EPSILON {
             return no_data(&area, "No samples were recorded in this run.");
         }

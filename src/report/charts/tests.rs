@@ -197,3 +197,26 @@ fn a_long_run_is_downsampled_and_renders() {
     // Each line is downsampled: the SVG stays small.
     assert!(price.len() < 400_000, "price.svg is {} bytes", price.len());
 }
+
+#[test]
+fn the_liquidity_chart_says_when_the_book_was_often_one_sided() {
+    let (mut samples, holdings, parties) = synthetic(200);
+    let input = |samples: &[Sample]| {
+        let input = ChartInput {
+            name: "sides",
+            samples,
+            holdings: &holdings,
+            parties: &parties,
+            units: Units { tick: dec!(0.0001), lot: dec!(1) },
+            open_price: Price(500),
+            kpis: &[],
+        };
+        render_charts(&input).expect("charts render").get(ChartKind::Liquidity).unwrap().svg.clone()
+    };
+    // Two samples in 200 lack a bid: no note.
+    assert!(!input(&samples).contains("One side of the book was empty"));
+    for s in samples.iter_mut().skip(100) {
+        s.best_ask = None;
+    }
+    assert!(input(&samples).contains("One side of the book was empty in 50% of samples"));
+}
