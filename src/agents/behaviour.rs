@@ -14,7 +14,7 @@
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use super::{collateral_loop, lend_and_dump, passive_mm, pump_dump, retail, spoofer, wash, AnyAgent};
+use super::{collateral_loop, idle, lend_and_dump, passive_mm, pump_dump, retail, spoofer, wash, AnyAgent};
 use crate::ledger::AccountId;
 use crate::types::{Price, Qty, SimTime};
 
@@ -87,11 +87,13 @@ pub enum Behaviour {
     Spoofer(spoofer::SpooferConfig),
     /// `collateral_loop`: borrows against its tokens to buy more, until liquidated.
     CollateralLoop(collateral_loop::CollateralLoopConfig),
+    /// `idle`: holds its wallet and never trades (no parameters).
+    Idle,
 }
 
 /// The kinds a scenario may name, in the order error messages list them.
-pub const KINDS: [&str; 7] =
-    ["passive_mm", "retail", "pump_dump", "lend_and_dump", "wash", "spoofer", "collateral_loop"];
+pub const KINDS: [&str; 8] =
+    ["passive_mm", "retail", "pump_dump", "lend_and_dump", "wash", "spoofer", "collateral_loop", "idle"];
 
 impl Behaviour {
     /// The kind's name as written in scenarios.
@@ -104,6 +106,7 @@ impl Behaviour {
             Behaviour::Wash(_) => "wash",
             Behaviour::Spoofer(_) => "spoofer",
             Behaviour::CollateralLoop(_) => "collateral_loop",
+            Behaviour::Idle => "idle",
         }
     }
 
@@ -117,6 +120,7 @@ impl Behaviour {
             "wash" => Behaviour::Wash(Default::default()),
             "spoofer" => Behaviour::Spoofer(Default::default()),
             "collateral_loop" => Behaviour::CollateralLoop(Default::default()),
+            "idle" => Behaviour::Idle,
             _ => return None,
         })
     }
@@ -139,6 +143,7 @@ impl Behaviour {
             Behaviour::CollateralLoop(c) => {
                 AnyAgent::CollateralLoop(collateral_loop::CollateralLoop::new(c.clone(), setup))
             }
+            Behaviour::Idle => AnyAgent::Idle(idle::Idle),
         }
     }
 }
@@ -191,6 +196,7 @@ impl Behaviour {
             Behaviour::Wash(c) => c.check(market),
             Behaviour::Spoofer(c) => c.check(market),
             Behaviour::CollateralLoop(c) => c.check(market),
+            Behaviour::Idle => Vec::new(),
         }
     }
 }

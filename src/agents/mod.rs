@@ -12,6 +12,7 @@
 
 pub mod behaviour;
 pub mod collateral_loop;
+pub mod idle;
 pub mod lend_and_dump;
 pub mod orders;
 pub mod passive_mm;
@@ -214,6 +215,8 @@ pub enum AnyAgent {
     Spoofer(spoofer::Spoofer),
     /// A leveraged holder and its lender.
     CollateralLoop(collateral_loop::CollateralLoop),
+    /// A holder that never trades.
+    Idle(idle::Idle),
 }
 
 macro_rules! dispatch {
@@ -226,6 +229,7 @@ macro_rules! dispatch {
             AnyAgent::Wash($a) => $e,
             AnyAgent::Spoofer($a) => $e,
             AnyAgent::CollateralLoop($a) => $e,
+            AnyAgent::Idle($a) => $e,
         }
     };
 }

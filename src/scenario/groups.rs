@@ -145,7 +145,8 @@ fn behaviour(kind: &str, g: &RawGroup) -> Behaviour {
         "lend_and_dump" => Behaviour::LendAndDump(g.lend_and_dump.clone().unwrap_or_default()),
         "wash" => Behaviour::Wash(g.wash.clone().unwrap_or_default()),
         "spoofer" => Behaviour::Spoofer(g.spoofer.clone().unwrap_or_default()),
-        _ => Behaviour::CollateralLoop(g.collateral_loop.clone().unwrap_or_default()),
+        "collateral_loop" => Behaviour::CollateralLoop(g.collateral_loop.clone().unwrap_or_default()),
+        _ => Behaviour::Idle,
     }
 }
 

@@ -11,7 +11,6 @@ use std::path::Path;
 use mmsim::agents::behaviour::Behaviour;
 use mmsim::agents::collateral_loop::Phase as LoopPhase;
 use mmsim::agents::pump_dump::Phase as PdPhase;
-use mmsim::agents::wash::WashConfig;
 use mmsim::agents::AnyAgent;
 use mmsim::counterfactual::{apply, Replacement};
 use mmsim::engine::setup::build;
@@ -40,10 +39,7 @@ fn run_quiet(s: &Scenario) -> RunOutcome {
 
 /// The same scenario with `group` replaced by an idle trader.
 fn without(s: &Scenario, group: &str) -> Scenario {
-    let mut alt = apply(s, &Replacement { group: group.into(), kind: "wash".into() }).unwrap();
-    let g = alt.groups.iter_mut().find(|g| g.name == group).unwrap();
-    g.behaviour = Behaviour::Wash(WashConfig { target_wash_share: 0.0, ..WashConfig::default() });
-    alt
+    apply(s, &Replacement { group: group.into(), kind: "idle".into() }).unwrap()
 }
 
 /// Runs `f` for every seed in parallel and returns the results in seed order.
@@ -247,8 +243,8 @@ fn collateral_loop_leverage_rises_then_a_drop_unwinds_it_into_a_deeper_crash() {
             .map(|&seed| {
                 s.spawn(move || {
                     let actual = scenario("collateral_loop.toml", seed, &[]);
-                    // The scenario's alternative: a wash trader that never trades.
-                    let r = "borrower=wash".parse().unwrap();
+                    // The same market with the borrower's wallet idle.
+                    let r = "borrower=idle".parse().unwrap();
                     (run_quiet(&actual), run_quiet(&apply(&actual, &r).unwrap()))
                 })
             })
