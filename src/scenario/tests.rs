@@ -337,3 +337,14 @@ fn bad_alternatives_are_named() {
     assert_problem(&msg, &at("\"wash\"]"), "agents.mm.alternatives.4", &["listed twice"]);
     assert_problem(&msg, &pos(&src, "spoofer]"), "agents.mm.spoofer", &["does not match kind", "alternatives"]);
 }
+
+#[test]
+fn an_idle_group_needs_no_table_and_never_trades() {
+    let src = edit(MM_TABLE, "").replacen("kind = \"passive_mm\"", "kind = \"idle\"", 1);
+    let s = load_str(&src, FILE, &[]).unwrap();
+    assert_eq!(s.groups[0].behaviour, Behaviour::Idle);
+    let out = crate::run::run(&s, &crate::run::RunOptions::default()).unwrap();
+    let project = out.summary.group("project").unwrap();
+    assert_eq!((project.cash_end, project.tokens_end), (project.cash_start, project.tokens_start), "untouched");
+    assert_eq!(out.built.sim.recorder().agent_volume(crate::types::AgentId(0)), crate::types::Cash::ZERO);
+}
