@@ -96,8 +96,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_charts: bool,
     /// Also run the same scenario and seed with group GROUP replaced by kind KIND (with the
-    /// parameters the group's `alternatives` give KIND, else its defaults), and compare:
-    /// DIR/actual/, DIR/counterfactual/, DIR/comparison.csv, DIR/report.html.
+    /// parameters the group's `alternatives` give KIND, else its defaults; `idle` never trades),
+    /// and compare: DIR/actual/, DIR/counterfactual/, DIR/comparison.csv,
+    /// DIR/price_comparison.png|svg (not with --no-charts), DIR/report.html.
     #[arg(long, value_name = "GROUP=KIND")]
     pub counterfactual: Option<crate::counterfactual::Replacement>,
 }

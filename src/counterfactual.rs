@@ -59,10 +59,14 @@ pub fn apply(scenario: &Scenario, r: &Replacement) -> anyhow::Result<Scenario> {
         Some(b) => b.clone(),
         None => Behaviour::default_of(&r.kind).expect("kind checked when parsed"),
     };
+    // An idle group may stand in for any group: the same wallets, drawn in the same order, sit
+    // still (a crowd's members become as many idle agents).
     anyhow::ensure!(
-        group.behaviour.is_crowd()
-            == scenario.groups.iter().find(|g| g.name == r.group).expect("found").behaviour.is_crowd(),
-        "--counterfactual: a crowd (retail) can only be replaced by a crowd, and an individual agent by one"
+        r.kind == "idle"
+            || group.behaviour.is_crowd()
+                == scenario.groups.iter().find(|g| g.name == r.group).expect("found").behaviour.is_crowd(),
+        "--counterfactual: a crowd (retail) can only be replaced by a crowd (or idle), and an individual agent \
+         by one"
     );
     Ok(alt)
 }

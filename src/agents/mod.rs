@@ -67,7 +67,7 @@ pub enum Action {
     Cancel(OrderId),
     /// Wake this agent at the given time.
     Wake(SimTime),
-    /// End the loans this agent borrows under now, where their terms allow an early return.
+    /// Say this agent is done with the loans it borrows under (see [`AgentCtx::end_loans`]).
     EndLoans,
 }
 
@@ -174,8 +174,10 @@ impl<'a> AgentCtx<'a> {
         self.actions.push(Action::Wake(at.max(self.now)));
     }
 
-    /// Ends, now, the token loans this agent borrows under whose terms allow an early return
-    /// (`early_return = true`): they settle as at expiry. Loans without it ignore the request.
+    /// Says this agent is done with the token loans it borrows under. A loan whose terms allow an
+    /// early return (`early_return = true`) settles as at expiry, at the same simulated time but
+    /// after the current callback, once every agent of the borrowing group has said so. Loans
+    /// without it ignore the request.
     pub fn end_loans(&mut self) {
         self.actions.push(Action::EndLoans);
     }

@@ -98,7 +98,8 @@ pub struct PassiveMm {
     /// Estimate of the variance of one-minute log returns and the closed bars folded in so far.
     vol: Option<(EwmaVariance, u64)>,
     quoting: bool,
-    /// Its access to the account was withdrawn (an order came back `not_authorized`): it stops.
+    /// Its access to the account was withdrawn (seen at a wake-up, or an order came back
+    /// `not_authorized`): it stops.
     revoked: bool,
     phase_end: SimTime,
     stats: PassiveMmStats,

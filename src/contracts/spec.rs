@@ -169,7 +169,8 @@ pub struct LoanTerms {
     pub settle: Settlement,
     /// Spot at expiry: the last trade (`None`) or the average one-minute close over this window.
     pub expiry_average: Option<Dur>,
-    /// The borrower may end the loan before expiry: it then settles at once, as at expiry.
+    /// The borrower may end the loan before expiry: it settles, as at expiry, once every agent of
+    /// the borrowing group has said it is done.
     pub early_return: bool,
 }
 

@@ -182,8 +182,9 @@ fn chart_caption(kind: ChartKind) -> &'static str {
              because this is a simulation): they inflate volume without any token changing hands."
         }
         ChartKind::PriceComparison => {
-            "The price of the last trade in each run, on one axis: same market, same seed, so the gap \
-             between the lines is what the replaced group did. Shaded bands are the first run's phases."
+            "The price of the last trade in each run (the mid before the first trade), on one axis: same \
+             market, same seed, so the gap between the lines is what the replaced group did. Shaded \
+             bands are the first run's phases."
         }
     }
 }

@@ -46,12 +46,17 @@ pub(crate) fn group(ctx: &mut Ctx<'_>, path: &[Seg], g: RawGroup, env: &Env<'_>)
     let alternatives = alternative_kinds(ctx, path, &g, known_kind);
     if known_kind {
         for table in g.kind_tables().into_iter().filter(|t| *t != g.kind && !alternatives.contains(t)) {
+            let own = if g.kind == "idle" {
+                "`idle` takes no parameters".to_string()
+            } else {
+                format!("parameters of `{kind}` go in [agents.{kind}]", kind = g.kind)
+            };
             ctx.report(
                 &join(path, table),
                 format!(
-                    "table `{table}` does not match kind `{kind}`; parameters of `{kind}` go in [agents.{kind}] \
-                     (list `{table}` in `alternatives` to give a counterfactual its parameters)",
-                    kind = g.kind
+                    "table `{table}` does not match kind `{}`; {own} (list `{table}` in `alternatives` to give a \
+                     counterfactual its parameters)",
+                    g.kind
                 ),
             );
         }
@@ -119,7 +124,7 @@ fn alternative_kinds(ctx: &mut Ctx<'_>, path: &[Seg], g: &RawGroup, known_kind: 
             None => ctx.report(&at, format!("unknown kind {name:?}; the kinds are: {}", KINDS.join(", "))),
             Some(_) if *name == g.kind => ctx.report(&at, format!("`{name}` is the group's own kind")),
             Some(k) if kinds.contains(k) => ctx.report(&at, format!("`{name}` is listed twice")),
-            Some(_) if known_kind && crowd(name) != crowd(&g.kind) => {
+            Some(_) if known_kind && *name != "idle" && crowd(name) != crowd(&g.kind) => {
                 ctx.report(&at, "a crowd (retail) can only be replaced by a crowd, and an individual agent by one")
             }
             Some(k) => kinds.push(*k),
@@ -146,7 +151,8 @@ fn behaviour(kind: &str, g: &RawGroup) -> Behaviour {
         "wash" => Behaviour::Wash(g.wash.clone().unwrap_or_default()),
         "spoofer" => Behaviour::Spoofer(g.spoofer.clone().unwrap_or_default()),
         "collateral_loop" => Behaviour::CollateralLoop(g.collateral_loop.clone().unwrap_or_default()),
-        _ => Behaviour::Idle,
+        "idle" => Behaviour::Idle,
+        other => unreachable!("kind {other:?} was checked against KINDS"),
     }
 }
 

@@ -318,6 +318,11 @@ fn alternatives_carry_their_own_checked_tables() {
     assert_eq!(kinds, ["wash", "spoofer"], "a listed kind without a table takes its defaults");
     let Behaviour::Wash(w) = &mm.alternatives[0] else { panic!("wash first") };
     assert_eq!(w.target_wash_share, 0.5);
+    // A crowd may have `idle` as its alternative (not another individual kind).
+    let crowd = src.replacen("kind = \"retail\"", "kind = \"retail\"\nalternatives = [\"idle\"]", 1);
+    assert_eq!(load_str(&crowd, FILE, &[]).unwrap().groups[1].alternatives, [Behaviour::Idle]);
+    let bad = crowd.replacen("alternatives = [\"idle\"]", "alternatives = [\"wash\"]", 1);
+    assert!(error(&bad, &[]).contains("a crowd (retail) can only be replaced by a crowd"));
     // --set reaches an alternative's table, and its values are checked like the kind's.
     let msg = error(&src, &["agents.mm.wash.target_wash_share=1.5"]);
     assert!(msg.contains("agents.mm.wash.target_wash_share"), "{msg}");

@@ -193,4 +193,16 @@ fn the_cli_runs_a_counterfactual_and_refuses_a_bad_one() {
             .stderr(predicates::str::contains(says));
     }
     assert!(!bad.path().join("out").exists(), "nothing written for a bad counterfactual");
+
+    // `idle` stands in for any group, a retail crowd included: without it nobody trades.
+    let idle = tempfile::tempdir().unwrap();
+    assert_cmd::Command::cargo_bin("mmsim")
+        .unwrap()
+        .args(["run", scenario, "--counterfactual", "retail=idle", "--no-charts", "--out"])
+        .arg(idle.path())
+        .assert()
+        .success();
+    let csv = fs::read_to_string(idle.path().join("comparison.csv")).unwrap();
+    assert!(csv.contains("\npnl_quote:retail,") && csv.contains("\nvolume_quote,"), "{csv}");
+    assert!(!idle.path().join("price_comparison.png").exists(), "--no-charts: no comparison chart");
 }

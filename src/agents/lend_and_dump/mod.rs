@@ -39,8 +39,8 @@
 //!    ceiling nor crossing the spread. After `repay_by`
 //!    the ceiling is dropped. Spending stops at `buyback_budget_quote`.
 //! 6. **`done`** — it holds `owed_tokens` (what it must return; by default its starting tokens):
-//!    every order is cancelled, the agent ends its loans (those with `early_return` settle now)
-//!    and stops.
+//!    every order is cancelled, the agent says it is done with its loans (those with
+//!    `early_return` settle once every agent of the group has) and stops.
 //!
 //! With every markup, walk-down and raid parameter at its default the agent behaves as it did
 //! before they existed.

@@ -1,7 +1,8 @@
 //! The `liquidity` chart, two panels sharing the time axis: the quoted spread in basis points of the
 //! mid (log scale when it spans more than 10×), and the value resting within 2% of the mid on each
 //! side. Contract KPI thresholds are drawn as dashed lines labelled at their right end. When one side
-//! of the book was empty in 5% of the samples or more, a note says so (the spread line has gaps).
+//! of the book was empty in 5% of the samples or more (counted from the first sample with both
+//! sides), a note says so (the spread line has gaps).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -11,6 +12,7 @@ use super::frame::{draw_line, frame, AxisSpec, Chart2d};
 use super::series::{segments, y_range, Segments, TimeScale};
 use super::style::{header, no_data, text_at, LegendEntry, Swatch, KPI, PALETTE};
 use super::{title, ChartInput, ChartKind, DrawResult, Figure, KpiAxis, KpiLine};
+use crate::metrics::Sample;
 
 const SPREAD: RGBColor = PALETTE[0];
 const BID: RGBColor = PALETTE[2];
@@ -25,7 +27,8 @@ pub(super) struct LiquidityChart {
     bid: Segments,
     ask: Segments,
     kpis: Vec<KpiLine>,
-    /// Share of samples with one side of the book (or both) empty: no spread, no mid.
+    /// Share of samples with one side of the book (or both) empty, from the first with both: no
+    /// spread, no mid.
     one_sided: f64,
 }
 
@@ -43,8 +46,11 @@ impl LiquidityChart {
         let bid = segments(samples.iter().map(|s| (time.x(s.t), Some(units.cash_f64(s.depth_bid_2pct)))));
         let ask = segments(samples.iter().map(|s| (time.x(s.t), Some(units.cash_f64(s.depth_ask_2pct)))));
         let kpis = input.kpis.iter().filter(|k| k.value.is_finite() && k.value > 0.0).cloned().collect();
-        let gaps = samples.iter().filter(|s| s.best_bid.is_none() || s.best_ask.is_none()).count();
-        let one_sided = gaps as f64 / samples.len().max(1) as f64;
+        // From the first sample with both sides (the book starts empty).
+        let two_sided = |s: &Sample| s.best_bid.is_some() && s.best_ask.is_some();
+        let from = samples.iter().position(two_sided).unwrap_or(samples.len());
+        let gaps = samples[from..].iter().filter(|s| !two_sided(s)).count();
+        let one_sided = gaps as f64 / samples[from..].len().max(1) as f64;
         LiquidityChart { title: title(ChartKind::Liquidity, input.name), time, spread, bid, ask, kpis, one_sided }
     }
 

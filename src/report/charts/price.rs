@@ -88,7 +88,9 @@ impl PriceChart {
 
     /// Two runs' last trade (else mid) on one axis, the first run's phases shaded.
     pub(super) fn comparison(name: &str, runs: [(&str, &[Sample]); 2], units: Units) -> Self {
-        let time = TimeScale::new(runs[0].1);
+        // The longer run sets the time axis (a counterfactual's runs share their sampling times).
+        let longer = if runs[1].1.len() > runs[0].1.len() { runs[1].1 } else { runs[0].1 };
+        let time = TimeScale::new(longer);
         let line = |(label, samples): (&str, &[Sample]), colour| {
             let price = |s: &Sample| s.last.map(|p| p.0 as f64).or_else(|| s.mid()).map(|v| units.price_f64(v));
             Line { label: label.to_string(), colour, points: segments(samples.iter().map(|s| (time.x(s.t), price(s)))) }
@@ -183,7 +185,8 @@ impl PriceChart {
 impl Figure for PriceChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let area = header(root, &self.title, &self.legend(), None)?;
-        let Some((lo, hi)) = y_range(self.lines.iter().map(|l| &l.points)) else {
+        let points = y_range(self.lines.iter().map(|l| &l.points)).filter(|_| self.time.end > f64::EPSILON);
+        let Some((lo, hi)) = points else {
             return no_data(&area, "No quotes or trades were recorded in this run.");
         };
         let y = self.y_axis(lo, hi);

@@ -21,7 +21,8 @@
 //! settle = "tokens"              # default "tokens" (exercise physically, return the rest); "cash"
 //! expiry_average = "1h"          # optional: spot at expiry = mean 1-minute close over ≤ 1d; default last trade
 //! early_return = false           # default false; true: the borrower may end the loan before expiry
-//!                                #   (lend_and_dump does once it holds what it owes); it settles then
+//!                                #   (lend_and_dump does once it holds what it owes); it settles when
+//!                                #   every agent of the group has
 //! [[contracts.options]]          # repeatable call options
 //! strike = "+50%"                # required: premium over the reference ("+50%", "-10%"), or an
 //!                                #   absolute price (0.075 or "0.075") on the tick grid
