@@ -183,6 +183,17 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
 }
 
 fn check_scenario(args: &CheckArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&args.scenario)
+        .map_err(|e| anyhow::anyhow!("cannot read scenario file {}: {e}", args.scenario.display()))?;
+    if crate::experiments::is_experiment(&text) {
+        anyhow::ensure!(
+            args.overrides.is_empty(),
+            "{}: --set does not apply to experiment files; edit the [experiment] table",
+            args.scenario.display()
+        );
+        say(&crate::experiments::check_file(&args.scenario)?);
+        return Ok(());
+    }
     let s = load(&args.scenario, &args.overrides, None)?;
     let agents: u64 = s.groups.iter().map(|g| g.count as u64).sum();
     say(&format!(

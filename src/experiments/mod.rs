@@ -41,6 +41,24 @@ pub fn run_file(path: &Path, out_dir: &Path) -> Result<String> {
     }
 }
 
+/// Checks the experiment file at `path` without running it; returns a one-line summary.
+///
+/// # Errors
+/// As [`run_file`], short of running.
+pub fn check_file(path: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let table: toml::Table = text.parse().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let kind = table.get("experiment").and_then(|e| e.get("kind")).and_then(|k| k.as_str());
+    match kind {
+        Some("avellaneda_stoikov") => {
+            let c = avellaneda_stoikov::parse(&text).with_context(|| format!("in {}", path.display()))?;
+            Ok(format!("{}: ok — experiment avellaneda_stoikov, seed {}\n", path.display(), c.seed))
+        }
+        Some(other) => bail!("{}: unknown experiment kind {other:?}; expected one of {KINDS:?}", path.display()),
+        None => bail!("{}: the [experiment] table needs a `kind`, one of {KINDS:?}", path.display()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,3 +38,16 @@ fn every_shipped_scenario_loads_and_runs_an_hour() {
         eprintln!("{}: {} events, {} trades", path.display(), out.summary.events, out.summary.volume.trades);
     }
 }
+
+#[test]
+fn mmsim_check_passes_every_shipped_file() {
+    for path in scenario_files() {
+        assert_cmd::Command::cargo_bin("mmsim")
+            .unwrap()
+            .arg("check")
+            .arg(&path)
+            .assert()
+            .success()
+            .stdout(predicates::str::contains(": ok — "));
+    }
+}
