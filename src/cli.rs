@@ -24,9 +24,9 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario; write summary.json, timeseries.csv, trades.csv, agents.csv (default dir output/<name>/).
+    /// Run a scenario (or an experiment file); write summary.json, the CSVs, the charts and report.html (default dir output/<name>/).
     Run(RunArgs),
-    /// Validate a scenario without running it (exit 0 when valid, 1 otherwise).
+    /// Validate a scenario (or an experiment file) without running it (exit 0 when valid, 1 otherwise).
     Check(CheckArgs),
     /// Replay an order stream (CSV) through the book; write trades.csv, book.csv and rejects.csv.
     Match(MatchArgs),
