@@ -364,30 +364,37 @@ fn prefilled_plain(w: &Workload) -> PlainBook {
     book
 }
 
-/// Runs the stream; returns (fills, rejected operations). `fills` is cleared after every operation.
-fn run_mmsim(book: &mut OrderBook, ops: &[Op], fills: &mut Vec<Fill>) -> (usize, usize) {
-    let (mut trades, mut rejects) = (0, 0);
-    for &op in ops {
-        let ok = match op {
-            Op::Submit(o) => book.submit(o, fills).is_ok(),
-            Op::Cancel(id) => book.cancel(id).is_ok(),
-        };
-        rejects += usize::from(!ok);
-        trades += fills.len();
-        fills.clear();
-    }
-    (trades, rejects)
+/// A book the stream can be run through: mmsim's, or the plain one.
+trait Book {
+    /// Applies one operation; false when it was rejected.
+    fn apply(&mut self, op: Op, fills: &mut Vec<Fill>) -> bool;
 }
 
-/// Same as [`run_mmsim`] for the plain book.
-fn run_plain(book: &mut PlainBook, ops: &[Op], fills: &mut Vec<Fill>) -> (usize, usize) {
+impl Book for OrderBook {
+    #[inline]
+    fn apply(&mut self, op: Op, fills: &mut Vec<Fill>) -> bool {
+        match op {
+            Op::Submit(o) => self.submit(o, fills).is_ok(),
+            Op::Cancel(id) => self.cancel(id).is_ok(),
+        }
+    }
+}
+
+impl Book for PlainBook {
+    #[inline]
+    fn apply(&mut self, op: Op, fills: &mut Vec<Fill>) -> bool {
+        match op {
+            Op::Submit(o) => self.submit(o, fills).is_ok(),
+            Op::Cancel(id) => self.cancel(id).is_ok(),
+        }
+    }
+}
+
+/// Runs the stream; returns (fills, rejected operations). `fills` is cleared after every operation.
+fn run<B: Book>(book: &mut B, ops: &[Op], fills: &mut Vec<Fill>) -> (usize, usize) {
     let (mut trades, mut rejects) = (0, 0);
     for &op in ops {
-        let ok = match op {
-            Op::Submit(o) => book.submit(o, fills).is_ok(),
-            Op::Cancel(id) => book.cancel(id).is_ok(),
-        };
-        rejects += usize::from(!ok);
+        rejects += usize::from(!book.apply(op, fills));
         trades += fills.len();
         fills.clear();
     }
@@ -494,7 +501,7 @@ fn bench_books(c: &mut Criterion) {
             b.iter_batched(
                 || (prefilled_mmsim(&w), Vec::with_capacity(256)),
                 |(mut book, mut fills)| {
-                    black_box(run_mmsim(&mut book, black_box(&w.ops), &mut fills));
+                    black_box(run(&mut book, black_box(&w.ops), &mut fills));
                     book // dropped by criterion after the clock stops
                 },
                 BatchSize::PerIteration,
@@ -504,7 +511,7 @@ fn bench_books(c: &mut Criterion) {
             b.iter_batched(
                 || (prefilled_plain(&w), Vec::with_capacity(256)),
                 |(mut book, mut fills)| {
-                    black_box(run_plain(&mut book, black_box(&w.ops), &mut fills));
+                    black_box(run(&mut book, black_box(&w.ops), &mut fills));
                     book
                 },
                 BatchSize::PerIteration,

@@ -135,10 +135,15 @@ fn load(path: &std::path::Path, overrides: &[Override], seed: Option<u64>) -> Re
     Ok(scenario::load(path, &all)?)
 }
 
+/// True when the file at `path` is an experiment (an `[experiment]` table) rather than a scenario.
+fn is_experiment_file(path: &std::path::Path) -> Result<bool> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read scenario file {}: {e}", path.display()))?;
+    Ok(crate::experiments::is_experiment(&text))
+}
+
 fn run_scenario(args: &RunArgs) -> Result<()> {
-    let text = std::fs::read_to_string(&args.scenario)
-        .map_err(|e| anyhow::anyhow!("cannot read scenario file {}: {e}", args.scenario.display()))?;
-    if crate::experiments::is_experiment(&text) {
+    if is_experiment_file(&args.scenario)? {
         anyhow::ensure!(
             args.seed.is_none() && args.overrides.is_empty(),
             "{}: --seed and --set do not apply to experiment files; edit the [experiment] table",
@@ -183,9 +188,7 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
 }
 
 fn check_scenario(args: &CheckArgs) -> Result<()> {
-    let text = std::fs::read_to_string(&args.scenario)
-        .map_err(|e| anyhow::anyhow!("cannot read scenario file {}: {e}", args.scenario.display()))?;
-    if crate::experiments::is_experiment(&text) {
+    if is_experiment_file(&args.scenario)? {
         anyhow::ensure!(
             args.overrides.is_empty(),
             "{}: --set does not apply to experiment files; edit the [experiment] table",

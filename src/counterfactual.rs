@@ -150,8 +150,7 @@ pub fn run_pair(
         let runs =
             [("actual", actual.built.sim.recorder().samples()), (label_b.as_str(), alt.built.sim.recorder().samples())];
         let chart = render_price_comparison(&scenario.name, runs, u)?;
-        out.write("price_comparison.png", |w| Ok(w.write_all(&chart.png)?))?;
-        out.write("price_comparison.svg", |w| Ok(w.write_all(chart.svg.as_bytes())?))?;
+        chart.write(&mut out)?;
         Some(chart)
     } else {
         None

@@ -143,6 +143,13 @@ impl PassiveMm {
         self.stats
     }
 
+    /// Stops for good: it may no longer trade its account (whatever it rested there is gone).
+    fn stop_for_good(&mut self) {
+        self.revoked = true;
+        self.quoting = false;
+        self.quotes.clear();
+    }
+
     /// True once its access to the account was withdrawn (it has stopped for good).
     pub fn is_revoked(&self) -> bool {
         self.revoked
@@ -322,10 +329,8 @@ impl Agent for PassiveMm {
 
     fn on_wakeup(&mut self, ctx: &mut AgentCtx<'_>) {
         if !ctx.market.ledger.account(self.account).can_trade(ctx.me) {
-            // Its access was withdrawn (its orders there were cancelled): stop for good.
-            self.revoked = true;
-            self.quoting = false;
-            self.quotes.clear();
+            // Its access was withdrawn (its orders there were cancelled).
+            self.stop_for_good();
         }
         if self.revoked {
             return;
@@ -383,11 +388,9 @@ impl Agent for PassiveMm {
                     match reason {
                         OrderRejected::InsufficientFunds => self.stats.rejected_funds += 1,
                         OrderRejected::NotAuthorized => {
-                            // The contract that let it trade this account ended: stop for good.
+                            // The contract that let it trade this account ended.
                             self.stats.rejected_other += 1;
-                            self.revoked = true;
-                            self.quoting = false;
-                            self.quotes.clear();
+                            self.stop_for_good();
                         }
                         _ => self.stats.rejected_other += 1,
                     }

@@ -167,15 +167,22 @@ impl ContractCtx<'_> {
         cash - left
     }
 
+    /// Cancels `agent`'s resting orders (only those on `account`, when given); the agent is not
+    /// told. Returns how many were cancelled.
+    pub fn cancel_orders(&mut self, agent: AgentId, account: Option<AccountId>) -> u32 {
+        let on = account.map(|a| crate::types::TraderId(a.0));
+        let ids: Vec<_> =
+            self.exchange.orders_of(agent).filter(|o| on.is_none_or(|t| o.trader == t)).map(|o| o.id).collect();
+        ids.into_iter().filter(|&id| self.exchange.cancel(agent, id).is_ok()).count() as u32
+    }
+
     /// Ends `agent`'s right to trade `account`: its orders resting there are cancelled first (the
     /// agent is not told; its next order on the account is rejected `not_authorized`). Returns how
     /// many orders were cancelled.
     pub fn revoke(&mut self, account: AccountId, agent: AgentId) -> u32 {
-        let trader = crate::types::TraderId(account.0);
-        let ids: Vec<_> = self.exchange.orders_of(agent).filter(|o| o.trader == trader).map(|o| o.id).collect();
-        let cancelled = ids.into_iter().filter(|&id| self.exchange.cancel(agent, id).is_ok()).count();
+        let cancelled = self.cancel_orders(agent, Some(account));
         self.exchange.ledger_mut().revoke(account, agent);
-        cancelled as u32
+        cancelled
     }
 
     /// Records a token loan of `qty` from `lender` to `borrower` for PnL (negative: it ended).

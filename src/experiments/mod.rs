@@ -31,13 +31,9 @@ pub fn is_experiment(text: &str) -> bool {
 /// The file cannot be read or parsed, its `kind` is unknown, a parameter is out of range, or an
 /// output cannot be written; messages name the file.
 pub fn run_file(path: &Path, out_dir: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let table: toml::Table = text.parse().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let kind = table.get("experiment").and_then(|e| e.get("kind")).and_then(|k| k.as_str());
-    match kind {
-        Some("avellaneda_stoikov") => avellaneda_stoikov::run_file(path, out_dir),
-        Some(other) => bail!("{}: unknown experiment kind {other:?}; expected one of {KINDS:?}", path.display()),
-        None => bail!("{}: the [experiment] table needs a `kind`, one of {KINDS:?}", path.display()),
+    match read(path)? {
+        (_, "avellaneda_stoikov") => avellaneda_stoikov::run_file(path, out_dir),
+        (_, kind) => unreachable!("read returns known kinds only, not {kind}"),
     }
 }
 
@@ -46,15 +42,25 @@ pub fn run_file(path: &Path, out_dir: &Path) -> Result<String> {
 /// # Errors
 /// As [`run_file`], short of running.
 pub fn check_file(path: &Path) -> Result<String> {
+    match read(path)? {
+        (text, "avellaneda_stoikov") => {
+            let c = avellaneda_stoikov::parse(&text).with_context(|| format!("in {}", path.display()))?;
+            Ok(format!("{}: ok — experiment avellaneda_stoikov, seed {}\n", path.display(), c.seed))
+        }
+        (_, kind) => unreachable!("read returns known kinds only, not {kind}"),
+    }
+}
+
+/// The file's text and its experiment kind, one of [`KINDS`].
+fn read(path: &Path) -> Result<(String, &'static str)> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let table: toml::Table = text.parse().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let kind = table.get("experiment").and_then(|e| e.get("kind")).and_then(|k| k.as_str());
     match kind {
-        Some("avellaneda_stoikov") => {
-            let c = avellaneda_stoikov::parse(&text).with_context(|| format!("in {}", path.display()))?;
-            Ok(format!("{}: ok — experiment avellaneda_stoikov, seed {}\n", path.display(), c.seed))
-        }
-        Some(other) => bail!("{}: unknown experiment kind {other:?}; expected one of {KINDS:?}", path.display()),
+        Some(k) => match KINDS.iter().find(|known| **known == k) {
+            Some(known) => Ok((text, known)),
+            None => bail!("{}: unknown experiment kind {k:?}; expected one of {KINDS:?}", path.display()),
+        },
         None => bail!("{}: the [experiment] table needs a `kind`, one of {KINDS:?}", path.display()),
     }
 }

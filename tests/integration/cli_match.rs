@@ -10,6 +10,18 @@ use assert_cmd::cargo::cargo_bin_cmd;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
+/// Every reject reason `mmsim match` writes to rejects.csv.
+const REASONS: [&str; 8] = [
+    "duplicate_order_id",
+    "bad_side",
+    "bad_type",
+    "bad_price",
+    "bad_qty",
+    "unknown_order",
+    "unfillable",
+    "would_cross",
+];
+
 const HEADER: &str = "ts,trader,action,order_id,side,type,price,qty\n";
 
 /// Tick 0.5, lot 0.1. Comments give the expected outcome of each row (line numbers on the left).
@@ -163,16 +175,7 @@ fn replays_hand_written_stream_exactly() {
 
 #[test]
 fn every_reject_reason_is_covered() {
-    for reason in [
-        "duplicate_order_id",
-        "bad_side",
-        "bad_type",
-        "bad_price",
-        "bad_qty",
-        "unknown_order",
-        "unfillable",
-        "would_cross",
-    ] {
+    for reason in REASONS {
         assert!(REJECTS.contains(&format!(",{reason}\n")), "{reason} not exercised");
     }
 }
@@ -294,16 +297,7 @@ fn shipped_example_runs() {
     assert!(trades.lines().count() > 1, "the example trades");
     assert!(trades.contains(",wash,wash\n"), "the example has a self-trade");
     let rejects = read(&out, "rejects.csv");
-    for reason in [
-        "duplicate_order_id",
-        "bad_side",
-        "bad_type",
-        "bad_price",
-        "bad_qty",
-        "unknown_order",
-        "unfillable",
-        "would_cross",
-    ] {
+    for reason in REASONS {
         assert!(rejects.contains(reason), "the example shows {reason}");
     }
     assert!(read(&out, "book.csv").lines().count() > 1);

@@ -119,8 +119,11 @@ fn a_borrower_without_the_tokens_defaults_and_the_project_loses_them() {
     assert_eq!(r.summary["default_shortfall_tokens"], serde_json::json!(600));
     // 400 tokens back at 0.50 − 1,000 lent = −800.
     assert_eq!(r.summary["project_outcome_quote"], serde_json::json!(-800));
-    let claims = (w.recorder.parties()[PROJECT.0 as usize].claim, w.recorder.parties()[MM_ACCT.0 as usize].claim);
-    assert_eq!(claims, (Qty(0), Qty(0)), "settled, even in default: the shortfall is the project's loss, not a claim");
+    assert_eq!(
+        (w.claim(PROJECT), w.claim(MM_ACCT)),
+        (Qty(0), Qty(0)),
+        "settled, even in default: the shortfall is the project's loss, not a claim"
+    );
 }
 
 #[test]
@@ -227,9 +230,11 @@ fn a_lender_without_the_tokens_fails_to_lend() {
 fn a_loan_with_early_return_settles_when_its_borrower_is_done() {
     let (mut w, mut l) = (world(), loan(LoanTerms { early_return: true, ..terms() }));
     w.start(&mut l);
-    let claims =
-        |w: &World| (w.recorder.parties()[PROJECT.0 as usize].claim, w.recorder.parties()[MM_ACCT.0 as usize].claim);
-    assert_eq!(claims(&w), (Qty(1_000), Qty(-1_000)), "the lent tokens still count as the project's");
+    assert_eq!(
+        (w.claim(PROJECT), w.claim(MM_ACCT)),
+        (Qty(1_000), Qty(-1_000)),
+        "the lent tokens still count as the project's"
+    );
     w.now = secs(600);
     w.print(40);
     l.on_borrower_done(OTHER, &mut w.ctx());
@@ -238,7 +243,7 @@ fn a_loan_with_early_return_settles_when_its_borrower_is_done() {
     let s = l.settlement().expect("settled at once");
     assert_eq!((s.at, s.spot, s.tokens_returned), (secs(600), Price(40), Qty(1_000)));
     assert_eq!(w.tokens(PROJECT), Qty(1_000));
-    assert_eq!(claims(&w), (Qty(0), Qty(0)), "returned: no claim left");
+    assert_eq!((w.claim(PROJECT), w.claim(MM_ACCT)), (Qty(0), Qty(0)), "returned: no claim left");
     let r = l.report(units());
     assert_eq!(r.summary["settled_s"], serde_json::json!(600));
     assert_eq!(r.summary["returned_value_quote"], serde_json::json!(400), "1,000 tokens at 0.40");
@@ -279,6 +284,5 @@ fn an_early_return_waits_for_every_borrowing_agent() {
     l.on_borrower_done(OTHER, &mut w.ctx());
     let s = l.settlement().expect("both done");
     assert_eq!((s.tokens_returned, s.shortfall), (Qty(1_000), Qty(0)));
-    let parties = w.recorder.parties();
-    assert!([PROJECT, MM_ACCT, OTHER_ACCT].iter().all(|a| parties[a.0 as usize].claim == Qty(0)), "claims reversed");
+    assert!([PROJECT, MM_ACCT, OTHER_ACCT].iter().all(|&a| w.claim(a) == Qty(0)), "claims reversed");
 }

@@ -130,6 +130,11 @@ impl World {
     pub(super) fn tokens(&self, a: AccountId) -> Qty {
         self.exchange.ledger().account(a).tokens()
     }
+
+    /// The loan claim recorded for account `a` (each account is its own party here).
+    pub(super) fn claim(&self, a: AccountId) -> Qty {
+        self.recorder.account_claims()[a.0 as usize]
+    }
 }
 
 /// `n` seconds.

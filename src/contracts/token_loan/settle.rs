@@ -23,13 +23,7 @@ impl TokenLoan {
         if self.strikes.is_empty() {
             self.strikes = self.signing.as_ref().map(|s| s.estimates.clone()).unwrap_or_default();
         }
-        let mut cancelled = 0;
-        for &agent in &self.agents {
-            let ids: Vec<_> = ctx.exchange.orders_of(agent).map(|o| o.id).collect();
-            for id in ids {
-                cancelled += u32::from(ctx.exchange.cancel(agent, id).is_ok());
-            }
-        }
+        let cancelled = self.agents.iter().map(|&agent| ctx.cancel_orders(agent, None)).sum();
         let opts = self.terms.options.clone();
         let mut s = Settled {
             at: ctx.now,

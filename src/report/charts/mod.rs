@@ -171,6 +171,17 @@ pub struct RenderedChart {
     pub svg: String,
 }
 
+impl RenderedChart {
+    /// Stages `STEM.png` and `STEM.svg` in `dir` (renamed into place on commit).
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn write(&self, dir: &mut OutputDir) -> anyhow::Result<()> {
+        dir.write(&format!("{}.png", self.kind.stem()), |w| Ok(w.write_all(&self.png)?))?;
+        dir.write(&format!("{}.svg", self.kind.stem()), |w| Ok(w.write_all(self.svg.as_bytes())?))
+    }
+}
+
 /// The four rendered charts, in [`ChartKind::ALL`] order.
 #[derive(Clone, Debug)]
 pub struct Charts {
@@ -189,11 +200,7 @@ impl Charts {
     /// # Errors
     /// I/O errors.
     pub fn write(&self, dir: &mut OutputDir) -> anyhow::Result<()> {
-        for c in &self.charts {
-            dir.write(&format!("{}.png", c.kind.stem()), |w| Ok(w.write_all(&c.png)?))?;
-            dir.write(&format!("{}.svg", c.kind.stem()), |w| Ok(w.write_all(c.svg.as_bytes())?))?;
-        }
-        Ok(())
+        self.charts.iter().try_for_each(|c| c.write(dir))
     }
 }
 
