@@ -7,9 +7,10 @@
 //!   `cargo test --release --test integration dio_full_scale -- --ignored --nocapture`; it prints
 //!   the per-seed table);
 //! - `scenarios/honest_token_loan.toml` (3 days instead of 7, 1,000 traders): a sane price, no
-//!   default, the tokens or the strike cash back;
+//!   default, the tokens or the strike cash back; at full scale (a week, seeds 1-3) the honest MM
+//!   ends ahead;
 //! - `scenarios/listing_sell_only.toml` (2,500 traders instead of 5,000, the loan halved): the fall
-//!   from the listing high, the proceeds split, no bid ever;
+//!   from the listing high, the proceeds split, no bid ever, selling in the first day only;
 //! - `scenarios/rmsc04_like.toml`: the day runs and every population trades.
 //!
 //! The DIO thresholds are the (peak $0.70-$1.30, a low of $0.01 or less, buying back the
@@ -22,6 +23,7 @@
 
 use std::path::Path;
 
+use mmsim::agents::lend_and_dump::Phase;
 use mmsim::agents::AnyAgent;
 use mmsim::metrics::summary::Summary;
 use mmsim::metrics::Units;
@@ -242,11 +244,15 @@ fn listing_dump_falls_about_74_percent_and_splits_the_proceeds() {
         assert!(proceeds > 1_000_000.0, "seed {seed}: the MM sold millions: {split}");
         assert!((paid - proceeds / 2.0).abs() <= 1.0, "half to the intermediary: {split}");
         assert_eq!(group_pnl(s, "intermediary"), paid, "the intermediary's PnL is its cut");
-        let stats = case.out.built.sim.slots().iter().find_map(|slot| match &slot.agent {
-            AnyAgent::LendAndDump(a) => Some(*a.stats()),
+        let mm = case.out.built.sim.slots().iter().find_map(|slot| match &slot.agent {
+            AnyAgent::LendAndDump(a) => Some(a),
             _ => None,
         });
-        assert_eq!(stats.expect("mm").bought_lots, 0, "the MM never bought a token");
+        let mm = mm.expect("mm");
+        assert_eq!(mm.stats().bought_lots, 0, "the MM never bought a token");
+        // It sells in the first day only: its distribution ends by 24 h after listing.
+        let stopped = mm.transitions().iter().find(|(_, p)| *p > Phase::Distribute).map(|(t, _)| t.nanos());
+        assert!(stopped.is_some_and(|t| t <= 24 * 3_600_000_000_000), "seed {seed}: stopped selling at {stopped:?}");
         assert_eq!(contract(s, "loan")["status"], "open", "the 12-month loan is still open");
         assert!(s.conservation.ok);
     }
@@ -322,5 +328,27 @@ fn dio_counterfactual_with_an_honest_mm_keeps_the_price_and_the_crowds_money() {
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     for row in ["tokens lent out, still owed", "its tokens&#39; value at the close", "5,000,000 of them lent out"] {
         assert!(html.contains(row), "{row} in the report");
+    }
+}
+
+/// The honest MM over the scenario's full week, seeds 1-3 (in parallel): it ends ahead, on the spread
+/// it earns and, when the price rises through a strike, on the calls it exercises.
+#[test]
+fn the_honest_mm_earns_over_the_week() {
+    let pnls: Vec<(u64, f64, f64)> = std::thread::scope(|s| {
+        let runs: Vec<_> = (1..=3u64)
+            .map(|seed| {
+                s.spawn(move || {
+                    let case = run_case("honest_token_loan.toml", seed, &[]);
+                    let loan = contract(&case.out.summary, "loan");
+                    (seed, group_pnl(&case.out.summary, "mm"), num(&loan["exercised_qty"]))
+                })
+            })
+            .collect();
+        runs.into_iter().map(|h| h.join().expect("the run finishes")).collect()
+    });
+    for (seed, pnl, exercised) in pnls {
+        println!("seed {seed}: MM PnL {pnl:.2}, {exercised} tokens exercised");
+        assert!(pnl > 0.0, "seed {seed}: the honest MM ends the week at {pnl}");
     }
 }
