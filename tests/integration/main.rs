@@ -6,6 +6,7 @@ mod cases_loans;
 mod cases_manipulation;
 mod cli_match;
 mod contracts;
+mod golden;
 mod manipulators;
 mod realism;
 mod run_output;
