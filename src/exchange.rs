@@ -15,11 +15,9 @@
 //! An account may be traded by its owner and by agents it authorized (see
 //! [`Ledger::authorize`]): a market maker quoting a project's account under a subscription.
 
-use std::collections::BTreeSet;
-
 use rustc_hash::FxHashMap;
 
-use crate::book::{Fill, Modified, NewOrder, OrderBook, OrderType, Placed, Reject, RestingOrder};
+use crate::book::{Fill, NewOrder, OrderBook, OrderType, Placed, Reject, RestingOrder};
 use crate::ledger::{AccountId, Ledger};
 use crate::types::{AgentId, Cash, Intent, OrderId, Price, Qty, Side, TraderId};
 
@@ -151,11 +149,12 @@ pub struct Exchange {
     venue: AccountId,
     fees: FeeSchedule,
     open: FxHashMap<OrderId, OpenOrder>,
-    next_order: u64,
     next_trade: u64,
     fills: Vec<Fill>,
-    /// Open orders of the agents being watched (e.g. market makers under a KPI contract).
-    watched: FxHashMap<AgentId, BTreeSet<OrderId>>,
+    /// Traded value per agent (maker or taker side; a self-trade counts once), by `AgentId`.
+    agent_volume: Vec<Cash>,
+    /// Traded value of the whole market.
+    market_volume: Cash,
 }
 
 impl Exchange {
@@ -168,10 +167,10 @@ impl Exchange {
             venue,
             fees,
             open: FxHashMap::default(),
-            next_order: 1,
             next_trade: 1,
             fills: Vec::new(),
-            watched: FxHashMap::default(),
+            agent_volume: Vec::new(),
+            market_volume: Cash::ZERO,
         }
     }
 
@@ -185,8 +184,9 @@ impl Exchange {
         &self.ledger
     }
 
-    /// The ledger, for transfers outside trading (contracts: loans, fees, deposits).
-    pub fn ledger_mut(&mut self) -> &mut Ledger {
+    /// The ledger, for transfers outside trading: the engine applies contracts' commands (loans,
+    /// fees, deposits) and grants trading rights through it.
+    pub(crate) fn ledger_mut(&mut self) -> &mut Ledger {
         &mut self.ledger
     }
 
@@ -205,46 +205,41 @@ impl Exchange {
         self.open.get(&id).map(|o| (o.account, o.agent, o.intent))
     }
 
-    /// Starts tracking the open orders `agent` sends from now on (see [`Exchange::orders_of`]).
-    pub fn watch(&mut self, agent: AgentId) {
-        self.watched.entry(agent).or_default();
+    /// The open orders of `agents`, as they rest on the book, in id order (a query over every
+    /// open order: contracts use it at their own pace, e.g. one KPI snapshot every 10 s).
+    pub fn orders_of(&self, agents: &[AgentId]) -> Vec<RestingOrder> {
+        let mut ids: Vec<OrderId> =
+            self.open.iter().filter(|(_, o)| agents.contains(&o.agent)).map(|(&id, _)| id).collect();
+        ids.sort_unstable();
+        ids.into_iter().filter_map(|id| self.book.order(id)).collect()
     }
 
-    /// The open orders of a watched agent, as they rest on the book (empty when not watched).
-    pub fn orders_of(&self, agent: AgentId) -> impl Iterator<Item = RestingOrder> + '_ {
-        self.watched.get(&agent).into_iter().flatten().filter_map(|&id| self.book.order(id))
+    /// Value `agent` has traded so far, on either side (a trade with itself counts once).
+    pub fn agent_volume(&self, agent: AgentId) -> Cash {
+        self.agent_volume.get(agent.0 as usize).copied().unwrap_or(Cash::ZERO)
     }
 
-    #[inline]
-    fn unwatch_order(&mut self, agent: AgentId, id: OrderId) {
-        if let Some(set) = self.watched.get_mut(&agent) {
-            set.remove(&id);
+    /// Value the whole market has traded so far.
+    pub fn market_volume(&self) -> Cash {
+        self.market_volume
+    }
+
+    fn add_agent_volume(&mut self, agent: AgentId, notional: Cash) {
+        let i = agent.0 as usize;
+        if self.agent_volume.len() <= i {
+            self.agent_volume.resize(i + 1, Cash::ZERO);
         }
+        self.agent_volume[i] += notional;
     }
 
-    /// Places an order: checks authorization and funds, locks them, matches, settles every fill
-    /// (appending it to `trades`) and returns the new order's id and outcome.
+    /// Places order `id` (numbered by the caller: the engine numbers orders when agents send them):
+    /// checks authorization and funds, locks them, matches, settles every fill (appending it to
+    /// `trades`) and returns what became of the order.
     ///
     /// # Errors
-    /// [`OrderRejected`]: not authorized, insufficient funds, or the book's reject. Nothing changed.
-    pub fn submit(&mut self, req: OrderRequest, trades: &mut Vec<Trade>) -> Result<(OrderId, Placed), OrderRejected> {
-        let id = OrderId(self.next_order);
-        let placed = self.submit_with_id(id, req, trades)?;
-        self.next_order += 1;
-        Ok((id, placed))
-    }
-
-    /// Like [`Exchange::submit`] with an id chosen by the caller (the engine numbers orders when
-    /// agents send them). Do not mix with [`Exchange::submit`], whose numbering starts at 1.
-    ///
-    /// # Errors
-    /// As [`Exchange::submit`]; `duplicate_order_id` if `id` is resting.
-    pub fn submit_with_id(
-        &mut self,
-        id: OrderId,
-        req: OrderRequest,
-        trades: &mut Vec<Trade>,
-    ) -> Result<Placed, OrderRejected> {
+    /// [`OrderRejected`]: not authorized, insufficient funds, or the book's reject
+    /// (`duplicate_order_id` if `id` is resting). Nothing changed.
+    pub fn submit(&mut self, id: OrderId, req: OrderRequest, trades: &mut Vec<Trade>) -> Result<Placed, OrderRejected> {
         if !self.ledger.account(req.account).can_trade(req.agent) {
             return Err(OrderRejected::NotAuthorized);
         }
@@ -281,9 +276,6 @@ impl Exchange {
         }
         self.fills = fills;
         if placed.rested.0 > 0 {
-            if let Some(set) = self.watched.get_mut(&req.agent) {
-                set.insert(id);
-            }
             self.open.insert(id, taker);
         } else {
             self.release(req.account, req.side, taker.locked_cash, placed.dropped);
@@ -352,7 +344,6 @@ impl Exchange {
         self.ledger.settle_trade(buyer_acct, seller_acct, notional, fill.qty, buyer_fee, seller_fee, self.venue);
         if fill.maker_remaining.is_zero() {
             self.open.remove(&fill.maker);
-            self.unwatch_order(maker.agent, fill.maker);
             self.release(maker.account, maker.side, maker.locked_cash, Qty::ZERO);
         } else {
             self.open.insert(fill.maker, maker);
@@ -374,6 +365,11 @@ impl Exchange {
             taker_fee,
         };
         self.next_trade += 1;
+        self.market_volume += notional;
+        self.add_agent_volume(maker.agent, notional);
+        if taker.agent != maker.agent {
+            self.add_agent_volume(taker.agent, notional);
+        }
         trade
     }
 
@@ -388,65 +384,8 @@ impl Exchange {
         }
         let order = self.book.cancel(id)?;
         self.open.remove(&id);
-        self.unwatch_order(open.agent, id);
         self.release(open.account, open.side, open.locked_cash, order.qty);
         Ok(order)
-    }
-
-    /// Modifies an open order (the book's rule: a reduction at the same price keeps priority,
-    /// anything else re-enters as a limit order with the same id and may trade).
-    ///
-    /// # Errors
-    /// As [`Exchange::cancel`] and [`Exchange::submit`]; on a reject of the re-entered order the old
-    /// order is gone (cancelled) and its funds released.
-    pub fn modify(
-        &mut self,
-        agent: AgentId,
-        id: OrderId,
-        price: Price,
-        qty: Qty,
-        trades: &mut Vec<Trade>,
-    ) -> Result<Modified, OrderRejected> {
-        if price.0 <= 0 {
-            return Err(Reject::BadPrice.into());
-        }
-        if qty.0 <= 0 {
-            return Err(Reject::BadQty.into());
-        }
-        let open = *self.open.get(&id).ok_or(OrderRejected::Book(Reject::UnknownOrder))?;
-        if !self.ledger.account(open.account).can_trade(agent) {
-            return Err(OrderRejected::NotAuthorized);
-        }
-        let old = self.book.order(id).expect("an open order rests on the book");
-        if price == old.price && qty <= old.qty {
-            let mut none = Vec::new();
-            let modified = self.book.modify(id, price, qty, &mut none)?;
-            match open.side {
-                Side::Sell => self.ledger.unlock_tokens(open.account, old.qty - qty),
-                Side::Buy => {
-                    let notional = Cash::notional(price, qty);
-                    let keep = notional + self.fees.bound(notional, qty);
-                    let excess = open.locked_cash - keep;
-                    if excess > Cash::ZERO {
-                        self.ledger.unlock_cash(open.account, excess);
-                        self.open.get_mut(&id).expect("open").locked_cash = keep;
-                    }
-                }
-            }
-            return Ok(modified);
-        }
-        self.cancel(agent, id)?;
-        let req = OrderRequest {
-            account: open.account,
-            agent: open.agent,
-            side: open.side,
-            kind: OrderType::Limit,
-            price,
-            qty,
-            intent: open.intent,
-        };
-        let placed = self.submit_with_id(id, req, trades)?;
-        Ok(Modified::Reentered { old_qty: old.qty, old_price: old.price, placed })
     }
 }
 

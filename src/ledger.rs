@@ -59,6 +59,10 @@ pub struct Account {
     pub tokens_locked: Qty,
     /// True for the exchange's fee account, the one balance allowed to go negative (rebates).
     pub is_venue: bool,
+    /// Tokens lent out (positive) or borrowed (negative) under loans still open: the lender's
+    /// claim on them, the borrower's debt. A claim moves no balance; PnL counts it, so lending
+    /// moves nobody's PnL.
+    pub claim: Qty,
 }
 
 impl Account {
@@ -127,6 +131,7 @@ impl Ledger {
             tokens_free: tokens,
             tokens_locked: Qty::ZERO,
             is_venue: false,
+            claim: Qty::ZERO,
         })
     }
 
@@ -149,6 +154,14 @@ impl Ledger {
         if !traders.contains(&agent) {
             traders.push(agent);
         }
+    }
+
+    /// Records that `lender` lent `qty` tokens to `borrower` under a loan (negative `qty`: the loan
+    /// ended; what was not returned is the lender's loss from then on). Balances do not move here:
+    /// the tokens themselves move by [`Ledger::transfer_tokens`].
+    pub fn record_claim(&mut self, lender: AccountId, borrower: AccountId, qty: Qty) {
+        self.acct(lender).claim += qty;
+        self.acct(borrower).claim -= qty;
     }
 
     /// Withdraws `agent`'s right to trade `account` (its owner keeps it).

@@ -13,6 +13,7 @@
 
 pub mod agents;
 pub mod book;
+pub mod build;
 pub mod cli;
 pub mod contracts;
 pub mod counterfactual;

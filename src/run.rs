@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::build::{build, Built};
 use crate::contracts::{self, ContractRow};
-use crate::engine::setup::{build, Built};
 use crate::metrics::summary::{RunFacts, Summary};
 use crate::metrics::{TradeLog, Units};
 
@@ -57,9 +57,9 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<RunOutco
         Some(dir) => Some(TradeLog::new(dir.stage("trades.csv")?, units)?),
         None => None,
     };
-    let mut built = build(scenario, trade_log);
-    simulate(&mut built, options.progress);
-    built.sim.recorder_mut().finish_trade_log()?;
+    let mut built = build(scenario, trade_log)?;
+    simulate(&mut built, options.progress)?;
+    built.sim.close_trade_log()?;
 
     let sim = &built.sim;
     let facts = RunFacts {
@@ -125,9 +125,8 @@ fn write_files(
 }
 
 /// Steps the simulation to its end in slices, drawing a progress bar when asked and worthwhile.
-fn simulate(built: &mut Built, progress: bool) {
+fn simulate(built: &mut Built, progress: bool) -> anyhow::Result<()> {
     let sim = &mut built.sim;
-    sim.start();
     let end = sim.end();
     let slices = 200u64;
     let slice = (end.nanos() / slices).max(1);
@@ -135,7 +134,7 @@ fn simulate(built: &mut Built, progress: bool) {
     let mut bar: Option<ProgressBar> = None;
     loop {
         let until = sim.now().plus_nanos(slice);
-        let more = sim.step_until(until);
+        let more = sim.step_until(until)?;
         if progress && bar.is_none() && started.elapsed() > Duration::from_secs(1) {
             bar = Some(progress_bar(end.nanos()));
         }
@@ -152,6 +151,7 @@ fn simulate(built: &mut Built, progress: bool) {
         b.finish_and_clear();
     }
     sim.finish();
+    Ok(())
 }
 
 fn progress_bar(total_ns: u64) -> ProgressBar {

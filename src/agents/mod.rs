@@ -26,6 +26,7 @@ pub use behaviour::{AgentSetup, Behaviour, MarketSpec};
 pub use tape::Tape;
 
 use crate::book::{OrderBook, OrderType, Placed};
+use crate::contracts::Signal;
 use crate::exchange::{OrderRejected, OrderRequest};
 use crate::ledger::{AccountId, Ledger};
 use crate::rng::AgentRng;
@@ -67,8 +68,8 @@ pub enum Action {
     Cancel(OrderId),
     /// Wake this agent at the given time.
     Wake(SimTime),
-    /// Say this agent is done with the loans it borrows under (see [`AgentCtx::end_loans`]).
-    EndLoans,
+    /// Tell the contracts something (see [`AgentCtx::signal`]).
+    Signal(Signal),
 }
 
 /// Events about an agent's own orders.
@@ -174,12 +175,16 @@ impl<'a> AgentCtx<'a> {
         self.actions.push(Action::Wake(at.max(self.now)));
     }
 
-    /// Says this agent is done with the token loans it borrows under. A loan whose terms allow an
-    /// early return (`early_return = true`) settles as at expiry, at the same simulated time but
-    /// after the current callback, once every agent of the borrowing group has said so. Loans
-    /// without it ignore the request.
+    /// Tells every contract `signal`, at the same simulated time but after the current callback.
+    pub fn signal(&mut self, signal: Signal) {
+        self.actions.push(Action::Signal(signal));
+    }
+
+    /// Says this agent is done with the token loans it borrows under ([`Signal::LoansDone`]). A loan
+    /// whose terms allow an early return (`early_return = true`) settles as at expiry once every
+    /// agent of the borrowing group has said so. Loans without it ignore the request.
     pub fn end_loans(&mut self) {
-        self.actions.push(Action::EndLoans);
+        self.signal(Signal::LoansDone);
     }
 }
 

@@ -1,10 +1,9 @@
 //! Turning validated [`ContractSpec`]s into running contracts: account and group names become
-//! [`AccountId`]s and [`AgentId`]s, and the exchange starts watching the agents whose orders a
+//! [`AccountId`]s and [`AgentId`]s.
 //! contract needs to see (KPI snapshots, settlement of a loan).
 
 use super::spec::{ContractSpec, ContractTerms};
 use super::{AnyContract, Guarantee, ProceedsSplit, Subscription, TokenLoan};
-use crate::exchange::Exchange;
 use crate::ledger::AccountId;
 use crate::types::AgentId;
 
@@ -44,19 +43,16 @@ impl World<'_> {
     }
 }
 
-/// Builds the contracts of `specs` and makes `exchange` watch the agents they observe.
+/// Builds the contracts of `specs`; `venue` is the exchange's account (deposits are held there).
 ///
 /// # Panics
 /// If a name does not resolve: specs must come from a validated scenario.
-pub fn build(specs: &[ContractSpec], world: &World<'_>, exchange: &mut Exchange) -> Vec<AnyContract> {
+pub fn build(specs: &[ContractSpec], world: &World<'_>, venue: AccountId) -> Vec<AnyContract> {
     specs
         .iter()
         .map(|spec| match &spec.terms {
             ContractTerms::TokenLoan(t) => {
                 let g = world.group(&t.mm);
-                for &a in &g.agents {
-                    exchange.watch(a);
-                }
                 let lender = world.account(&t.lender);
                 AnyContract::TokenLoan(TokenLoan::new(
                     &spec.name,
@@ -68,9 +64,6 @@ pub fn build(specs: &[ContractSpec], world: &World<'_>, exchange: &mut Exchange)
             }
             ContractTerms::Subscription(t) => {
                 let g = world.group(&t.mm);
-                for &a in &g.agents {
-                    exchange.watch(a);
-                }
                 let payer = world.account(&t.payer);
                 let fee_account = world.account(&t.fee_account);
                 AnyContract::Subscription(Subscription::new(
@@ -83,7 +76,7 @@ pub fn build(specs: &[ContractSpec], world: &World<'_>, exchange: &mut Exchange)
             }
             ContractTerms::Guarantee(t) => {
                 let depositor = world.account(&t.depositor);
-                AnyContract::Guarantee(Guarantee::new(&spec.name, t.clone(), depositor, exchange.venue()))
+                AnyContract::Guarantee(Guarantee::new(&spec.name, t.clone(), depositor, venue))
             }
             ContractTerms::ProceedsSplit(t) => {
                 let g = world.group(&t.mm);

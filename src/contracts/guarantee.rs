@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 use super::report::{head, num_f64, secs, ContractReport, ContractRow, Fmt, Transfer};
 use super::spec::{GuaranteeTerms, ReleaseRule};
-use super::{Contract, ContractCtx};
+use super::{Contract, ContractCtx, TimerKey};
 use crate::ledger::AccountId;
 use crate::metrics::Units;
 use crate::types::{Cash, Price, SimTime};
@@ -111,7 +111,7 @@ impl Guarantee {
     fn step(&mut self, ctx: &mut ContractCtx<'_>) {
         if self.status == Status::Pending {
             if ctx.now < self.terms.start {
-                ctx.wake_at(self.terms.start);
+                ctx.wake_at(self.terms.start, TimerKey::MAIN);
                 return;
             }
             if ctx.pay(&mut self.transfers, self.depositor, self.venue, self.terms.deposit).is_err() {
@@ -146,7 +146,7 @@ impl Guarantee {
                 self.next_check = self.next_check.plus_nanos(self.terms.check_every.nanos().max(1));
             }
         }
-        ctx.wake_at(self.next_check.min(self.end()));
+        ctx.wake_at(self.next_check.min(self.end()), TimerKey::MAIN);
     }
 
     /// The summary entry and the CSV row.
@@ -211,7 +211,7 @@ impl Contract for Guarantee {
         self.step(ctx);
     }
 
-    fn on_timer(&mut self, ctx: &mut ContractCtx<'_>) {
+    fn on_timer(&mut self, _key: TimerKey, ctx: &mut ContractCtx<'_>) {
         self.step(ctx);
     }
 }

@@ -24,7 +24,6 @@
 use super::spec::{KpiRule, KpiTerms};
 use crate::book::OrderBook;
 use crate::book::RestingOrder;
-use crate::exchange::Exchange;
 use crate::types::{AgentId, Cash, Price, Side, SimTime};
 
 /// One day in nanoseconds.
@@ -202,10 +201,10 @@ impl KpiMonitor {
         self.day = None;
     }
 
-    /// Takes a snapshot of the watched agents' orders on `exchange`.
-    pub fn snapshot(&mut self, now: SimTime, exchange: &Exchange) {
-        let orders = self.agents.iter().flat_map(|&a| exchange.orders_of(a));
-        let snap = measure(exchange.book(), orders, &self.terms);
+    /// Takes a snapshot of the monitored agents' orders on `book` (`orders`: their resting orders,
+    /// from the book query [`crate::contracts::ContractCtx::orders_of`]).
+    pub fn snapshot(&mut self, now: SimTime, book: &OrderBook, orders: Vec<RestingOrder>) {
+        let snap = measure(book, orders, &self.terms);
         self.record(now, snap);
     }
 

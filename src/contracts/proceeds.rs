@@ -21,7 +21,7 @@ use serde_json::json;
 
 use super::report::{head, num, num_f64, secs, ContractReport, ContractRow, Fmt, Transfer};
 use super::spec::SplitTerms;
-use super::{holdings, Contract, ContractCtx};
+use super::{Contract, ContractCtx, TimerKey};
 use crate::ledger::AccountId;
 use crate::metrics::Units;
 use crate::types::{Cash, SimTime};
@@ -79,7 +79,7 @@ impl ProceedsSplit {
 
     fn settle(&mut self, ctx: &mut ContractCtx<'_>) {
         let Some(start) = self.cash_start else { return };
-        self.proceeds = holdings(ctx.exchange, &self.accounts).0 + self.paid - start;
+        self.proceeds = ctx.holdings(&self.accounts).0 + self.paid - start;
         let owed = self.owed();
         if owed > Cash::ZERO {
             self.paid += ctx.pay_from(&mut self.transfers, &self.accounts, self.beneficiary, owed);
@@ -120,15 +120,15 @@ impl ProceedsSplit {
 
 impl Contract for ProceedsSplit {
     fn start(&mut self, ctx: &mut ContractCtx<'_>) {
-        ctx.wake_at(self.terms.start);
+        ctx.wake_at(self.terms.start, TimerKey::MAIN);
     }
 
-    fn on_timer(&mut self, ctx: &mut ContractCtx<'_>) {
+    fn on_timer(&mut self, _key: TimerKey, ctx: &mut ContractCtx<'_>) {
         match self.cash_start {
-            None => self.cash_start = Some(holdings(ctx.exchange, &self.accounts).0),
+            None => self.cash_start = Some(ctx.holdings(&self.accounts).0),
             Some(_) => self.settle(ctx),
         }
-        ctx.wake_at(SimTime(ctx.now.nanos().saturating_add(self.terms.every.nanos().max(1))));
+        ctx.wake_at(SimTime(ctx.now.nanos().saturating_add(self.terms.every.nanos().max(1))), TimerKey::MAIN);
     }
 
     fn finish(&mut self, ctx: &mut ContractCtx<'_>) {

@@ -28,7 +28,7 @@ mod report;
 use super::kpi::{KpiMonitor, KpiPeriod};
 use super::report::Transfer;
 use super::spec::{OnMiss, SubscriptionTerms};
-use super::{holdings, Contract, ContractCtx};
+use super::{Applied, Contract, ContractCommand, ContractCtx, TimerKey};
 use crate::ledger::AccountId;
 use crate::types::{AgentId, Cash, Price, Qty, SimTime};
 use rust_decimal::prelude::ToPrimitive;
@@ -151,7 +151,7 @@ impl Subscription {
 
     fn begin(&mut self, ctx: &mut ContractCtx<'_>) {
         self.begun = Some(ctx.now);
-        self.account_start = holdings(ctx.exchange, &[self.payer]);
+        self.account_start = ctx.holdings(&[self.payer]);
         let (v, m) = self.volumes(ctx);
         self.period_start = ctx.now;
         self.next_snapshot = ctx.now;
@@ -192,7 +192,9 @@ impl Subscription {
             self.terminated_at = Some(ctx.now);
             self.done = true;
             for &agent in &self.agents {
-                self.revoked_orders += ctx.revoke(self.payer, agent);
+                if let Ok(Applied::Cancelled(n)) = ctx.apply(ContractCommand::Revoke { account: self.payer, agent }) {
+                    self.revoked_orders += n;
+                }
             }
         } else if self.terms.periods.is_some_and(|n| self.periods.len() as u32 >= n) {
             self.done = true;
@@ -208,7 +210,7 @@ impl Subscription {
         }
         if self.begun.is_none() {
             if ctx.now < self.terms.start {
-                ctx.wake_at(self.terms.start);
+                ctx.wake_at(self.terms.start, TimerKey::MAIN);
                 return;
             }
             self.begin(ctx);
@@ -220,13 +222,14 @@ impl Subscription {
             }
         }
         if ctx.now >= self.next_snapshot {
-            self.monitor.snapshot(ctx.now, ctx.exchange);
+            let orders = ctx.orders_of(&self.agents);
+            self.monitor.snapshot(ctx.now, ctx.book(), orders);
             let every = self.terms.kpis.snapshot_every.nanos().max(1);
             while self.next_snapshot <= ctx.now {
                 self.next_snapshot = self.next_snapshot.plus_nanos(every);
             }
         }
-        ctx.wake_at(self.next_snapshot.min(self.period_end()));
+        ctx.wake_at(self.next_snapshot.min(self.period_end()), TimerKey::MAIN);
     }
 }
 
@@ -235,7 +238,7 @@ impl Contract for Subscription {
         self.step(ctx);
     }
 
-    fn on_timer(&mut self, ctx: &mut ContractCtx<'_>) {
+    fn on_timer(&mut self, _key: TimerKey, ctx: &mut ContractCtx<'_>) {
         self.step(ctx);
     }
 
@@ -253,6 +256,6 @@ impl Contract for Subscription {
             });
             self.done = true;
         }
-        self.end = Some((ctx.spot(), holdings(ctx.exchange, &[self.payer])));
+        self.end = Some((ctx.spot(), ctx.holdings(&[self.payer])));
     }
 }

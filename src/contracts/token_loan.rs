@@ -46,7 +46,7 @@ mod settle;
 use super::options::{BsInputs, DAYS_PER_YEAR};
 use super::report::Transfer;
 use super::spec::{LoanTerms, StrikeReference};
-use super::{holdings, Contract, ContractCtx};
+use super::{Contract, ContractCommand, ContractCtx, Signal, TimerKey};
 use crate::agents::Tape;
 use crate::ledger::AccountId;
 use crate::types::{AgentId, Cash, Price, Qty, SimTime};
@@ -248,7 +248,7 @@ impl TokenLoan {
     }
 
     fn sign(&mut self, ctx: &mut ContractCtx<'_>) {
-        self.borrower_start = holdings(ctx.exchange, &self.accounts);
+        self.borrower_start = ctx.holdings(&self.accounts);
         let free = ctx.free_tokens(&[self.lender]);
         if free < self.terms.tokens {
             self.status = LoanStatus::Failed(format!(
@@ -259,7 +259,7 @@ impl TokenLoan {
         }
         for (acct, qty) in self.shares() {
             ctx.deliver(&mut self.transfers, self.lender, acct, qty).expect("free tokens checked above");
-            ctx.record_loan(self.lender, acct, qty);
+            let _ = ctx.apply(ContractCommand::Claim { lender: self.lender, borrower: acct, tokens: qty });
         }
         let spot = ctx.spot();
         let estimates: Vec<Price> = self.terms.options.iter().map(|o| o.strike.resolve(spot)).collect();
@@ -301,13 +301,15 @@ impl TokenLoan {
 
     fn schedule(&self, ctx: &mut ContractCtx<'_>) {
         match self.status {
-            LoanStatus::Pending => ctx.wake_at(self.terms.start),
+            LoanStatus::Pending => {
+                ctx.wake_at(self.terms.start, TimerKey::MAIN);
+            }
             LoanStatus::Open => {
                 let mut next = self.expiry();
                 if let (Some(end), None) = (self.index_end(), self.index.fixed_at) {
                     next = next.min(end).min(self.index.last_read.plus_nanos(INDEX_READ_NS));
                 }
-                ctx.wake_at(next);
+                ctx.wake_at(next, TimerKey::MAIN);
             }
             _ => {}
         }
@@ -319,7 +321,7 @@ impl TokenLoan {
         }
         if self.status == LoanStatus::Open {
             if let (Some(end), None) = (self.index_end(), self.index.fixed_at) {
-                self.read_index(ctx.now, ctx.tape);
+                self.read_index(ctx.now, ctx.tape());
                 if ctx.now >= end {
                     self.fix_strikes(ctx.now, ctx.spot());
                 }
@@ -337,11 +339,12 @@ impl Contract for TokenLoan {
         self.step(ctx);
     }
 
-    fn on_timer(&mut self, ctx: &mut ContractCtx<'_>) {
+    fn on_timer(&mut self, _key: TimerKey, ctx: &mut ContractCtx<'_>) {
         self.step(ctx);
     }
 
-    fn on_borrower_done(&mut self, agent: AgentId, ctx: &mut ContractCtx<'_>) {
+    fn on_signal(&mut self, agent: AgentId, signal: Signal, ctx: &mut ContractCtx<'_>) {
+        let Signal::LoansDone = signal;
         if !self.terms.early_return || self.status != LoanStatus::Open || !self.agents.contains(&agent) {
             return;
         }
@@ -367,6 +370,6 @@ impl Contract for TokenLoan {
         } else {
             0.0
         };
-        self.end = Some(EndMark { mark, borrower: holdings(ctx.exchange, &self.accounts), options_mtm });
+        self.end = Some(EndMark { mark, borrower: ctx.holdings(&self.accounts), options_mtm });
     }
 }

@@ -21,7 +21,6 @@
 
 mod latency;
 mod queue;
-pub mod setup;
 pub mod simulation;
 #[cfg(test)]
 mod tests;

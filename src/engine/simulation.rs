@@ -11,13 +11,15 @@
 //! scenario and its seed.
 
 use crate::agents::{Action, Agent, AgentCtx, AgentEvent, AnyAgent, MarketView, Tape};
-use crate::contracts::{AnyContract, Contract, ContractCtx};
-use crate::exchange::{Exchange, OrderRequest, Trade};
+use crate::book::{Placed, RestingOrder};
+use crate::contracts::{AnyContract, Contract, ContractCtx, Signal, TimerKey};
+use crate::exchange::{Exchange, OrderRejected, OrderRequest, Trade};
+use crate::ledger::AccountId;
 use crate::metrics::Recorder;
 use crate::rng::AgentRng;
 use crate::types::{AgentId, OrderId, SimTime};
 
-use super::{Kernel, Latency};
+use super::{EngineError, Kernel, Latency};
 
 /// What the kernel carries.
 #[derive(Clone, Copy, Debug)]
@@ -31,9 +33,9 @@ pub enum Event {
     /// Time to sample the market.
     Sample,
     /// A contract's timer falls due.
-    ContractTimer(u32),
-    /// An agent asked to end its loans (handled after the event that asked, at the same time).
-    EndLoans(AgentId),
+    ContractTimer(u32, TimerKey),
+    /// An agent's signal to the contracts (handled after the event that sent it, at the same time).
+    Signal(AgentId, Signal),
 }
 
 /// One agent's slot: behaviour, name, random streams, latency.
@@ -69,7 +71,10 @@ pub struct Simulation {
     actions: Vec<Action>,
     trades: Vec<Trade>,
     contracts: Vec<AnyContract>,
-    timers: Vec<SimTime>,
+    timers: Vec<(SimTime, TimerKey)>,
+    notices: Vec<(AgentId, AgentEvent)>,
+    started: bool,
+    finished: bool,
 }
 
 impl Simulation {
@@ -95,6 +100,9 @@ impl Simulation {
             trades: Vec::new(),
             contracts: Vec::new(),
             timers: Vec::new(),
+            notices: Vec::new(),
+            started: false,
+            finished: false,
         }
     }
 
@@ -108,20 +116,28 @@ impl Simulation {
         &self.contracts
     }
 
-    /// Runs one contract callback and schedules the timers it asks for.
+    /// Runs one contract callback, schedules the timers it asks for (those after the end of the run
+    /// never fire: the contract was told so by [`ContractCtx::wake_at`]) and tells agents what its
+    /// commands did to their orders.
     fn with_contract(&mut self, index: usize, f: impl FnOnce(&mut AnyContract, &mut ContractCtx<'_>)) {
         let now = self.kernel.now();
         let mut timers = std::mem::take(&mut self.timers);
+        let mut notices = std::mem::take(&mut self.notices);
         {
-            let mut ctx = ContractCtx::new(now, &mut self.exchange, &self.tape, &mut self.recorder, &mut timers);
+            let mut ctx = ContractCtx::new(now, self.end, &mut self.exchange, &self.tape, &mut timers, &mut notices);
             f(&mut self.contracts[index], &mut ctx);
         }
-        for at in timers.drain(..) {
+        for (at, key) in timers.drain(..) {
             if at <= self.end {
-                self.kernel.schedule_at(at, Event::ContractTimer(index as u32)).expect("timers are never in the past");
+                // `wake_at` clamps to now, so this never fails.
+                let _ = self.kernel.schedule_at(at, Event::ContractTimer(index as u32, key));
             }
         }
         self.timers = timers;
+        for (agent, ev) in notices.drain(..) {
+            self.notify(agent, ev);
+        }
+        self.notices = notices;
     }
 
     /// The exchange (book and ledger).
@@ -129,19 +145,52 @@ impl Simulation {
         &self.exchange
     }
 
-    /// The exchange, for contract settlements between steps.
-    pub fn exchange_mut(&mut self) -> &mut Exchange {
-        &mut self.exchange
-    }
-
     /// The recorder.
     pub fn recorder(&self) -> &Recorder {
         &self.recorder
     }
 
-    /// The recorder, for contract settlements recorded outside trading.
-    pub fn recorder_mut(&mut self) -> &mut Recorder {
-        &mut self.recorder
+    /// Flushes and closes the trade log, if there is one.
+    ///
+    /// # Errors
+    /// An I/O error from the trade log.
+    pub fn close_trade_log(&mut self) -> std::io::Result<()> {
+        self.recorder.finish_trade_log()
+    }
+
+    /// Lets `agent` trade `account` besides its owner (e.g. a script driving the run from outside
+    /// that places orders for an account as one of the agents).
+    pub fn authorize(&mut self, account: AccountId, agent: AgentId) {
+        self.exchange.ledger_mut().authorize(account, agent);
+    }
+
+    /// Places order `id` for `req.agent` now, from outside the agents (a script driving the run
+    /// between steps): it is matched and its trades recorded like an agent's order arriving, and
+    /// the agents concerned are told. Ids must not collide with the engine's own, which count up
+    /// from 1: take them from a separate range (e.g. from 2^40).
+    ///
+    /// # Errors
+    /// The exchange's reject (nothing changed).
+    pub fn place(&mut self, id: OrderId, req: OrderRequest) -> Result<Placed, OrderRejected> {
+        let now = self.kernel.now();
+        self.tape.advance(now);
+        let mut result = Err(OrderRejected::NotAuthorized);
+        self.submit_arrives(now, req.agent, id, req, Some(&mut result));
+        result
+    }
+
+    /// Cancels order `id` on behalf of `agent` now, from outside the agents; the agent is told.
+    ///
+    /// # Errors
+    /// The exchange's reject (`unknown_order`, `not_authorized`).
+    pub fn cancel(&mut self, agent: AgentId, id: OrderId) -> Result<RestingOrder, OrderRejected> {
+        let result = self.exchange.cancel(agent, id);
+        let ev = match &result {
+            Ok(order) => AgentEvent::Cancelled { order: id, qty: order.qty },
+            Err(reason) => AgentEvent::Rejected { order: id, reason: *reason },
+        };
+        self.notify(agent, ev);
+        result
     }
 
     /// The agents.
@@ -169,8 +218,13 @@ impl Simulation {
         &self.tape
     }
 
-    /// Starts every agent and schedules the first sample. Call once, before stepping.
+    /// Starts the contracts and every agent and schedules the first sample. The builder
+    /// ([`crate::build`]) calls it; calling it again does nothing.
     pub fn start(&mut self) {
+        if self.started {
+            return;
+        }
+        self.started = true;
         self.kernel.schedule_in(0, Event::Sample);
         for i in 0..self.contracts.len() {
             self.with_contract(i, |c, ctx| c.start(ctx));
@@ -180,34 +234,48 @@ impl Simulation {
         }
     }
 
-    /// Processes every event due at or before `until` (capped at the end of the run); returns false
-    /// once the run has reached its end.
-    pub fn step_until(&mut self, until: SimTime) -> bool {
+    /// Processes every event due at or before `until` (capped at the end of the run) and moves the
+    /// clock there; returns `Ok(false)` once the run has reached its end. Starts the run first if
+    /// it was not started.
+    ///
+    /// # Errors
+    /// [`EngineError::ClockBackwards`] when `until` is before the current time (nothing happens).
+    pub fn step_until(&mut self, until: SimTime) -> Result<bool, EngineError> {
+        if until < self.kernel.now() {
+            return Err(EngineError::ClockBackwards { now: self.kernel.now(), to: until });
+        }
+        self.start();
         let until = until.min(self.end);
         while let Some((now, event)) = self.kernel.next_due(until) {
             self.tape.advance(now);
             self.handle(now, event);
         }
-        self.kernel.advance_to(until).expect("no event is pending before `until`");
-        until < self.end
+        self.kernel.advance_to(until)?;
+        Ok(until < self.end)
     }
 
-    /// Runs to the end.
+    /// Runs to the end and settles (see [`Simulation::finish`]).
     pub fn run(&mut self) {
-        self.start();
-        self.step_until(self.end);
+        // Stepping to the end from a time at or before it cannot go backwards.
+        let _ = self.step_until(self.end);
         self.finish();
     }
 
-    /// Takes the final sample (if the last one was not at the end).
+    /// Lets every contract settle what is still open and takes the final sample (if the last one
+    /// was not at the end). Calling it again does nothing.
     pub fn finish(&mut self) {
+        if self.finished {
+            return;
+        }
+        self.start();
+        self.finished = true;
         for i in 0..self.contracts.len() {
             self.with_contract(i, |c, ctx| c.finish(ctx));
         }
         let now = self.kernel.now();
         if self.recorder.last_sample_time() != Some(now) {
             let phase = self.phase();
-            self.recorder.sample(now, self.exchange.book(), &self.tape, phase);
+            self.recorder.sample(now, self.exchange.book(), &self.tape, self.exchange.ledger(), phase);
         }
     }
 
@@ -218,7 +286,7 @@ impl Simulation {
     fn handle(&mut self, now: SimTime, event: Event) {
         match event {
             Event::Wake(agent) => self.with_agent(agent.0 as usize, |a, ctx| a.on_wakeup(ctx)),
-            Event::SubmitArrives(agent, id, req) => self.submit_arrives(now, agent, id, req),
+            Event::SubmitArrives(agent, id, req) => self.submit_arrives(now, agent, id, req, None),
             Event::CancelArrives(agent, id) => {
                 let ev = match self.exchange.cancel(agent, id) {
                     Ok(order) => AgentEvent::Cancelled { order: id, qty: order.qty },
@@ -226,15 +294,15 @@ impl Simulation {
                 };
                 self.notify(agent, ev);
             }
-            Event::ContractTimer(index) => self.with_contract(index as usize, |c, ctx| c.on_timer(ctx)),
-            Event::EndLoans(agent) => {
+            Event::ContractTimer(index, key) => self.with_contract(index as usize, |c, ctx| c.on_timer(key, ctx)),
+            Event::Signal(agent, signal) => {
                 for i in 0..self.contracts.len() {
-                    self.with_contract(i, |c, ctx| c.on_borrower_done(agent, ctx));
+                    self.with_contract(i, |c, ctx| c.on_signal(agent, signal, ctx));
                 }
             }
             Event::Sample => {
                 let phase = self.phase();
-                self.recorder.sample(now, self.exchange.book(), &self.tape, phase);
+                self.recorder.sample(now, self.exchange.book(), &self.tape, self.exchange.ledger(), phase);
                 let next = now.plus_nanos(self.sample_every);
                 if next <= self.end {
                     self.kernel.schedule_in(self.sample_every, Event::Sample);
@@ -243,13 +311,20 @@ impl Simulation {
         }
     }
 
-    fn submit_arrives(&mut self, now: SimTime, agent: AgentId, id: OrderId, req: OrderRequest) {
+    fn submit_arrives(
+        &mut self,
+        now: SimTime,
+        agent: AgentId,
+        id: OrderId,
+        req: OrderRequest,
+        outcome: Option<&mut Result<Placed, OrderRejected>>,
+    ) {
         let mut trades = std::mem::take(&mut self.trades);
         trades.clear();
-        let result = self.exchange.submit_with_id(id, req, &mut trades);
+        let result = self.exchange.submit(id, req, &mut trades);
         for t in &trades {
             self.tape.record(now, t.price, t.qty);
-            self.recorder.on_trade(now, t, &self.slots);
+            self.recorder.on_trade(now, t);
             let (maker_side, taker_side) = (t.aggressor.opposite(), t.aggressor);
             let remaining = self.exchange.book().order(t.maker_order).map_or(crate::types::Qty::ZERO, |o| o.qty);
             let maker_ev = AgentEvent::Filled {
@@ -274,6 +349,9 @@ impl Simulation {
             self.notify(t.taker_agent, taker_ev);
         }
         self.trades = trades;
+        if let Some(out) = outcome {
+            *out = result;
+        }
         let ev = match result {
             Ok(placed) => AgentEvent::Accepted { order: id, placed },
             Err(reason) => AgentEvent::Rejected { order: id, reason },
@@ -300,21 +378,23 @@ impl Simulation {
         let me = AgentId(index as u32);
         for action in actions.drain(..) {
             match action {
+                // `AgentCtx` clamps wake-ups to now and arrivals are now plus a latency, so none of
+                // these is ever in the past and scheduling cannot fail.
                 Action::Wake(at) => {
                     if at <= self.end {
-                        self.kernel.schedule_at(at, Event::Wake(me)).expect("wake-ups are never in the past");
+                        let _ = self.kernel.schedule_at(at, Event::Wake(me));
                     }
                 }
                 Action::Submit(id, req) => {
                     let at = Self::arrival(slot, now);
-                    self.kernel.schedule_at(at, Event::SubmitArrives(me, id, req)).expect("arrival after now");
+                    let _ = self.kernel.schedule_at(at, Event::SubmitArrives(me, id, req));
                 }
                 Action::Cancel(id) => {
                     let at = Self::arrival(slot, now);
-                    self.kernel.schedule_at(at, Event::CancelArrives(me, id)).expect("arrival after now");
+                    let _ = self.kernel.schedule_at(at, Event::CancelArrives(me, id));
                 }
-                Action::EndLoans => {
-                    self.kernel.schedule_at(now, Event::EndLoans(me)).expect("now is not in the past");
+                Action::Signal(signal) => {
+                    let _ = self.kernel.schedule_at(now, Event::Signal(me, signal));
                 }
             }
         }

@@ -14,6 +14,20 @@ fn venue(fees: FeeSchedule) -> (Exchange, AccountId, AccountId) {
     (Exchange::new(ledger, fees), a, b)
 }
 
+/// Places orders with fresh ids (the exchange takes ids from its caller; the engine numbers them
+/// in a run).
+trait Place {
+    fn place(&mut self, req: OrderRequest, trades: &mut Vec<Trade>) -> Result<(OrderId, Placed), OrderRejected>;
+}
+
+impl Place for Exchange {
+    fn place(&mut self, req: OrderRequest, trades: &mut Vec<Trade>) -> Result<(OrderId, Placed), OrderRejected> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let id = OrderId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        self.submit(id, req, trades).map(|placed| (id, placed))
+    }
+}
+
 fn req(account: AccountId, agent: AgentId, side: Side, kind: OrderType, price: i64, qty: i64) -> OrderRequest {
     OrderRequest { account, agent, side, kind, price: Price(price), qty: Qty(qty), intent: Intent::Other }
 }
@@ -32,8 +46,8 @@ fn a_fill_settles_both_accounts_with_fees() {
     let fees = FeeSchedule { maker_cbps: -100, taker_cbps: 500 }; // −1 bp maker, 5 bp taker
     let (mut ex, a, b) = venue(fees);
     let mut trades = Vec::new();
-    ex.submit(req(a, MM, Side::Sell, OrderType::Limit, 1_000, 40), &mut trades).unwrap();
-    let (_, placed) = ex.submit(req(b, TAKER, Side::Buy, OrderType::Limit, 1_010, 30), &mut trades).unwrap();
+    ex.place(req(a, MM, Side::Sell, OrderType::Limit, 1_000, 40), &mut trades).unwrap();
+    let (_, placed) = ex.place(req(b, TAKER, Side::Buy, OrderType::Limit, 1_010, 30), &mut trades).unwrap();
     assert_eq!(placed.filled, Qty(30));
     assert_eq!(trades.len(), 1);
     let t = trades[0];
@@ -55,14 +69,14 @@ fn a_fill_settles_both_accounts_with_fees() {
 fn orders_beyond_the_balance_are_rejected() {
     let (mut ex, a, b) = venue(FeeSchedule::default());
     let mut trades = Vec::new();
-    let sell = ex.submit(req(a, MM, Side::Sell, OrderType::Limit, 1_000, 101), &mut trades);
+    let sell = ex.place(req(a, MM, Side::Sell, OrderType::Limit, 1_000, 101), &mut trades);
     assert_eq!(sell.unwrap_err(), OrderRejected::InsufficientFunds);
     // 1,000,000 atoms buy at most 100 lots at 10,000 ticks, plus the 1-atom-per-lot fee slack.
-    let buy = ex.submit(req(b, TAKER, Side::Buy, OrderType::Limit, 10_000, 100), &mut trades);
+    let buy = ex.place(req(b, TAKER, Side::Buy, OrderType::Limit, 10_000, 100), &mut trades);
     assert_eq!(buy.unwrap_err(), OrderRejected::InsufficientFunds);
-    ex.submit(req(b, TAKER, Side::Buy, OrderType::Limit, 9_900, 100), &mut trades).unwrap();
+    ex.place(req(b, TAKER, Side::Buy, OrderType::Limit, 9_900, 100), &mut trades).unwrap();
     // The lock is spent: a second order cannot use the same cash.
-    let again = ex.submit(req(b, TAKER, Side::Buy, OrderType::Limit, 1_000, 20), &mut trades);
+    let again = ex.place(req(b, TAKER, Side::Buy, OrderType::Limit, 1_000, 20), &mut trades);
     assert_eq!(again.unwrap_err(), OrderRejected::InsufficientFunds);
     assert!(trades.is_empty());
 }
@@ -71,9 +85,9 @@ fn orders_beyond_the_balance_are_rejected() {
 fn market_buy_locks_the_exact_walk_cost() {
     let (mut ex, a, b) = venue(FeeSchedule::default());
     let mut trades = Vec::new();
-    ex.submit(req(a, MM, Side::Sell, OrderType::Limit, 100, 10), &mut trades).unwrap();
-    ex.submit(req(a, MM, Side::Sell, OrderType::Limit, 200, 10), &mut trades).unwrap();
-    let (_, placed) = ex.submit(req(b, TAKER, Side::Buy, OrderType::Market, 0, 15), &mut trades).unwrap();
+    ex.place(req(a, MM, Side::Sell, OrderType::Limit, 100, 10), &mut trades).unwrap();
+    ex.place(req(a, MM, Side::Sell, OrderType::Limit, 200, 10), &mut trades).unwrap();
+    let (_, placed) = ex.place(req(b, TAKER, Side::Buy, OrderType::Market, 0, 15), &mut trades).unwrap();
     assert_eq!(placed.filled, Qty(15));
     assert_eq!(ex.ledger().account(b).cash(), Cash(1_000_000 - 1_000 - 1_000));
     assert_eq!(ex.ledger().account(b).cash_locked, Cash(0));
@@ -83,14 +97,14 @@ fn market_buy_locks_the_exact_walk_cost() {
 fn cancel_releases_locks_and_checks_permission() {
     let (mut ex, a, b) = venue(FeeSchedule { maker_cbps: 0, taker_cbps: 1_000 });
     let mut trades = Vec::new();
-    let (id, _) = ex.submit(req(b, TAKER, Side::Buy, OrderType::Limit, 500, 10), &mut trades).unwrap();
+    let (id, _) = ex.place(req(b, TAKER, Side::Buy, OrderType::Limit, 500, 10), &mut trades).unwrap();
     assert!(ex.ledger().account(b).cash_locked > Cash(5_000));
     assert_eq!(ex.cancel(MM, id).unwrap_err(), OrderRejected::NotAuthorized);
     let gone = ex.cancel(TAKER, id).unwrap();
     assert_eq!(gone.qty, Qty(10));
     assert_eq!(ex.ledger().account(b).cash_free, Cash(1_000_000));
     assert_eq!(ex.cancel(TAKER, id).unwrap_err(), OrderRejected::Book(Reject::UnknownOrder));
-    let (sid, _) = ex.submit(req(a, MM, Side::Sell, OrderType::Limit, 700, 60), &mut trades).unwrap();
+    let (sid, _) = ex.place(req(a, MM, Side::Sell, OrderType::Limit, 700, 60), &mut trades).unwrap();
     ex.cancel(MM, sid).unwrap();
     assert_eq!(ex.ledger().account(a).tokens_free, Qty(100));
 }
@@ -101,9 +115,9 @@ fn an_authorized_agent_trades_another_account() {
     let mut trades = Vec::new();
     let hired = AgentId(9);
     let r = req(a, hired, Side::Sell, OrderType::Limit, 1_000, 5);
-    assert_eq!(ex.submit(r, &mut trades).unwrap_err(), OrderRejected::NotAuthorized);
+    assert_eq!(ex.place(r, &mut trades).unwrap_err(), OrderRejected::NotAuthorized);
     ex.ledger_mut().authorize(a, hired);
-    let (id, _) = ex.submit(r, &mut trades).unwrap();
+    let (id, _) = ex.place(r, &mut trades).unwrap();
     assert_eq!(ex.order_owner(id), Some((a, hired, Intent::Other)));
     assert_eq!(ex.ledger().account(a).tokens_locked, Qty(5));
 }
@@ -116,10 +130,10 @@ fn self_trade_is_visible_and_pays_both_fees() {
     let mut trades = Vec::new();
     let mut sell = req(w, MM, Side::Sell, OrderType::Limit, 100, 10);
     sell.intent = Intent::Wash;
-    ex.submit(sell, &mut trades).unwrap();
+    ex.place(sell, &mut trades).unwrap();
     let mut buy = req(w, MM, Side::Buy, OrderType::Ioc, 100, 10);
     buy.intent = Intent::Wash;
-    ex.submit(buy, &mut trades).unwrap();
+    ex.place(buy, &mut trades).unwrap();
     let t = trades[0];
     assert_eq!(t.maker_account, t.taker_account);
     assert_eq!((t.maker_intent, t.taker_intent), (Intent::Wash, Intent::Wash));
@@ -129,27 +143,10 @@ fn self_trade_is_visible_and_pays_both_fees() {
     assert!(ex.ledger().conservation().ok());
 }
 
-#[test]
-fn modify_in_place_keeps_priority_and_releases_the_reduction() {
-    let (mut ex, a, b) = venue(FeeSchedule::default());
-    let mut trades = Vec::new();
-    let (id, _) = ex.submit(req(a, MM, Side::Sell, OrderType::Limit, 1_000, 50), &mut trades).unwrap();
-    ex.modify(MM, id, Price(1_000), Qty(20), &mut trades).unwrap();
-    assert_eq!(ex.ledger().account(a).tokens_locked, Qty(20));
-    let (bid, _) = ex.submit(req(b, TAKER, Side::Buy, OrderType::Limit, 900, 10), &mut trades).unwrap();
-    // Re-pricing the bid through the ask re-enters it and trades.
-    let m = ex.modify(TAKER, bid, Price(1_000), Qty(10), &mut trades).unwrap();
-    assert!(matches!(m, Modified::Reentered { placed: Placed { filled: Qty(10), .. }, .. }));
-    assert_eq!(trades.len(), 1);
-    assert_eq!(ex.ledger().account(b).cash_locked, Cash(0));
-    assert!(ex.ledger().conservation().ok());
-}
-
 #[derive(Clone, Debug)]
 enum Op {
     Submit { who: usize, side: Side, kind: u8, price: i64, qty: i64 },
     Cancel { pick: usize },
-    Modify { pick: usize, price: i64, qty: i64 },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -158,7 +155,6 @@ fn op() -> impl Strategy<Value = Op> {
             Op::Submit { who, side: if buy { Side::Buy } else { Side::Sell }, kind, price, qty }
         }),
         2 => (0..64usize).prop_map(|pick| Op::Cancel { pick }),
-        1 => (0..64usize, 95..106i64, 1..30i64).prop_map(|(pick, price, qty)| Op::Modify { pick, price, qty }),
     ]
 }
 
@@ -178,17 +174,13 @@ proptest! {
             match op {
                 Op::Submit { who, side, kind, price, qty } => {
                     let r = req(accts[who], AgentId(who as u32), side, kinds[kind as usize], price, qty);
-                    if let Ok((id, _)) = ex.submit(r, &mut trades) {
+                    if let Ok((id, _)) = ex.place(r, &mut trades) {
                         ids.push((id, AgentId(who as u32)));
                     }
                 }
                 Op::Cancel { pick } if !ids.is_empty() => {
                     let (id, agent) = ids[pick % ids.len()];
                     let _ = ex.cancel(agent, id);
-                }
-                Op::Modify { pick, price, qty } if !ids.is_empty() => {
-                    let (id, agent) = ids[pick % ids.len()];
-                    let _ = ex.modify(agent, id, Price(price), Qty(qty), &mut trades);
                 }
                 _ => {}
             }
@@ -216,19 +208,19 @@ proptest! {
 }
 
 #[test]
-fn watched_agents_orders_are_tracked_through_fills_and_cancels() {
+fn an_agents_resting_orders_are_found_through_fills_and_cancels() {
     let (mut ex, a, b) = venue(FeeSchedule::default());
-    ex.watch(MM);
     let mut trades = Vec::new();
-    let (x, _) = ex.submit(req(a, MM, Side::Sell, OrderType::Limit, 100, 5), &mut trades).unwrap();
-    let (y, _) = ex.submit(req(a, MM, Side::Sell, OrderType::Limit, 101, 5), &mut trades).unwrap();
-    let (z, _) = ex.submit(req(a, MM, Side::Sell, OrderType::Limit, 102, 5), &mut trades).unwrap();
-    ex.submit(req(b, TAKER, Side::Buy, OrderType::Limit, 90, 5), &mut trades).unwrap();
-    assert_eq!(ex.orders_of(MM).count(), 3);
-    assert_eq!(ex.orders_of(TAKER).count(), 0, "not watched");
-    ex.submit(req(b, TAKER, Side::Buy, OrderType::Ioc, 100, 5), &mut trades).unwrap();
+    let (x, _) = ex.place(req(a, MM, Side::Sell, OrderType::Limit, 100, 5), &mut trades).unwrap();
+    let (y, _) = ex.place(req(a, MM, Side::Sell, OrderType::Limit, 101, 5), &mut trades).unwrap();
+    let (z, _) = ex.place(req(a, MM, Side::Sell, OrderType::Limit, 102, 5), &mut trades).unwrap();
+    ex.place(req(b, TAKER, Side::Buy, OrderType::Limit, 90, 5), &mut trades).unwrap();
+    assert_eq!(ex.orders_of(&[MM]).len(), 3);
+    assert_eq!(ex.orders_of(&[TAKER]).len(), 1);
+    assert_eq!(ex.orders_of(&[MM, TAKER]).len(), 4);
+    ex.place(req(b, TAKER, Side::Buy, OrderType::Ioc, 100, 5), &mut trades).unwrap();
     ex.cancel(MM, z).unwrap();
-    let left: Vec<OrderId> = ex.orders_of(MM).map(|o| o.id).collect();
+    let left: Vec<OrderId> = ex.orders_of(&[MM]).iter().map(|o| o.id).collect();
     assert_eq!(left, vec![y]);
     assert!(!left.contains(&x));
 }

@@ -13,10 +13,9 @@ use rust_decimal::Decimal;
 
 use crate::agents::Tape;
 use crate::book::OrderBook;
-use crate::engine::simulation::AgentSlot;
 use crate::exchange::Trade;
-use crate::ledger::AccountId;
-use crate::types::{AgentId, Cash, Intent, Price, Qty, Side, SimTime};
+use crate::ledger::Ledger;
+use crate::types::{Cash, Intent, Price, Qty, Side, SimTime};
 pub use trade_log::TradeLog;
 
 /// Who holds accounts: an agent group, the project, a named account, or the exchange.
@@ -32,13 +31,6 @@ pub struct Party {
     pub cash_start: Cash,
     /// Tokens at the start.
     pub tokens_start: Qty,
-    /// Cash now (running total).
-    pub cash: Cash,
-    /// Tokens now (running total).
-    pub tokens: Qty,
-    /// Tokens lent out (positive) or borrowed (negative) under loans still open: the lender's
-    /// claim on them, the borrower's debt. PnL counts them, so lending moves nobody's PnL.
-    pub claim: Qty,
 }
 
 /// One market sample.
@@ -102,17 +94,12 @@ pub struct Recorder {
     interval_volume: Cash,
     interval_wash: Cash,
     trade_log: Option<TradeLog>,
-    /// Traded value per agent (maker or taker side; a self-trade counts once), indexed by `AgentId`.
-    agent_volume: Vec<Cash>,
-    /// Each account's loan claim (see [`Party::claim`]), indexed by `AccountId`.
-    account_claims: Vec<Qty>,
 }
 
 impl Recorder {
     /// A recorder for `parties`, with `account_party[account]` the party of each account.
     pub fn new(parties: Vec<Party>, account_party: Vec<u32>, trade_log: Option<TradeLog>) -> Self {
         Recorder {
-            account_claims: vec![Qty::ZERO; account_party.len()],
             account_party,
             parties,
             samples: Vec::new(),
@@ -121,7 +108,6 @@ impl Recorder {
             interval_volume: Cash::ZERO,
             interval_wash: Cash::ZERO,
             trade_log,
-            agent_volume: Vec::new(),
         }
     }
 
@@ -131,7 +117,7 @@ impl Recorder {
     }
 
     /// Records a settled trade.
-    pub fn on_trade(&mut self, now: SimTime, t: &Trade, slots: &[AgentSlot]) {
+    pub fn on_trade(&mut self, now: SimTime, t: &Trade) {
         let notional = Cash::notional(t.price, t.qty);
         let wash = Self::is_wash(t);
         let tot = &mut self.totals;
@@ -146,73 +132,23 @@ impl Recorder {
             tot.volume_wash += notional;
             self.interval_wash += notional;
         }
-        let (buyer, seller, buyer_fee, seller_fee) = match t.aggressor {
-            Side::Buy => (t.taker_account, t.maker_account, t.taker_fee, t.maker_fee),
-            Side::Sell => (t.maker_account, t.taker_account, t.maker_fee, t.taker_fee),
-        };
-        self.move_cash(buyer, -(notional + buyer_fee));
-        self.move_tokens(buyer, t.qty);
-        self.move_cash(seller, notional - seller_fee);
-        self.move_tokens(seller, Qty(-t.qty.0));
-        self.add_agent_volume(t.maker_agent, notional);
-        if t.taker_agent != t.maker_agent {
-            self.add_agent_volume(t.taker_agent, notional);
-        }
-        let venue_party = self.parties.len() - 1;
-        self.parties[venue_party].cash += buyer_fee + seller_fee;
         if let Some(log) = &mut self.trade_log {
-            log.write(now, t, wash, slots);
+            log.write(now, t, wash);
         }
-    }
-
-    fn add_agent_volume(&mut self, agent: AgentId, notional: Cash) {
-        let i = agent.0 as usize;
-        if self.agent_volume.len() <= i {
-            self.agent_volume.resize(i + 1, Cash::ZERO);
-        }
-        self.agent_volume[i] += notional;
-    }
-
-    /// Value `agent` has traded so far, on either side (a trade with itself counts once); used by
-    /// KPI contracts for each market maker's volume and share of volume.
-    pub fn agent_volume(&self, agent: AgentId) -> Cash {
-        self.agent_volume.get(agent.0 as usize).copied().unwrap_or(Cash::ZERO)
-    }
-
-    /// Records a transfer of cash outside trading (contracts: fees, loans, deposits).
-    pub fn on_cash_transfer(&mut self, from: AccountId, to: AccountId, amount: Cash) {
-        self.move_cash(from, -amount);
-        self.move_cash(to, amount);
-    }
-
-    /// Records a transfer of tokens outside trading.
-    pub fn on_token_transfer(&mut self, from: AccountId, to: AccountId, qty: Qty) {
-        self.move_tokens(from, Qty(-qty.0));
-        self.move_tokens(to, qty);
-    }
-
-    /// Records that `lender` lent `qty` tokens to `borrower` (negative `qty`: a loan ended; what
-    /// was not returned is the lender's loss from then on).
-    pub fn on_loan(&mut self, lender: AccountId, borrower: AccountId, qty: Qty) {
-        let (l, b) = (self.account_party[lender.0 as usize] as usize, self.account_party[borrower.0 as usize] as usize);
-        self.parties[l].claim += qty;
-        self.parties[b].claim -= qty;
-        self.account_claims[lender.0 as usize] += qty;
-        self.account_claims[borrower.0 as usize] -= qty;
-    }
-
-    fn move_cash(&mut self, account: AccountId, delta: Cash) {
-        let p = self.account_party[account.0 as usize] as usize;
-        self.parties[p].cash += delta;
-    }
-
-    fn move_tokens(&mut self, account: AccountId, delta: Qty) {
-        let p = self.account_party[account.0 as usize] as usize;
-        self.parties[p].tokens += delta;
     }
 
     /// Takes a sample of the market and of every party's holdings.
-    pub fn sample(&mut self, now: SimTime, book: &OrderBook, tape: &Tape, phase: Option<&'static str>) {
+    ///
+    /// Holdings are summed from `ledger`, the one source of truth: cash, and tokens plus the
+    /// accounts' loan claims (see [`crate::ledger::Account::claim`]).
+    pub fn sample(
+        &mut self,
+        now: SimTime,
+        book: &OrderBook,
+        tape: &Tape,
+        ledger: &Ledger,
+        phase: Option<&'static str>,
+    ) {
         let (best_bid, best_ask) = (book.best_bid(), book.best_ask());
         let (depth_bid_2pct, depth_ask_2pct) = match (best_bid, best_ask) {
             (Some(b), Some(a)) => {
@@ -232,7 +168,8 @@ impl Recorder {
             last: tape.last_price(),
             phase,
         });
-        self.holdings.push(self.parties.iter().map(|p| (p.cash, p.tokens + p.claim)).collect());
+        let balances = party_balances(&self.account_party, self.parties.len(), ledger);
+        self.holdings.push(balances.iter().map(|b| (b.cash, b.tokens + b.claim)).collect());
         self.interval_volume = Cash::ZERO;
         self.interval_wash = Cash::ZERO;
     }
@@ -248,25 +185,25 @@ impl Recorder {
     }
 
     /// Party holdings at each sample, `[sample][party]`: cash, and tokens plus the party's loan
-    /// claim (see [`Party::claim`]).
+    /// claim (see [`crate::ledger::Account::claim`]).
     pub fn holdings(&self) -> &[Vec<(Cash, Qty)>] {
         &self.holdings
     }
 
-    /// The parties with their running totals; the exchange is last.
+    /// The parties and their starting balances; the exchange is last. Their balances since are in
+    /// the ledger: see [`Recorder::balances`].
     pub fn parties(&self) -> &[Party] {
         &self.parties
-    }
-
-    /// Each account's loan claim (tokens lent out under open loans, negative when borrowed),
-    /// indexed by `AccountId`.
-    pub fn account_claims(&self) -> &[Qty] {
-        &self.account_claims
     }
 
     /// The party of each account, indexed by `AccountId`.
     pub fn account_party(&self) -> &[u32] {
         &self.account_party
+    }
+
+    /// Every party's balances now, summed from `ledger`.
+    pub fn balances(&self, ledger: &Ledger) -> Vec<PartyBalance> {
+        party_balances(&self.account_party, self.parties.len(), ledger)
     }
 
     /// Price and volume totals.
@@ -284,6 +221,28 @@ impl Recorder {
             None => Ok(()),
         }
     }
+}
+
+/// A party's balances summed over its accounts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartyBalance {
+    /// Cash, free and locked.
+    pub cash: Cash,
+    /// Tokens, free and locked.
+    pub tokens: Qty,
+    /// Tokens lent out (positive) or borrowed (negative) under open loans.
+    pub claim: Qty,
+}
+
+fn party_balances(account_party: &[u32], parties: usize, ledger: &Ledger) -> Vec<PartyBalance> {
+    let mut out = vec![PartyBalance::default(); parties];
+    for (account, &party) in ledger.accounts().iter().zip(account_party) {
+        let e = &mut out[party as usize];
+        e.cash += account.cash();
+        e.tokens += account.tokens();
+        e.claim += account.claim;
+    }
+    out
 }
 
 /// Value (Σ price × qty) resting on `side` between the touch and `limit` ticks.

@@ -7,7 +7,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{Recorder, Units};
+use super::{PartyBalance, Recorder, Units};
 use crate::ledger::{Conservation, Ledger};
 use crate::types::{Cash, Price, Qty};
 
@@ -117,37 +117,26 @@ pub struct ConservationSummary {
     pub tokens_end: Decimal,
 }
 
-/// End balances per party, summed from the ledger (the source of truth).
-pub fn party_balances(recorder: &Recorder, ledger: &Ledger) -> Vec<(Cash, Qty)> {
-    let mut out = vec![(Cash::ZERO, Qty::ZERO); recorder.parties().len()];
-    for (account, &party) in ledger.accounts().iter().zip(recorder.account_party()) {
-        let e = &mut out[party as usize];
-        e.0 += account.cash();
-        e.1 += account.tokens();
-    }
-    out
-}
-
 /// PnL of a change in holdings marked at `mark`.
 pub fn pnl(cash: Cash, tokens: Qty, mark: Price) -> Cash {
     cash + Cash::notional(mark, tokens)
 }
 
 impl GroupSummary {
-    fn new(units: Units, party: &super::Party, end: (Cash, Qty), mark: Price) -> Self {
-        let d_cash = end.0 - party.cash_start;
+    fn new(units: Units, party: &super::Party, end: PartyBalance, mark: Price) -> Self {
+        let d_cash = end.cash - party.cash_start;
         // Tokens still lent out count as the lender's, borrowed ones as the borrower's debt.
-        let d_tokens = end.1 + party.claim - party.tokens_start;
+        let d_tokens = end.tokens + end.claim - party.tokens_start;
         GroupSummary {
             name: party.name.clone(),
             kind: party.kind.clone(),
             agents: party.agents,
             pnl_quote: units.cash(pnl(d_cash, d_tokens, mark)),
             cash_start: units.cash(party.cash_start),
-            cash_end: units.cash(end.0),
+            cash_end: units.cash(end.cash),
             tokens_start: units.tokens(party.tokens_start),
-            tokens_end: units.tokens(end.1),
-            tokens_lent: units.tokens(party.claim),
+            tokens_end: units.tokens(end.tokens),
+            tokens_lent: units.tokens(end.claim),
         }
     }
 }
@@ -174,7 +163,7 @@ impl Summary {
     pub fn new(facts: RunFacts<'_>, recorder: &Recorder, ledger: &Ledger, units: Units) -> Self {
         let totals = recorder.totals();
         let mark = totals.close.unwrap_or(facts.open_price);
-        let ends = party_balances(recorder, ledger);
+        let ends = recorder.balances(ledger);
         let groups =
             recorder.parties().iter().zip(&ends).map(|(p, &end)| GroupSummary::new(units, p, end, mark)).collect();
         let c: Conservation = ledger.conservation();

@@ -8,7 +8,6 @@ use std::fs::File;
 use std::io::{self, BufWriter};
 
 use super::Units;
-use crate::engine::simulation::AgentSlot;
 use crate::exchange::Trade;
 use crate::types::SimTime;
 
@@ -17,6 +16,7 @@ use crate::types::SimTime;
 pub struct TradeLog {
     writer: csv::Writer<BufWriter<File>>,
     units: Units,
+    agent_names: Vec<String>,
     error: Option<io::Error>,
 }
 
@@ -44,11 +44,16 @@ impl TradeLog {
     pub fn new(file: File, units: Units) -> io::Result<Self> {
         let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 16, file));
         writer.write_record(TRADES_HEADER)?;
-        Ok(TradeLog { writer, units, error: None })
+        Ok(TradeLog { writer, units, agent_names: Vec::new(), error: None })
+    }
+
+    /// Names the agents, indexed by `AgentId` (the run's builder calls it once the agents exist).
+    pub fn set_agent_names(&mut self, names: Vec<String>) {
+        self.agent_names = names;
     }
 
     /// Writes one trade; the first I/O error is kept and reported by [`TradeLog::finish`].
-    pub fn write(&mut self, now: SimTime, t: &Trade, wash: bool, slots: &[AgentSlot]) {
+    pub fn write(&mut self, now: SimTime, t: &Trade, wash: bool) {
         if self.error.is_some() {
             return;
         }
@@ -59,8 +64,8 @@ impl TradeLog {
             u.price(t.price).to_string(),
             u.tokens(t.qty).to_string(),
             t.aggressor.as_str().to_string(),
-            slots[t.maker_agent.0 as usize].name.clone(),
-            slots[t.taker_agent.0 as usize].name.clone(),
+            self.agent_names[t.maker_agent.0 as usize].clone(),
+            self.agent_names[t.taker_agent.0 as usize].clone(),
             t.maker_intent.as_str().to_string(),
             t.taker_intent.as_str().to_string(),
             wash.to_string(),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::engine::setup::AgentInfo;
+use crate::build::AgentInfo;
 use crate::ledger::Ledger;
 use crate::metrics::summary::{pnl, Summary};
 use crate::metrics::{Recorder, Units};
@@ -179,7 +179,6 @@ pub fn write_agents_csv(
         "pnl_quote",
     ])?;
     let parties = recorder.parties();
-    let claims = recorder.account_claims();
     let row = |start: (Cash, Qty), end: (Cash, Qty), lent: Qty| {
         [
             units.cash(start.0).to_string(),
@@ -204,7 +203,7 @@ pub fn write_agents_csv(
                 let acc = ledger.account(id);
                 start = (start.0 + s.0, start.1 + s.1);
                 end = (end.0 + acc.cash(), end.1 + acc.tokens());
-                lent += claims[id.0 as usize];
+                lent += acc.claim;
             }
             fields.extend(row(start, end, lent));
         }
@@ -214,7 +213,7 @@ pub fn write_agents_csv(
         let party = &parties[recorder.account_party()[id] as usize];
         if party.kind == "project" || party.kind == "account" || party.kind == "exchange" {
             let mut fields = vec![acc.name.clone(), party.name.clone(), party.kind.clone(), "1".into(), String::new()];
-            fields.extend(row(account_start[id], (acc.cash(), acc.tokens()), claims[id]));
+            fields.extend(row(account_start[id], (acc.cash(), acc.tokens()), acc.claim));
             csv.write_record(&fields)?;
         }
     }

@@ -155,6 +155,7 @@ impl Scenario {
     }
 }
 
+mod check;
 mod contract_guarantee;
 mod contract_loan;
 mod contract_split;

@@ -351,5 +351,5 @@ fn an_idle_group_needs_no_table_and_never_trades() {
     let out = crate::run::run(&s, &crate::run::RunOptions::default()).unwrap();
     let project = out.summary.group("project").unwrap();
     assert_eq!((project.cash_end, project.tokens_end), (project.cash_start, project.tokens_start), "untouched");
-    assert_eq!(out.built.sim.recorder().agent_volume(crate::types::AgentId(0)), crate::types::Cash::ZERO);
+    assert_eq!(out.built.sim.exchange().agent_volume(crate::types::AgentId(0)), crate::types::Cash::ZERO);
 }

@@ -12,8 +12,8 @@ use mmsim::agents::behaviour::Behaviour;
 use mmsim::agents::collateral_loop::Phase as LoopPhase;
 use mmsim::agents::pump_dump::Phase as PdPhase;
 use mmsim::agents::AnyAgent;
+use mmsim::build::build;
 use mmsim::counterfactual::{apply, Replacement};
-use mmsim::engine::setup::build;
 use mmsim::engine::simulation::Simulation;
 use mmsim::run::{run, RunOptions, RunOutcome};
 use mmsim::scenario::{load, Override, Scenario};
@@ -108,7 +108,7 @@ fn step_minutes(sim: &mut Simulation, mut look: impl FnMut(&Simulation)) {
     let mut t = SimTime::ZERO;
     while t < sim.end() {
         t = t.plus_nanos(60_000_000_000).min(sim.end());
-        sim.step_until(t);
+        sim.step_until(t).unwrap();
         look(sim);
     }
     sim.finish();
@@ -124,7 +124,7 @@ fn a_spoofer_moves_the_price_with_orders_it_cancels_and_profits() {
     for (seed, (pnl_atoms, effect_bps, filled, traded, waves)) in SEEDS.iter().zip(per_seed(|seed| {
         let s = scenario("spoofing.toml", seed, &["market.duration=1d"]);
         // With the spoofer: the heavy side and the mid every minute.
-        let mut built = build(&s, None);
+        let mut built = build(&s, None).expect("a valid scenario");
         let idx = built.agents.iter().position(|a| a.name == "spoofer").unwrap();
         let account = built.agents[idx].accounts[0];
         let mut seen = Vec::new();
@@ -139,7 +139,7 @@ fn a_spoofer_moves_the_price_with_orders_it_cancels_and_profits() {
         let close = sim.recorder().totals().close.unwrap();
         let pnl = (end.cash() - start.0) + Cash::notional(close, end.tokens() - start.1);
         // The same seed without it.
-        let mut alt = build(&without(&s, "spoofer"), None);
+        let mut alt = build(&without(&s, "spoofer"), None).expect("a valid scenario");
         let mut mids = Vec::new();
         step_minutes(&mut alt.sim, |sim| mids.push(mid(sim)));
         let signed: Vec<f64> = seen

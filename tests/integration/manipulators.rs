@@ -19,7 +19,7 @@ use mmsim::agents::spoofer::{SpoofSide, SpooferConfig};
 use mmsim::agents::wash::WashConfig;
 use mmsim::agents::{Agent, AnyAgent};
 use mmsim::book::OrderType;
-use mmsim::engine::setup::{build, Built};
+use mmsim::build::{build, Built};
 use mmsim::engine::simulation::Simulation;
 use mmsim::exchange::{FeeSchedule, OrderRequest};
 use mmsim::ledger::AccountId;
@@ -54,7 +54,7 @@ impl Liquidity {
     fn new(built: &mut Built) -> Self {
         let agent = AgentId(index(built, "liquidity") as u32);
         let account = AccountId(0); // the project is opened first
-        built.sim.exchange_mut().ledger_mut().authorize(account, agent);
+        built.sim.authorize(account, agent);
         Liquidity { account, agent, next: 1 << 40, posted: Vec::new() }
     }
 
@@ -71,7 +71,7 @@ impl Liquidity {
             qty: Qty(qty),
             intent: Intent::Other,
         };
-        if sim.exchange_mut().submit_with_id(id, req, &mut Vec::new()).is_ok() {
+        if sim.place(id, req).is_ok() {
             self.posted.push(id);
         }
     }
@@ -89,7 +89,7 @@ impl Liquidity {
     /// Cancels whatever of its orders still rests.
     fn clear(&mut self, sim: &mut Simulation) {
         for id in self.posted.drain(..) {
-            let _ = sim.exchange_mut().cancel(self.agent, id);
+            let _ = sim.cancel(self.agent, id);
         }
     }
 }
@@ -129,7 +129,7 @@ fn drive(sim: &mut Simulation, every_ns: u64, mut script: impl FnMut(&mut Simula
     loop {
         script(sim);
         let next = sim.now().plus_nanos(every_ns);
-        if !sim.step_until(next) {
+        if !sim.step_until(next).unwrap() {
             break;
         }
     }
@@ -151,7 +151,7 @@ fn pump_dump_goes_through_its_phases_in_order() {
     let scenario = market("pump_dump_phases", 7, 8)
         .with_group("whale", 1, dec!(20_000), dec!(10_000), Behaviour::PumpDump(config))
         .with_group("fomo", 1, dec!(50_000), Decimal::ZERO, fomo_buyer(3.0, 1_000.0, 8));
-    let mut built = build(&scenario, None);
+    let mut built = build(&scenario, None).expect("a valid scenario");
     let whale = index(&built, "whale");
     let whale_account = built.agents[whale].accounts[0];
     let mut lp = Liquidity::new(&mut built);
@@ -229,7 +229,7 @@ fn lend_and_dump_sells_high_and_buys_back_what_it_owes() {
     let scenario = market("lend_and_dump", 11, 12)
         .with_group("jump", 1, dec!(20_000), dec!(100_000), Behaviour::LendAndDump(config))
         .with_group("fomo", 1, dec!(200_000), Decimal::ZERO, fomo_buyer(2.5, 20_000.0, 3));
-    let mut built = build(&scenario, None);
+    let mut built = build(&scenario, None).expect("a valid scenario");
     let jump = index(&built, "jump");
     let account = built.agents[jump].accounts[0];
     let (cash0, tokens0) = (built.sim.exchange().ledger().account(account).cash(), tokens(&built.sim, &[account]));
@@ -303,12 +303,12 @@ fn wash_trades_are_self_trades_and_reach_the_target_share() {
     let path = dir.path().join("trades.csv");
     let scenario = wash_world(3, 0.9);
     let log = TradeLog::new(File::create(&path).unwrap(), Units { tick: dec!(0.0001), lot: dec!(1) }).unwrap();
-    let mut built = build(&scenario, Some(log));
+    let mut built = build(&scenario, Some(log)).expect("a valid scenario");
     let wash = index(&built, "wash");
     let account = built.agents[wash].accounts[0];
     let tokens0 = tokens(&built.sim, &[account]);
     built.sim.run();
-    built.sim.recorder_mut().finish_trade_log().unwrap();
+    built.sim.close_trade_log().unwrap();
     let sim = &built.sim;
     check_invariants(sim);
 
@@ -355,7 +355,7 @@ fn wash_alone(config: WashConfig) -> (i64, mmsim::metrics::Totals) {
         dec!(10_000),
         Behaviour::Wash(config),
     );
-    let mut built = build(&scenario, None);
+    let mut built = build(&scenario, None).expect("a valid scenario");
     built.sim.run();
     check_invariants(&built.sim);
     let AnyAgent::Wash(a) = &built.sim.slots()[0].agent else { unreachable!() };
@@ -379,7 +379,7 @@ fn spoofs_are_cancelled_when_the_touch_comes_near_and_never_fill() {
         SpooferConfig { side: SpoofSide::Bid, spoof_lifetime: Dur(600_000_000_000), ..SpooferConfig::default() };
     let scenario =
         market("spoof", 2, 1).with_group("spoofer", 1, dec!(10_000), dec!(50_000), Behaviour::Spoofer(config));
-    let mut built = build(&scenario, None);
+    let mut built = build(&scenario, None).expect("a valid scenario");
     let spoofer = index(&built, "spoofer");
     let me = mmsim::types::TraderId(built.agents[spoofer].accounts[0].0);
     let mut lp = Liquidity::new(&mut built);
@@ -389,7 +389,7 @@ fn spoofs_are_cancelled_when_the_touch_comes_near_and_never_fill() {
     lp_low.post(sim, Side::Buy, 480, 100);
     lp_low.post(sim, Side::Sell, 520, 100);
     sim.start();
-    sim.step_until(SimTime::from_secs(10));
+    sim.step_until(SimTime::from_secs(10)).unwrap();
     let spoof_bids = |sim: &Simulation| -> Vec<i64> {
         sim.exchange().book().orders(Side::Buy).filter(|o| o.trader == me).map(|o| o.price.0).collect()
     };
@@ -402,9 +402,9 @@ fn spoofs_are_cancelled_when_the_touch_comes_near_and_never_fill() {
     // The bid in front goes: the touch is now 480, below the spoofs. They are pulled at the next
     // look and a new wave goes up behind the new touch.
     lp.clear(sim);
-    sim.step_until(SimTime::from_secs(20));
+    sim.step_until(SimTime::from_secs(20)).unwrap();
     assert_eq!(spoof_bids(sim), [477, 476, 475]);
-    sim.step_until(sim.end());
+    sim.step_until(sim.end()).unwrap();
     sim.finish();
     check_invariants(sim);
     let AnyAgent::Spoofer(agent) = &sim.slots()[spoofer].agent else { unreachable!() };
@@ -428,7 +428,7 @@ fn spoofs_expire_flip_sides_and_never_trade() {
             Behaviour::Wash(WashConfig { min_tokens_per_hour: 5_000.0, ..WashConfig::default() }),
         );
     let log = TradeLog::new(File::create(&path).unwrap(), Units { tick: dec!(0.0001), lot: dec!(1) }).unwrap();
-    let mut built = build(&scenario, Some(log));
+    let mut built = build(&scenario, Some(log)).expect("a valid scenario");
     let spoofer = index(&built, "spoofer");
     let mut lp = Liquidity::new(&mut built);
     let mut max_age = 0u64;
@@ -447,7 +447,7 @@ fn spoofs_expire_flip_sides_and_never_trade() {
             }
         }
     });
-    built.sim.recorder_mut().finish_trade_log().unwrap();
+    built.sim.close_trade_log().unwrap();
     let sim = &built.sim;
     check_invariants(sim);
     let AnyAgent::Spoofer(agent) = &sim.slots()[spoofer].agent else { unreachable!() };
@@ -498,7 +498,7 @@ fn everyone(seed: u64) -> (Scenario, impl FnMut(&mut Simulation, &mut Liquidity)
 
 fn run_everyone(seed: u64) -> (mmsim::metrics::Totals, Vec<(String, OrderStats)>) {
     let (scenario, mut script) = everyone(seed);
-    let mut built = build(&scenario, None);
+    let mut built = build(&scenario, None).expect("a valid scenario");
     let mut lp = Liquidity::new(&mut built);
     drive(&mut built.sim, MIN, |sim| script(sim, &mut lp));
     check_invariants(&built.sim);

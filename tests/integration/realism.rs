@@ -16,7 +16,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use mmsim::agents::AnyAgent;
-use mmsim::engine::setup::build;
+use mmsim::build::build;
 use mmsim::metrics::stats::{autocorrelation, excess_kurtosis, log_returns};
 use mmsim::scenario::{load, Override};
 
@@ -43,7 +43,7 @@ fn run(seed: u64) -> Facts {
     let overrides = [Override::from_str(&format!("market.seed={seed}")).expect("a valid override")];
     let scenario = load(Path::new(SCENARIO), &overrides).expect("the baseline scenario loads");
     let open = scenario.market.open_price.0 as f64;
-    let mut built = build(&scenario, None);
+    let mut built = build(&scenario, None).expect("a valid scenario");
     built.sim.run();
 
     let ledger = built.sim.exchange().ledger();

@@ -8,7 +8,7 @@ use crate::agents::behaviour::Behaviour;
 use crate::agents::orders::test_market;
 use crate::agents::passive_mm::PassiveMmConfig;
 use crate::agents::AnyAgent;
-use crate::engine::setup::build;
+use crate::build::build;
 use crate::scenario::Scenario;
 use crate::units::{Dec, Dur};
 
@@ -54,7 +54,7 @@ fn leverage_rises_within_the_limit_against_a_market_maker() {
     let s = Scenario::new("loop", 3, dec!(0.0001), dec!(1), dec!(0.05), Dur(3 * 3_600_000_000_000))
         .with_group("mm", 1, dec!(1_000_000), dec!(20_000_000), Behaviour::PassiveMm(mm))
         .with_group("loop", 1, dec!(100_000), dec!(100_000), Behaviour::CollateralLoop(config));
-    let mut built = build(&s, None);
+    let mut built = build(&s, None).expect("a valid scenario");
     built.sim.run();
     assert!(built.sim.exchange().ledger().conservation().ok());
     let AnyAgent::CollateralLoop(a) = &built.sim.slots()[1].agent else { panic!("the loop agent") };

@@ -7,7 +7,7 @@ use super::*;
 use crate::agents::behaviour::Behaviour;
 use crate::agents::orders::test_market;
 use crate::agents::AnyAgent;
-use crate::engine::setup::build;
+use crate::build::build;
 use crate::scenario::Scenario;
 use crate::units::{Dec, Dur};
 
@@ -69,7 +69,7 @@ fn a_budget_caps_what_each_bid_may_cost() {
     assert_eq!(within_budget(Price(100), Qty(7), &mut None), Qty(7), "no budget, no cap");
 }
 
-fn alone(config: LendAndDumpConfig, minutes: u64) -> crate::engine::setup::Built {
+fn alone(config: LendAndDumpConfig, minutes: u64) -> crate::build::Built {
     let scenario = Scenario::new("ld_alone", 1, dec!(0.0001), dec!(1), dec!(0.05), Dur(minutes * MIN)).with_group(
         "jump",
         1,
@@ -77,7 +77,7 @@ fn alone(config: LendAndDumpConfig, minutes: u64) -> crate::engine::setup::Built
         dec!(100000),
         Behaviour::LendAndDump(config),
     );
-    let mut built = build(&scenario, None);
+    let mut built = build(&scenario, None).expect("a valid scenario");
     built.sim.run();
     built
 }

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::agents::{Action, AnyAgent, Behaviour, MarketSpec};
-use crate::engine::setup::build;
+use crate::build::build;
 use crate::exchange::{Exchange, FeeSchedule, OrderRequest};
 use crate::ledger::Ledger;
 use crate::rng::AgentRng;
@@ -38,7 +38,7 @@ fn two_market_makers_quote_both_sides_with_the_configured_spread() {
     let config = PassiveMmConfig { spread_bps: 40.0, ..PassiveMmConfig::default() };
     let mut scenario = scenario(30, config, 2);
     scenario.sample_every = Dur(10_000_000_000);
-    let mut sim = build(&scenario, None).sim;
+    let mut sim = build(&scenario, None).expect("a valid scenario").sim;
     sim.run();
     // After the first requote interval, every sample shows both sides, 20 bps either side of 1.0.
     let samples: Vec<_> = sim.recorder().samples().iter().filter(|s| s.t.nanos() >= 10_000_000_000).collect();
@@ -125,7 +125,7 @@ fn a_shirking_market_maker_quotes_about_half_the_time() {
             PassiveMmConfig { quote_fraction, shirk_cycle: Dur(600_000_000_000), ..PassiveMmConfig::default() };
         let mut scenario = scenario(12 * 60, config, 1);
         scenario.sample_every = Dur(10_000_000_000);
-        let mut sim = build(&scenario, None).sim;
+        let mut sim = build(&scenario, None).expect("a valid scenario").sim;
         sim.run();
         let samples = &sim.recorder().samples()[1..];
         let two_sided = samples.iter().filter(|s| s.best_bid.is_some() && s.best_ask.is_some()).count();
@@ -189,8 +189,8 @@ impl Harness {
                     self.wake = Some(at);
                     continue;
                 }
-                Action::EndLoans => continue,
-                Action::Submit(id, req) => match self.ex.submit_with_id(id, req, &mut Vec::new()) {
+                Action::Signal(_) => continue,
+                Action::Submit(id, req) => match self.ex.submit(id, req, &mut Vec::new()) {
                     Ok(placed) => AgentEvent::Accepted { order: id, placed },
                     Err(reason) => AgentEvent::Rejected { order: id, reason },
                 },
@@ -220,7 +220,7 @@ impl Harness {
         };
         let mut trades = Vec::new();
         let id = OrderId(1 << 40 | now.nanos());
-        if self.ex.submit_with_id(id, req, &mut trades).is_err() {
+        if self.ex.submit(id, req, &mut trades).is_err() {
             return;
         }
         for t in trades {

@@ -6,7 +6,7 @@ use rust_decimal::dec;
 use super::*;
 use crate::agents::behaviour::Behaviour;
 use crate::agents::orders::test_market;
-use crate::engine::setup::build;
+use crate::build::build;
 use crate::scenario::Scenario;
 use crate::units::{Dec, Dur};
 
@@ -88,17 +88,17 @@ fn alone_it_changes_phase_on_time_and_withdraws_everything() {
         dec!(0),
         Behaviour::PumpDump(config),
     );
-    let mut built = build(&scenario, None);
+    let mut built = build(&scenario, None).expect("a valid scenario");
     let sim = &mut built.sim;
     sim.start();
-    sim.step_until(SimTime(10 * MIN));
+    sim.step_until(SimTime(10 * MIN)).unwrap();
     let bids: Vec<_> = sim.exchange().book().orders(Side::Buy).map(|o| (o.price.0, o.qty.0)).collect();
     assert_eq!(bids, [(498, 1000)], "one accumulation bid 50 bps under the open");
-    sim.step_until(SimTime(45 * MIN));
+    sim.step_until(SimTime(45 * MIN)).unwrap();
     let crate::agents::AnyAgent::PumpDump(a) = &sim.slots()[0].agent else { unreachable!() };
     assert_eq!(a.current_phase(), Phase::Consensus);
     assert_eq!(sim.exchange().book().best_ask(), None, "no tokens: no band ask, no wash");
-    sim.step_until(sim.end());
+    sim.step_until(sim.end()).unwrap();
     sim.finish();
     let crate::agents::AnyAgent::PumpDump(a) = &sim.slots()[0].agent else { unreachable!() };
     let phases: Vec<_> = a.transitions().iter().map(|(t, p)| (t.nanos() / MIN, *p)).collect();

@@ -5,7 +5,7 @@ use super::orders::{affordable, own_price, reference, FEE_BOUND_CBPS};
 use super::*;
 use crate::agents::{AnyAgent, Behaviour, MarketSpec, Tape};
 use crate::book::{NewOrder, OrderBook, OrderType};
-use crate::engine::setup::{build, Built};
+use crate::build::{build, Built};
 use crate::rng::AgentRng;
 use crate::scenario::Scenario;
 use crate::types::{Cash, Intent, Qty, TraderId};
@@ -22,7 +22,7 @@ fn crowd(seed: u64, n: u32, hours: u64, cfg: RetailConfig) -> Built {
         dec!(1000),
         Behaviour::Retail(cfg),
     );
-    let mut built = build(&s, None);
+    let mut built = build(&s, None).expect("a valid scenario");
     built.sim.run();
     built
 }

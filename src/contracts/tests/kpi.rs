@@ -12,8 +12,7 @@ fn terms(max_spread_bps: Option<f64>, min_depth_atoms: Option<i128>) -> KpiTerms
 /// The MM (trading the project's account) quotes 995/1005; another trader quotes 998/1002.
 fn book() -> World {
     let mut w = World::new((10_000_000, 10_000), (0, 0), 1_000);
-    w.exchange.ledger_mut().authorize(PROJECT, MM);
-    w.exchange.watch(MM);
+    w.authorize(PROJECT, MM);
     w.order(MM, PROJECT, Side::Buy, OrderType::PostOnly, 995, 100);
     w.order(MM, PROJECT, Side::Sell, OrderType::PostOnly, 1_005, 100);
     w.order(OTHER, OTHER_ACCT, Side::Buy, OrderType::PostOnly, 998, 1_000);
@@ -22,7 +21,7 @@ fn book() -> World {
 }
 
 fn snap(w: &World, t: &KpiTerms) -> Snapshot {
-    measure(w.exchange.book(), w.exchange.orders_of(MM), t)
+    measure(w.exchange.book(), w.exchange.orders_of(&[MM]), t)
 }
 
 #[test]
@@ -50,7 +49,7 @@ fn depth_counts_only_inside_the_band_and_one_side_is_not_uptime() {
     w.order(MM, PROJECT, Side::Buy, OrderType::PostOnly, 970, 1_000);
     let s = snap(&w, &terms(None, None));
     assert_eq!(s.depth_bid, Cash(99_500));
-    let asks: Vec<_> = w.exchange.orders_of(MM).filter(|o| o.side == Side::Sell).map(|o| o.id).collect();
+    let asks: Vec<_> = w.exchange.orders_of(&[MM]).into_iter().filter(|o| o.side == Side::Sell).map(|o| o.id).collect();
     for id in asks {
         w.exchange.cancel(MM, id).unwrap();
     }
@@ -61,8 +60,7 @@ fn depth_counts_only_inside_the_band_and_one_side_is_not_uptime() {
 #[test]
 fn a_one_sided_book_qualifies_no_one() {
     let mut w = World::new((10_000_000, 10_000), (0, 0), 1_000);
-    w.exchange.ledger_mut().authorize(PROJECT, MM);
-    w.exchange.watch(MM);
+    w.authorize(PROJECT, MM);
     w.order(MM, PROJECT, Side::Buy, OrderType::PostOnly, 995, 100);
     let s = snap(&w, &terms(None, None));
     assert!(!s.qualifies && s.depth_bid == Cash::ZERO);
@@ -151,7 +149,7 @@ fn the_monitor_snapshots_the_exchange() {
     let w = book();
     let mut m = KpiMonitor::new(terms(Some(150.0), Some(50_000)), vec![MM, OTHER], SimTime::ZERO);
     m.begin_period(SimTime::ZERO, Cash::ZERO, Cash::ZERO);
-    m.snapshot(SimTime::ZERO, &w.exchange);
+    m.snapshot(SimTime::ZERO, w.exchange.book(), w.exchange.orders_of(&[MM]));
     // OTHER is not watched: its orders are invisible, so the MM's figures are unchanged.
     assert_eq!(m.last().unwrap().depth_bid, Cash(99_500));
     assert!(m.last().unwrap().qualifies);

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use super::*;
 use crate::contracts::options::bs_call;
 use crate::contracts::spec::{CallOption, LoanTerms, PriceRule, Settlement, StrikeReference};
-use crate::contracts::TokenLoan;
+use crate::contracts::{Signal, TimerKey, TokenLoan};
 use crate::units::Dur;
 
 /// 1,000 lots lent at signing (t = 0), expiring at 1 h, with calls at +50% and +100% on 500 lots each.
@@ -55,7 +55,7 @@ fn signing_lends_the_tokens_and_values_the_calls_by_black_scholes() {
     let r = l.report(units());
     assert_eq!(r.summary["loan_value_start"], serde_json::json!(1_000));
     assert_eq!(r.summary["status"], "open");
-    assert_eq!(w.timers, vec![SimTime::from_secs(3_600)], "next wake-up is the expiry");
+    assert_eq!(w.timers, vec![(SimTime::from_secs(3_600), TimerKey::MAIN)], "next wake-up is the expiry");
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn a_borrower_without_the_tokens_defaults_and_the_project_loses_them() {
     let (mut w, mut l) = (world(), loan(terms()));
     w.start(&mut l);
     // The MM sold 600 tokens and never bought them back.
-    w.exchange.ledger_mut().transfer_tokens(MM_ACCT, OTHER_ACCT, Qty(600)).unwrap();
+    w.move_tokens(MM_ACCT, OTHER_ACCT, Qty(600));
     w.now = secs(60);
     w.print(50);
     w.drive(&mut l, secs(3_600));
@@ -143,7 +143,6 @@ fn an_mm_that_cannot_pay_exercises_only_what_it_can_afford() {
 fn resting_orders_are_cancelled_so_locked_tokens_can_be_returned() {
     let (mut w, mut l) = (world(), loan(terms()));
     w.start(&mut l);
-    w.exchange.watch(MM);
     w.order(MM, MM_ACCT, Side::Sell, OrderType::Limit, 500, 900).unwrap();
     assert_eq!(w.exchange.ledger().account(MM_ACCT).tokens_free, Qty(100));
     w.drive(&mut l, secs(3_600));
@@ -237,9 +236,9 @@ fn a_loan_with_early_return_settles_when_its_borrower_is_done() {
     );
     w.now = secs(600);
     w.print(40);
-    l.on_borrower_done(OTHER, &mut w.ctx());
+    l.on_signal(OTHER, Signal::LoansDone, &mut w.ctx());
     assert!(l.settlement().is_none(), "another agent cannot end the loan");
-    l.on_borrower_done(MM, &mut w.ctx());
+    l.on_signal(MM, Signal::LoansDone, &mut w.ctx());
     let s = l.settlement().expect("settled at once");
     assert_eq!((s.at, s.spot, s.tokens_returned), (secs(600), Price(40), Qty(1_000)));
     assert_eq!(w.tokens(PROJECT), Qty(1_000));
@@ -256,7 +255,7 @@ fn a_loan_without_early_return_ignores_the_borrower() {
     let (mut w, mut l) = (world(), loan(terms()));
     w.start(&mut l);
     w.now = secs(600);
-    l.on_borrower_done(MM, &mut w.ctx());
+    l.on_signal(MM, Signal::LoansDone, &mut w.ctx());
     assert!(l.settlement().is_none());
     assert_eq!(w.tokens(MM_ACCT), Qty(1_000));
 }
@@ -272,16 +271,16 @@ fn an_early_return_waits_for_every_borrowing_agent() {
         vec![MM_ACCT, OTHER_ACCT],
     );
     // Before signing, nothing to end.
-    l.on_borrower_done(MM, &mut w.ctx());
+    l.on_signal(MM, Signal::LoansDone, &mut w.ctx());
     assert!(l.settlement().is_none() && l.signing().is_none());
     w.start(&mut l);
     assert_eq!((w.tokens(MM_ACCT), w.tokens(OTHER_ACCT)), (Qty(500), Qty(1_000_000 + 500)), "spread evenly");
     w.now = secs(600);
-    l.on_borrower_done(MM, &mut w.ctx());
+    l.on_signal(MM, Signal::LoansDone, &mut w.ctx());
     assert!(l.settlement().is_none(), "one of two borrowers is done: the loan stays open");
-    l.on_borrower_done(MM, &mut w.ctx());
+    l.on_signal(MM, Signal::LoansDone, &mut w.ctx());
     assert!(l.settlement().is_none(), "saying it twice changes nothing");
-    l.on_borrower_done(OTHER, &mut w.ctx());
+    l.on_signal(OTHER, Signal::LoansDone, &mut w.ctx());
     let s = l.settlement().expect("both done");
     assert_eq!((s.tokens_returned, s.shortfall), (Qty(1_000), Qty(0)));
     assert!([PROJECT, MM_ACCT, OTHER_ACCT].iter().all(|&a| w.claim(a) == Qty(0)), "claims reversed");

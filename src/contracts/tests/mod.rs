@@ -8,7 +8,8 @@ mod subscription;
 
 use rust_decimal::Decimal;
 
-use super::{Contract, ContractCtx};
+use super::{Contract, ContractCtx, TimerKey};
+use crate::agents::AgentEvent;
 use crate::agents::Tape;
 use crate::book::OrderType;
 use crate::exchange::{Exchange, FeeSchedule, OrderRequest, Trade};
@@ -40,7 +41,10 @@ pub(super) struct World {
     pub(super) exchange: Exchange,
     pub(super) tape: Tape,
     pub(super) recorder: Recorder,
-    pub(super) timers: Vec<SimTime>,
+    pub(super) timers: Vec<(SimTime, TimerKey)>,
+    /// What contracts' commands told the agents (cancellations), in order.
+    pub(super) notices: Vec<(AgentId, AgentEvent)>,
+    next_order: u64,
 }
 
 impl World {
@@ -60,17 +64,44 @@ impl World {
                 agents: 0,
                 cash_start: Cash::ZERO,
                 tokens_start: Qty::ZERO,
-                cash: Cash::ZERO,
-                tokens: Qty::ZERO,
-                claim: Qty::ZERO,
             })
             .collect();
         let recorder = Recorder::new(parties, vec![0, 1, 2, 3, 4], None);
-        World { now: SimTime::ZERO, exchange, tape: Tape::new(Price(open)), recorder, timers: Vec::new() }
+        World {
+            now: SimTime::ZERO,
+            exchange,
+            tape: Tape::new(Price(open)),
+            recorder,
+            timers: Vec::new(),
+            notices: Vec::new(),
+            next_order: 1,
+        }
     }
 
     pub(super) fn ctx(&mut self) -> ContractCtx<'_> {
-        ContractCtx::new(self.now, &mut self.exchange, &self.tape, &mut self.recorder, &mut self.timers)
+        ContractCtx::new(
+            self.now,
+            SimTime(u64::MAX),
+            &mut self.exchange,
+            &self.tape,
+            &mut self.timers,
+            &mut self.notices,
+        )
+    }
+
+    /// Grants `agent` the right to trade `account` (as a `trades_for` group gets at build time).
+    pub(super) fn authorize(&mut self, account: AccountId, agent: AgentId) {
+        self.exchange.ledger_mut().authorize(account, agent);
+    }
+
+    /// Moves free tokens between accounts outside any contract (a test's own transfer).
+    pub(super) fn move_tokens(&mut self, from: AccountId, to: AccountId, qty: Qty) {
+        self.exchange.ledger_mut().transfer_tokens(from, to, qty).unwrap();
+    }
+
+    /// Moves free cash between accounts outside any contract.
+    pub(super) fn move_cash(&mut self, from: AccountId, to: AccountId, cash: Cash) {
+        self.exchange.ledger_mut().transfer_cash(from, to, cash).unwrap();
     }
 
     /// Calls `start` at the current time.
@@ -81,12 +112,12 @@ impl World {
     /// Fires every timer due up to `until` in time order, like the engine, then moves to `until`.
     pub(super) fn drive(&mut self, c: &mut impl Contract, until: SimTime) {
         loop {
-            let next = self.timers.iter().enumerate().filter(|(_, &t)| t <= until).min_by_key(|(_, &t)| t);
-            let Some((i, &t)) = next else { break };
+            let next = self.timers.iter().enumerate().filter(|(_, &(t, _))| t <= until).min_by_key(|(_, &(t, _))| t);
+            let Some((i, &(t, key))) = next else { break };
             self.timers.remove(i);
             self.now = t;
             self.tape.advance(t);
-            c.on_timer(&mut self.ctx());
+            c.on_timer(key, &mut self.ctx());
         }
         self.now = until;
         self.tape.advance(until);
@@ -110,12 +141,14 @@ impl World {
         let req =
             OrderRequest { account, agent, side, kind, price: Price(price), qty: Qty(qty), intent: Intent::Other };
         let mut trades: Vec<Trade> = Vec::new();
-        let result = self.exchange.submit(req, &mut trades);
+        let id = OrderId(self.next_order);
+        self.next_order += 1;
+        let result = self.exchange.submit(id, req, &mut trades);
         for t in &trades {
             self.tape.record(self.now, t.price, t.qty);
-            self.recorder.on_trade(self.now, t, &[]);
+            self.recorder.on_trade(self.now, t);
         }
-        result.ok().filter(|(_, placed)| placed.rested.0 > 0).map(|(id, _)| id)
+        result.ok().filter(|placed| placed.rested.0 > 0).map(|_| id)
     }
 
     /// A trade at `price` for `qty` on the tape only (moves the spot without touching balances).
@@ -133,7 +166,7 @@ impl World {
 
     /// The loan claim recorded for account `a` (each account is its own party here).
     pub(super) fn claim(&self, a: AccountId) -> Qty {
-        self.recorder.account_claims()[a.0 as usize]
+        self.exchange.ledger().account(a).claim
     }
 }
 

@@ -45,8 +45,7 @@ fn pull(w: &mut World, ids: &[OrderId]) {
 
 fn setup(on_miss: OnMiss, terminate: u32) -> (World, Subscription) {
     let mut w = World::new((10_000_000, 10_000), (0, 0), 1_000);
-    w.exchange.ledger_mut().authorize(PROJECT, MM);
-    w.exchange.watch(MM);
+    w.authorize(PROJECT, MM);
     let s = Subscription::new("retainer", terms(on_miss, terminate), PROJECT, FIRM, vec![MM]);
     (w, s)
 }
@@ -160,7 +159,7 @@ fn volume_and_trading_pnl_come_from_the_mms_trades() {
     assert_eq!((k.volume, k.market_volume, k.volume_share), (Cash(40_200), Cash(40_200), 1.0));
     // A transfer into the project by another contract is left out of its trading result.
     let gift = Transfer { at: secs(10), from: OTHER_ACCT, to: PROJECT, cash: Cash(5_000), tokens: Qty(0) };
-    w.exchange.ledger_mut().transfer_cash(OTHER_ACCT, PROJECT, Cash(5_000)).unwrap();
+    w.move_cash(OTHER_ACCT, PROJECT, Cash(5_000));
     w.finish(&mut s);
     let mut all = s.transfers().to_vec();
     all.push(gift);

@@ -3,14 +3,14 @@
 
 use super::{LoanStatus, Settled, TokenLoan, BAR_NS};
 use crate::contracts::spec::Settlement;
-use crate::contracts::ContractCtx;
+use crate::contracts::{Applied, ContractCommand, ContractCtx};
 use crate::types::{Cash, Price, Qty};
 
 impl TokenLoan {
     fn settlement_spot(&self, ctx: &ContractCtx<'_>) -> Price {
         let Some(window) = self.terms.expiry_average else { return ctx.spot() };
         let n = (window.nanos() / BAR_NS).max(1) as usize;
-        let closes: Vec<i128> = ctx.tape.bars().rev().take(n).map(|b| b.close.0 as i128).collect();
+        let closes: Vec<i128> = ctx.tape().bars().rev().take(n).map(|b| b.close.0 as i128).collect();
         if closes.is_empty() {
             return ctx.spot();
         }
@@ -23,7 +23,14 @@ impl TokenLoan {
         if self.strikes.is_empty() {
             self.strikes = self.signing.as_ref().map(|s| s.estimates.clone()).unwrap_or_default();
         }
-        let cancelled = self.agents.iter().map(|&agent| ctx.cancel_orders(agent, None)).sum();
+        let cancelled = self
+            .agents
+            .iter()
+            .map(|&agent| match ctx.apply(ContractCommand::CancelOrdersOf { agent, account: None }) {
+                Ok(Applied::Cancelled(n)) => n,
+                _ => 0,
+            })
+            .sum();
         let opts = self.terms.options.clone();
         let mut s = Settled {
             at: ctx.now,
@@ -67,7 +74,7 @@ impl TokenLoan {
         }
         s.tokens_returned = ctx.deliver_from(&mut self.transfers, &self.accounts, self.lender, owed);
         for (acct, qty) in self.shares() {
-            ctx.record_loan(self.lender, acct, Qty(-qty.0));
+            let _ = ctx.apply(ContractCommand::Claim { lender: self.lender, borrower: acct, tokens: Qty(-qty.0) });
         }
         s.shortfall = owed - s.tokens_returned;
         self.settled = Some(s);

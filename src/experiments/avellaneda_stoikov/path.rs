@@ -94,6 +94,9 @@ struct Quoter {
     strategy: Strategy,
     account: AccountId,
     resting: [Option<OrderId>; 2],
+    /// The next order id (the exchange takes ids from its callers); the flow counts from
+    /// [`FLOW_IDS`].
+    next_id: u64,
 }
 
 impl Quoter {
@@ -120,7 +123,9 @@ impl Quoter {
                 qty: Qty(1),
                 intent: Intent::Quote,
             };
-            let (id, placed) = ex.submit(req, &mut trades).expect("the market maker can always cover one lot");
+            let id = OrderId(self.next_id);
+            self.next_id += 1;
+            let placed = ex.submit(id, req, &mut trades).expect("the market maker can always cover one lot");
             debug_assert!(trades.is_empty() && placed.rested == Qty(1), "the quotes never cross");
             self.resting[i] = Some(id);
         }
@@ -133,7 +138,11 @@ impl Quoter {
 #[derive(Debug)]
 struct ExogenousFlow {
     account: AccountId,
+    next_id: std::cell::Cell<u64>,
 }
+
+/// The first order id of the exogenous flow, far above any the quoter reaches.
+const FLOW_IDS: u64 = 1 << 62;
 
 impl ExogenousFlow {
     fn fire(
@@ -158,7 +167,9 @@ impl ExogenousFlow {
                     qty: Qty(1),
                     intent: Intent::Other,
                 };
-                ex.submit(req, trades).expect("the flow can always cover one lot");
+                let id = OrderId(self.next_id.get());
+                self.next_id.set(id.0 + 1);
+                ex.submit(id, req, trades).expect("the flow can always cover one lot");
             }
         }
     }
@@ -172,8 +183,8 @@ pub(super) fn run_path(setup: &Setup, gamma: f64, strategy: Strategy, steps: &[S
     let flow = ledger.open("flow", Some(FLOW), cash0, Qty(ENDOWMENT_LOTS));
     let mut ex = Exchange::new(ledger, FeeSchedule::default());
     let model = AvellanedaStoikov { gamma, sigma: setup.sigma, k: setup.k };
-    let mut quoter = Quoter { model, strategy, account: mm, resting: [None, None] };
-    let flow = ExogenousFlow { account: flow };
+    let mut quoter = Quoter { model, strategy, account: mm, resting: [None, None], next_id: 1 };
+    let flow = ExogenousFlow { account: flow, next_id: std::cell::Cell::new(FLOW_IDS) };
     let (move_size, mut s, mut width_sum) = (setup.sigma * setup.dt.sqrt(), setup.s0, 0.0);
     let mut trades = Vec::new();
     for (j, step) in steps.iter().enumerate() {

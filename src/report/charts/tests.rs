@@ -131,9 +131,6 @@ fn synthetic(n: usize) -> Synthetic {
         agents: 1,
         cash_start: Cash(1_000_000_000),
         tokens_start: Qty(1_000_000),
-        cash: Cash(0),
-        tokens: Qty(0),
-        claim: Qty::ZERO,
     };
     let parties = vec![party("mm", "passive_mm"), party("retail", "retail"), party("exchange", "exchange")];
     let (mut samples, mut holdings) = (Vec::with_capacity(n), Vec::with_capacity(n));

@@ -1,8 +1,9 @@
-//! Building a [`Simulation`] from a validated [`Scenario`]: open the accounts, build the agents and
-//! contracts, wire up parties for the recorder.
+//! Building a run from a [`Scenario`]: validate it, open the accounts, build the agents and
+//! contracts, wire up parties for the recorder, and start the [`Simulation`].
 //!
-//! Contracts are built last: their group and account names are resolved to agents and accounts,
-//! and the exchange starts watching the agents they observe.
+//! Data flows one way: scenario → build → engine ⇄ exchange → recorder → report. The engine knows
+//! nothing of scenarios; this module is the only place that reads one to assemble a run.
+//! Contracts are built last: their group and account names are resolved to agents and accounts.
 //!
 //! Accounts are opened in a fixed order — the project, the named accounts, then each group's members
 //! in file order — and the exchange's fee account last. Starting wallets drawn from a distribution use
@@ -12,14 +13,14 @@ use rand_distr::{Distribution, LogNormal};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use super::simulation::{AgentSlot, Simulation};
 use crate::agents::{AgentSetup, Tape};
 use crate::contracts::{self, AnyContract, GroupRef, World};
+use crate::engine::simulation::{AgentSlot, Simulation};
 use crate::exchange::Exchange;
 use crate::ledger::{AccountId, Ledger};
 use crate::metrics::{Party, Recorder, TradeLog};
 use crate::rng::AgentRng;
-use crate::scenario::{Amount, Scenario};
+use crate::scenario::{Amount, Scenario, ScenarioError};
 use crate::types::{AgentId, Cash, Qty};
 
 /// Who an agent is, for reports.
@@ -38,7 +39,7 @@ pub struct AgentInfo {
 /// A built simulation plus what reports need to know about its accounts.
 #[derive(Debug)]
 pub struct Built {
-    /// The simulation, not started.
+    /// The simulation, started (contracts signed, agents' first wake-ups scheduled).
     pub sim: Simulation,
     /// Per agent: name, party and accounts.
     pub agents: Vec<AgentInfo>,
@@ -46,8 +47,18 @@ pub struct Built {
     pub account_start: Vec<(Cash, Qty)>,
 }
 
-/// Builds the simulation for `scenario`, optionally streaming trades to `trade_log`.
-pub fn build(scenario: &Scenario, trade_log: Option<TradeLog>) -> Built {
+/// Validates `scenario` ([`Scenario::validate`]) and builds its simulation, started, optionally
+/// streaming trades to `trade_log`.
+///
+/// # Errors
+/// Every problem [`Scenario::validate`] finds (a scenario built in code with a bad parameter gets
+/// here; one loaded from TOML was checked with file positions already).
+pub fn build(scenario: &Scenario, trade_log: Option<TradeLog>) -> Result<Built, ScenarioError> {
+    scenario.validate()?;
+    Ok(assemble(scenario, trade_log))
+}
+
+fn assemble(scenario: &Scenario, mut trade_log: Option<TradeLog>) -> Built {
     let mut ledger = Ledger::new();
     let mut parties: Vec<Party> = Vec::new();
     let mut account_party: Vec<u32> = Vec::new();
@@ -91,9 +102,13 @@ pub fn build(scenario: &Scenario, trade_log: Option<TradeLog>) -> Built {
             let agent_id = AgentId(slots.len() as u32);
             let (accounts, other) = match &g.trades_for {
                 Some(target) => {
-                    let id = named.iter().find(|(n, _)| n == target).expect("validated trades_for").1;
-                    ledger.authorize(id, agent_id);
-                    (vec![id], true)
+                    // `validate` checked that `trades_for` names the project or an account.
+                    let ids: Vec<AccountId> =
+                        named.iter().filter(|(n, _)| n == target).map(|(_, id)| *id).take(1).collect();
+                    for &id in &ids {
+                        ledger.authorize(id, agent_id);
+                    }
+                    (ids, true)
                 }
                 None => {
                     let accounts = (0..members_per_agent)
@@ -122,32 +137,31 @@ pub fn build(scenario: &Scenario, trade_log: Option<TradeLog>) -> Built {
             agents.push(AgentInfo { name, party: gi, accounts, trades_for_other: other });
         }
     }
-    for p in &mut parties {
-        p.cash = p.cash_start;
-        p.tokens = p.tokens_start;
-    }
     parties.push(party("exchange", "exchange", 0));
-    let mut exchange = Exchange::new(ledger, scenario.fees);
-    let contracts = build_contracts(scenario, &named, &agents, &mut exchange);
+    let exchange = Exchange::new(ledger, scenario.fees);
+    let contracts = build_contracts(scenario, &named, &agents, exchange.venue());
     account_party.push((parties.len() - 1) as u32);
     account_start.push((Cash::ZERO, Qty::ZERO));
     debug_assert_eq!(account_party.len(), exchange.ledger().accounts().len());
 
+    if let Some(log) = &mut trade_log {
+        log.set_agent_names(slots.iter().map(|s| s.name.clone()).collect());
+    }
     let recorder = Recorder::new(parties, account_party, trade_log);
     let tape = Tape::new(scenario.market.open_price);
     let mut sim =
         Simulation::new(exchange, slots, tape, recorder, scenario.market.duration, scenario.sample_every.nanos());
     sim.add_contracts(contracts);
+    sim.start();
     Built { sim, agents, account_start }
 }
 
-/// Builds the scenario's contracts: group names become their agents and accounts, and the exchange
-/// watches the agents contracts observe (KPI snapshots, loan settlement).
+/// Builds the scenario's contracts: group names become their agents and accounts.
 fn build_contracts(
     scenario: &Scenario,
     named: &[(String, AccountId)],
     agents: &[AgentInfo],
-    exchange: &mut Exchange,
+    venue: AccountId,
 ) -> Vec<AnyContract> {
     if scenario.contracts.is_empty() {
         return Vec::new();
@@ -168,20 +182,11 @@ fn build_contracts(
             }
         })
         .collect();
-    contracts::build(&scenario.contracts, &World { accounts: named, groups: &groups }, exchange)
+    contracts::build(&scenario.contracts, &World { accounts: named, groups: &groups }, venue)
 }
 
 fn party(name: &str, kind: &str, agents: u32) -> Party {
-    Party {
-        name: name.to_string(),
-        kind: kind.to_string(),
-        agents,
-        cash_start: Cash::ZERO,
-        tokens_start: Qty::ZERO,
-        cash: Cash::ZERO,
-        tokens: Qty::ZERO,
-        claim: Qty::ZERO,
-    }
+    Party { name: name.to_string(), kind: kind.to_string(), agents, cash_start: Cash::ZERO, tokens_start: Qty::ZERO }
 }
 
 /// Draws an amount in quote units or tokens (`unit` per integer step), rounded down to whole steps.
