@@ -26,7 +26,7 @@ fn scenario(file: &str, overrides: &[&str]) -> Scenario {
 }
 
 fn events(s: &Scenario) -> u64 {
-    run(s, &RunOptions { out_dir: None, progress: false, charts: false }).expect("run").summary.events
+    run(s, &RunOptions { out_dir: None, progress: None, charts: false }).expect("run").summary.events
 }
 
 fn bench_runs(c: &mut Criterion) {
@@ -40,7 +40,7 @@ fn bench_runs(c: &mut Criterion) {
     ];
     let mut group = c.benchmark_group("simulation");
     group.sample_size(10);
-    let options = RunOptions { out_dir: None, progress: false, charts: false };
+    let options = RunOptions { out_dir: None, progress: None, charts: false };
     for (name, s) in &workloads {
         group.throughput(Throughput::Elements(events(s)));
         group.bench_function(*name, |b| b.iter(|| run(black_box(s), &options).expect("run").summary.events));

@@ -1,4 +1,5 @@
-//! The command line: argument definitions (clap derive) and dispatch to the library.
+//! The command line (binary only): argument definitions (clap derive), dispatch to the library,
+//! progress display and printing.
 //!
 //! [`run`] is everything `main` calls after parsing; each subcommand has its own `Args` struct and
 //! handler here, so adding `run`, `check` or `sweep` means one enum variant and one function.
@@ -9,8 +10,11 @@ use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use rust_decimal::Decimal;
 
-use crate::replay::{self, MatchConfig};
-use crate::scenario::{self, Override, Scenario};
+use mmsim::replay::{self, MatchConfig};
+use mmsim::scenario::{self, Override, Scenario};
+
+mod progress;
+use progress::TerminalProgress;
 
 /// mmsim: market-maker simulator.
 #[derive(Debug, Parser)]
@@ -48,16 +52,19 @@ pub struct SweepArgs {
     pub jobs: Option<u32>,
     /// Run only the K-th of N disjoint slices of the runs (1 ≤ K ≤ N); merge them with --merge.
     #[arg(long, value_name = "K/N")]
-    pub shard: Option<crate::sweep::Shard>,
+    pub shard: Option<mmsim::sweep::Shard>,
     /// Combine shard output directories into the files an unsharded sweep writes.
     #[arg(long, value_name = "DIR", num_args = 1.., conflicts_with = "shard")]
     pub merge: Vec<PathBuf>,
     /// Also write full run reports (replicate 0) for the best or worst point by the chart metric, or all.
-    #[arg(long, value_name = "WHICH", ignore_case = true, conflicts_with = "shard")]
-    pub charts_for: Option<crate::sweep::ChartsFor>,
+    #[arg(long, value_name = "BEST|WORST|ALL", conflicts_with = "shard")]
+    pub charts_for: Option<mmsim::sweep::ChartsFor>,
     /// Override a scenario key in every run, e.g. --set market.duration=1h.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<Override>,
+    /// No progress display (a bar on a terminal, else a line every 5 s).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Arguments of `mmsim match`.
@@ -95,12 +102,15 @@ pub struct RunArgs {
     /// Skip the charts (report.html is still written, without them).
     #[arg(long)]
     pub no_charts: bool,
+    /// No progress display (a bar on a terminal, else a line every 5 s).
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Also run the same scenario and seed with group GROUP replaced by kind KIND (with the
     /// parameters the group's `alternatives` give KIND, else its defaults; `idle` never trades),
     /// and compare: DIR/actual/, DIR/counterfactual/, DIR/comparison.csv,
     /// DIR/price_comparison.png|svg (not with --no-charts), DIR/report.html.
     #[arg(long, value_name = "GROUP=KIND")]
-    pub counterfactual: Option<crate::counterfactual::Replacement>,
+    pub counterfactual: Option<mmsim::counterfactual::Replacement>,
 }
 
 /// Arguments of `mmsim check`.
@@ -139,7 +149,7 @@ fn load(path: &std::path::Path, overrides: &[Override], seed: Option<u64>) -> Re
 fn is_experiment_file(path: &std::path::Path) -> Result<bool> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| anyhow::anyhow!("cannot read scenario file {}: {e}", path.display()))?;
-    Ok(crate::experiments::is_experiment(&text))
+    Ok(mmsim::experiments::is_experiment(&text))
 }
 
 fn run_scenario(args: &RunArgs) -> Result<()> {
@@ -151,26 +161,27 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
         );
         let stem = args.scenario.file_stem().map_or("experiment".into(), |s| s.to_string_lossy().into_owned());
         let out = args.out.clone().unwrap_or_else(|| std::path::Path::new("output").join(stem));
-        say(&crate::experiments::run_file(&args.scenario, &out)?);
+        say(&mmsim::experiments::run_file(&args.scenario, &out)?);
         say(&format!("wrote {}\n", out.display()));
         return Ok(());
     }
     let scenario = load(&args.scenario, &args.overrides, args.seed)?;
-    let out = args.out.clone().unwrap_or_else(|| crate::run::default_out_dir(&scenario));
+    let out = args.out.clone().unwrap_or_else(|| mmsim::run::default_out_dir(&scenario));
     if let Some(r) = &args.counterfactual {
-        let (actual, alt, rows) = crate::counterfactual::run_pair(&scenario, r, &out, !args.no_charts)?;
-        say(&format!("── actual ──\n{}", crate::report::terminal_summary(&actual.summary)));
+        let progress = TerminalProgress::sink("simulated", args.quiet);
+        let (actual, alt, rows) = mmsim::counterfactual::run_pair(&scenario, r, &out, !args.no_charts, &progress)?;
+        say(&format!("── actual ──\n{}", mmsim::report::terminal_summary(&actual.summary)));
         say(&format!(
             "── counterfactual: {} as {} ──\n{}",
             r.group,
             r.kind,
-            crate::report::terminal_summary(&alt.summary)
+            mmsim::report::terminal_summary(&alt.summary)
         ));
         let mut table = format!("{:<40} {:>18} {:>18} {:>18}\n", "metric", "actual", "counterfactual", "difference");
         for row in rows {
             let diff = row.actual - row.counterfactual;
             let exact = row.metric.starts_with("price_");
-            let t = if exact { crate::report::exact_thousands } else { crate::report::thousands };
+            let t = if exact { mmsim::report::exact_thousands } else { mmsim::report::thousands };
             table +=
                 &format!("{:<40} {:>18} {:>18} {:>18}\n", row.metric, t(row.actual), t(row.counterfactual), t(diff));
         }
@@ -178,9 +189,10 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
         say(&format!("wrote {}\n", out.display()));
         return Ok(());
     }
-    let options = crate::run::RunOptions { out_dir: Some(out), progress: true, charts: !args.no_charts };
-    let outcome = crate::run::run(&scenario, &options)?;
-    say(&crate::report::terminal_summary(&outcome.summary));
+    let progress = TerminalProgress::sink("simulated", args.quiet);
+    let options = mmsim::run::RunOptions { out_dir: Some(out), progress, charts: !args.no_charts };
+    let outcome = mmsim::run::run(&scenario, &options)?;
+    say(&mmsim::report::terminal_summary(&outcome.summary));
     if let Some(dir) = &outcome.out_dir {
         say(&format!("wrote {} — open {} in a browser\n", dir.display(), dir.join("report.html").display()));
     }
@@ -194,7 +206,7 @@ fn check_scenario(args: &CheckArgs) -> Result<()> {
             "{}: --set does not apply to experiment files; edit the [experiment] table",
             args.scenario.display()
         );
-        say(&crate::experiments::check_file(&args.scenario)?);
+        say(&mmsim::experiments::check_file(&args.scenario)?);
         return Ok(());
     }
     let s = load(&args.scenario, &args.overrides, None)?;
@@ -206,7 +218,7 @@ fn check_scenario(args: &CheckArgs) -> Result<()> {
         s.groups.len(),
         agents,
         s.contracts.len(),
-        crate::units::Dur(s.market.duration.nanos()),
+        mmsim::units::Dur(s.market.duration.nanos()),
         s.seed
     ));
     Ok(())
@@ -227,7 +239,7 @@ fn say(text: &str) {
 }
 
 fn run_sweep(args: &SweepArgs) -> Result<()> {
-    use crate::sweep::{self, Plan, SweepOptions};
+    use mmsim::sweep::{self, Plan, SweepOptions};
     let jobs = args.jobs.map(|j| j as usize);
     let plan = args.scenario.as_deref().map(|p| Plan::load(p, &args.overrides)).transpose()?;
     let report = if args.merge.is_empty() {
@@ -246,8 +258,8 @@ fn run_sweep(args: &SweepArgs) -> Result<()> {
             plan.spec.replicates,
             plan.runs_total()
         );
-        let options =
-            SweepOptions { out_dir: out, jobs, shard: args.shard, charts_for: args.charts_for, progress: true };
+        let progress = TerminalProgress::sink("runs", args.quiet);
+        let options = SweepOptions { out_dir: out, jobs, shard: args.shard, charts_for: args.charts_for, progress };
         sweep::run_sweep(plan, &options)?
     } else {
         anyhow::ensure!(

@@ -118,9 +118,10 @@ pub fn run_pair(
     r: &Replacement,
     dir: &Path,
     charts: bool,
+    progress: &crate::progress::ProgressSink,
 ) -> anyhow::Result<(RunOutcome, RunOutcome, Vec<Row>)> {
     let alt_scenario = apply(scenario, r)?;
-    let opts = |sub: &str| RunOptions { out_dir: Some(dir.join(sub)), progress: true, charts };
+    let opts = |sub: &str| RunOptions { out_dir: Some(dir.join(sub)), progress: progress.clone(), charts };
     let actual = run(scenario, &opts("actual"))?;
     let alt = run(&alt_scenario, &opts("counterfactual"))?;
     let rows = compare(&actual.summary, &alt.summary);

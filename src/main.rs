@@ -7,7 +7,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use mmsim::cli::{self, Cli};
+mod cli;
+
+use cli::Cli;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

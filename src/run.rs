@@ -2,14 +2,13 @@
 //! conservation, report the contracts, and write the run's files atomically.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::time::Instant;
 
 use crate::build::{build, Built};
 use crate::contracts::{self, ContractRow};
 use crate::metrics::summary::{RunFacts, Summary};
 use crate::metrics::{TradeLog, Units};
+use crate::progress::ProgressSink;
 
 use crate::report::{
     kpi_lines, render_charts, render_report, write_agents_csv, write_contracts_csv, write_summary_json,
@@ -22,8 +21,8 @@ use crate::scenario::Scenario;
 pub struct RunOptions {
     /// Where to write the run's files; `None` keeps everything in memory (sweeps, benches).
     pub out_dir: Option<PathBuf>,
-    /// Show a progress bar when stderr is a terminal and the run takes more than a second.
-    pub progress: bool,
+    /// Where to report progress (simulated time done of the run's duration), if anywhere.
+    pub progress: ProgressSink,
     /// Render the four charts (PNG + SVG) and put them in `report.html`.
     pub charts: bool,
 }
@@ -58,7 +57,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<RunOutco
         None => None,
     };
     let mut built = build(scenario, trade_log)?;
-    simulate(&mut built, options.progress)?;
+    simulate(&mut built, &options.progress)?;
     built.sim.close_trade_log()?;
 
     let sim = &built.sim;
@@ -124,43 +123,28 @@ fn write_files(
     Ok(())
 }
 
-/// Steps the simulation to its end in slices, drawing a progress bar when asked and worthwhile.
-fn simulate(built: &mut Built, progress: bool) -> anyhow::Result<()> {
+/// Steps the simulation to its end in 200 slices, reporting progress after each.
+fn simulate(built: &mut Built, progress: &ProgressSink) -> anyhow::Result<()> {
     let sim = &mut built.sim;
     let end = sim.end();
-    let slices = 200u64;
-    let slice = (end.nanos() / slices).max(1);
+    let slice = (end.nanos() / 200).max(1);
     let started = Instant::now();
-    let mut bar: Option<ProgressBar> = None;
     loop {
         let until = sim.now().plus_nanos(slice);
         let more = sim.step_until(until)?;
-        if progress && bar.is_none() && started.elapsed() > Duration::from_secs(1) {
-            bar = Some(progress_bar(end.nanos()));
-        }
-        if let Some(b) = &bar {
+        if let Some(p) = progress {
             let secs = started.elapsed().as_secs_f64().max(1e-9);
-            b.set_position(sim.now().nanos());
-            b.set_message(format!("{:.2}M events/s", sim.events() as f64 / secs / 1e6));
+            p.update(sim.now().nanos(), end.nanos(), &format!("{:.2}M events/s", sim.events() as f64 / secs / 1e6));
         }
         if !more {
             break;
         }
     }
-    if let Some(b) = bar {
-        b.finish_and_clear();
+    if let Some(p) = progress {
+        p.finish();
     }
     sim.finish();
     Ok(())
-}
-
-fn progress_bar(total_ns: u64) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(total_ns), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{spinner} simulated {msg:>14} [{bar:30}] {percent:>3}% ETA {eta}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-    bar.set_style(style);
-    bar
 }
 
 /// The default output directory of a scenario: `output/<name>/`.

@@ -18,6 +18,22 @@ use serde::Deserialize;
 pub struct Dur(pub u64);
 
 impl Dur {
+    /// `n` seconds.
+    pub const fn secs(n: u64) -> Dur {
+        Dur(n * 1_000_000_000)
+    }
+    /// `n` minutes.
+    pub const fn minutes(n: u64) -> Dur {
+        Dur(n * 60_000_000_000)
+    }
+    /// `n` hours.
+    pub const fn hours(n: u64) -> Dur {
+        Dur(n * 3_600_000_000_000)
+    }
+    /// `n` days.
+    pub const fn days(n: u64) -> Dur {
+        Dur(n * 86_400_000_000_000)
+    }
     /// Nanoseconds.
     pub const fn nanos(self) -> u64 {
         self.0

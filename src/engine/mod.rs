@@ -4,14 +4,13 @@
 //! contracts; the simulation built on it decides what an event means. Time is [`SimTime`], integer
 //! nanoseconds since the start of the run; the wall clock is never read and time is never a float.
 //!
-//! Driving it: schedule events with [`Kernel::schedule_at`], [`Kernel::schedule_in`] or
-//! [`Kernel::schedule_after_latency`], then either pop them one at a time with [`Kernel::step`] /
-//! [`Kernel::next_due`] (handy when the handler needs `&mut self` of a struct that owns the kernel),
-//! or hand a closure to [`Kernel::run_until`].
+//! Driving it: schedule events with [`Kernel::schedule_at`] or [`Kernel::schedule_in`], pop them
+//! one at a time with [`Kernel::step`] / [`Kernel::next_due`], then [`Kernel::advance_to`] the
+//! time you stepped to.
 //!
 //! Invariants:
-//! - **the engine owns the clock**: only popping an event or [`Kernel::advance_to`] /
-//!   [`Kernel::run_until`] moves it, and it never goes backwards;
+//! - **the engine owns the clock**: only popping an event or [`Kernel::advance_to`] moves it, and
+//!   it never goes backwards;
 //! - **every pending event is due at or after `now()`**: scheduling in the past is rejected
 //!   ([`EngineError::InThePast`]), and the clock cannot be moved past a pending event;
 //! - **the order is total and reproducible**: events pop by `(time, seq)` where `seq` is the insertion
@@ -27,8 +26,6 @@ mod tests;
 
 pub use latency::Latency;
 pub use queue::EventQueue;
-
-use rand::Rng;
 
 use crate::types::SimTime;
 
@@ -61,7 +58,7 @@ pub enum EngineError {
     /// The clock was asked to jump over an event that is still pending.
     #[error(
         "cannot advance the clock to t={} ns: an event is pending at t={} ns; process it first \
-         (next_due / run_until)",
+         (next_due)",
         .to.nanos(), .pending.nanos()
     )]
     SkipsPending {
@@ -132,15 +129,6 @@ impl<E> Kernel<E> {
         at
     }
 
-    /// Schedules `event` after one sample of `latency` drawn from `rng` (e.g. an order leaving an agent
-    /// and reaching the exchange), and returns its arrival time.
-    ///
-    /// Pass the sending agent's own RNG stream so that latency draws stay reproducible per agent.
-    pub fn schedule_after_latency<R: Rng + ?Sized>(&mut self, latency: &Latency, rng: &mut R, event: E) -> SimTime {
-        let delay = latency.sample(rng);
-        self.schedule_in(delay, event)
-    }
-
     /// Pops the next event and advances the clock to its time; `None` when nothing is pending.
     pub fn step(&mut self) -> Option<(SimTime, E)> {
         let (at, event) = self.queue.pop()?;
@@ -173,29 +161,5 @@ impl<E> Kernel<E> {
         }
         self.now = to;
         Ok(())
-    }
-
-    /// Processes, in order, every event due at or before `until` (including those that `handle`
-    /// schedules along the way), then sets the clock to `until`. Returns how many events were handled.
-    ///
-    /// `handle` receives the kernel (to read `now()` and schedule more events), the event's time and
-    /// the event.
-    ///
-    /// # Errors
-    /// [`EngineError::ClockBackwards`] if `until < now()`; nothing is processed then. Also if `handle`
-    /// itself advanced the clock beyond `until` (the events handled so far stay handled).
-    pub fn run_until<F>(&mut self, until: SimTime, mut handle: F) -> Result<u64, EngineError>
-    where
-        F: FnMut(&mut Kernel<E>, SimTime, E),
-    {
-        if until < self.now {
-            return Err(EngineError::ClockBackwards { now: self.now, to: until });
-        }
-        let before = self.events;
-        while let Some((at, event)) = self.next_due(until) {
-            handle(self, at, event);
-        }
-        self.advance_to(until)?;
-        Ok(self.events - before)
     }
 }

@@ -3,15 +3,15 @@
 //! Each run is pure and single-threaded: load the point's scenario, simulate it in memory
 //! (`out_dir: None`), extract the figures and drop everything else, so memory holds one simulation
 //! per thread plus a short row per finished run. `par_iter().map().collect()` keeps input order.
-//! Progress goes to an indicatif bar on stderr (runs done, runs/s, ETA), hidden when stderr is not
-//! a terminal; then a plain line at most every 30 s keeps batch logs informed.
+//! Progress (runs done, runs/s) goes to the caller's [`crate::progress::Progress`] sink.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+
+use crate::progress::ProgressSink;
 
 use super::metrics::{extract, fmt_figure};
 use super::plan::{value_display, Plan};
@@ -81,55 +81,35 @@ pub fn execute(
         .collect()
 }
 
-/// The progress display: an indicatif bar on a terminal, else a line every 30 s.
+/// Counts finished runs and reports them, with the rate of this session's runs, to a sink.
 #[derive(Debug)]
-pub(crate) struct Progress {
-    bar: ProgressBar,
+pub(crate) struct Counter {
+    done: AtomicU64,
     total: u64,
     resumed: u64,
     started: Instant,
-    last_line: Mutex<Instant>,
-    quiet: bool,
+    sink: ProgressSink,
 }
 
-impl Progress {
-    /// Progress over `total` runs of which `done` are already finished; `enabled` false shows nothing.
-    pub(crate) fn new(total: u64, done: u64, enabled: bool) -> Self {
-        let bar = if enabled {
-            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
-        } else {
-            ProgressBar::hidden()
-        };
-        let style = ProgressStyle::with_template("{spinner} {pos}/{len} runs [{bar:30}] {msg} ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
-        bar.set_style(style);
-        bar.set_position(done);
-        bar.reset_eta();
-        let now = Instant::now();
-        Progress { bar, total, resumed: done, started: now, last_line: Mutex::new(now), quiet: !enabled }
+impl Counter {
+    /// Progress over `total` runs of which `done` are already finished.
+    pub(crate) fn new(total: u64, done: u64, sink: ProgressSink) -> Self {
+        Counter { done: AtomicU64::new(done), total, resumed: done, started: Instant::now(), sink }
     }
 
     /// One more run finished.
     pub(crate) fn inc(&self) {
-        self.bar.inc(1);
-        let secs = self.started.elapsed().as_secs_f64().max(1e-9);
-        let rate = (self.bar.position() - self.resumed) as f64 / secs;
-        if !self.bar.is_hidden() {
-            self.bar.set_message(format!("{rate:.1} runs/s"));
-        }
-        if self.quiet || !self.bar.is_hidden() {
-            return;
-        }
-        let mut last = self.last_line.lock().unwrap_or_else(|e| e.into_inner());
-        if last.elapsed() >= Duration::from_secs(30) {
-            *last = Instant::now();
-            eprintln!("sweep: {}/{} runs, {rate:.1} runs/s, {secs:.0} s elapsed", self.bar.position(), self.total);
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(sink) = &self.sink {
+            let rate = (done - self.resumed) as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
+            sink.update(done, self.total, &format!("{rate:.1} runs/s"));
         }
     }
 
-    /// Removes the bar.
+    /// The runs are over.
     pub(crate) fn finish(&self) {
-        self.bar.finish_and_clear();
+        if let Some(sink) = &self.sink {
+            sink.finish();
+        }
     }
 }

@@ -64,8 +64,7 @@ use crate::report::OutputDir;
 use crate::run::{run, RunOptions};
 
 /// Which points `--charts-for` renders full run reports for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-#[value(rename_all = "UPPER")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChartsFor {
     /// The point with the best mean of the chart metric.
     Best,
@@ -73,6 +72,20 @@ pub enum ChartsFor {
     Worst,
     /// Every point.
     All,
+}
+
+impl std::str::FromStr for ChartsFor {
+    type Err = String;
+
+    /// `BEST`, `WORST` or `ALL`, in any case.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_uppercase().as_str() {
+            "BEST" => Ok(ChartsFor::Best),
+            "WORST" => Ok(ChartsFor::Worst),
+            "ALL" => Ok(ChartsFor::All),
+            _ => Err(format!("expected BEST, WORST or ALL, got {s:?}")),
+        }
+    }
 }
 
 /// How to run a sweep.
@@ -86,8 +99,8 @@ pub struct SweepOptions {
     pub shard: Option<Shard>,
     /// Render full reports for some points.
     pub charts_for: Option<ChartsFor>,
-    /// Show a progress bar (when stderr is a terminal).
-    pub progress: bool,
+    /// Where to report progress (runs done of the runs to do), if anywhere.
+    pub progress: crate::progress::ProgressSink,
 }
 
 /// What a sweep (or merge) did.
@@ -163,7 +176,7 @@ pub fn run_sweep(plan: &Plan, options: &SweepOptions) -> anyhow::Result<SweepRep
         .into_iter()
         .filter(|id| rows.binary_search_by_key(id, |r| (r.point, r.replicate)).is_err())
         .collect();
-    let progress = exec::Progress::new(resumed + todo.len() as u64, resumed, options.progress);
+    let progress = exec::Counter::new(resumed + todo.len() as u64, resumed, options.progress.clone());
     let started = Instant::now();
     let done = |row: &RunRow| {
         checkpoint.append(row)?;
@@ -234,7 +247,7 @@ fn finish(
                 .map(|(what, point)| {
                     let dir = out.join("points").join(&plan.points[*point].id);
                     let scenario = plan.scenario(*point, 0)?;
-                    let options = RunOptions { out_dir: Some(dir.clone()), progress: false, charts: true };
+                    let options = RunOptions { out_dir: Some(dir.clone()), progress: None, charts: true };
                     if let Err(e) = run(&scenario, &options) {
                         eprintln!("warning: report for point {point}: {e:#}");
                     }

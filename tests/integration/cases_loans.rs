@@ -44,7 +44,7 @@ fn run_case(file: &str, seed: u64, overrides: &[&str]) -> Case {
     let mut sets: Vec<Override> = overrides.iter().map(|s| s.parse().expect("override")).collect();
     sets.push(format!("market.seed={seed}").parse().expect("seed override"));
     let scenario = load(&path, &sets).unwrap_or_else(|e| panic!("{file}: {e}"));
-    let out = run(&scenario, &RunOptions { out_dir: None, progress: false, charts: false }).expect("run");
+    let out = run(&scenario, &RunOptions { out_dir: None, progress: None, charts: false }).expect("run");
     Case { out, units: units(&scenario) }
 }
 
@@ -290,7 +290,7 @@ fn dio_counterfactual_with_an_honest_mm_keeps_the_price_and_the_crowds_money() {
     let scenario = load(&path, &sets).expect("loads");
     let dir = tempfile::tempdir().unwrap();
     let r: Replacement = "mm=passive_mm".parse().unwrap();
-    let (actual, alt, rows) = run_pair(&scenario, &r, dir.path(), false).expect("both runs");
+    let (actual, alt, rows) = run_pair(&scenario, &r, dir.path(), false, &None).expect("both runs");
     let (a, b) = (&actual.summary, &alt.summary);
     assert!(b.conservation.ok);
     let (high, low) = (f(b.price.high.unwrap()), f(b.price.low.unwrap()));

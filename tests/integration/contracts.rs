@@ -21,7 +21,7 @@ fn scenario(path: &str, overrides: &[&str]) -> Scenario {
 /// Runs `s` into a temporary directory; returns the summary JSON and `contracts.csv`.
 fn run_files(s: &Scenario) -> (Value, String) {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(s, &RunOptions { out_dir: Some(dir.path().to_path_buf()), progress: false, charts: false }).unwrap();
+    let out = run(s, &RunOptions { out_dir: Some(dir.path().to_path_buf()), progress: None, charts: false }).unwrap();
     assert!(out.summary.conservation.ok);
     let json: Value = serde_json::from_str(&fs::read_to_string(dir.path().join("summary.json")).unwrap()).unwrap();
     (json, fs::read_to_string(dir.path().join("contracts.csv")).unwrap())

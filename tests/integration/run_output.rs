@@ -20,7 +20,7 @@ pub fn small_market(seed: u64) -> Scenario {
 }
 
 fn run_to(dir: &Path, seed: u64) -> mmsim::metrics::summary::Summary {
-    let opts = RunOptions { out_dir: Some(dir.to_path_buf()), progress: false, charts: true };
+    let opts = RunOptions { out_dir: Some(dir.to_path_buf()), progress: None, charts: true };
     run(&small_market(seed), &opts).expect("run succeeds").summary
 }
 

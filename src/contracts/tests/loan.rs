@@ -5,9 +5,10 @@ use rust_decimal::dec;
 use rust_decimal::Decimal;
 
 use super::*;
+use crate::agents::AgentEvent;
 use crate::contracts::options::bs_call;
 use crate::contracts::spec::{CallOption, LoanTerms, PriceRule, Settlement, StrikeReference};
-use crate::contracts::{Signal, TimerKey, TokenLoan};
+use crate::contracts::{ContractCtx, Signal, TimerKey, TokenLoan};
 use crate::units::Dur;
 
 /// 1,000 lots lent at signing (t = 0), expiring at 1 h, with calls at +50% and +100% on 500 lots each.
@@ -143,12 +144,24 @@ fn an_mm_that_cannot_pay_exercises_only_what_it_can_afford() {
 fn resting_orders_are_cancelled_so_locked_tokens_can_be_returned() {
     let (mut w, mut l) = (world(), loan(terms()));
     w.start(&mut l);
-    w.order(MM, MM_ACCT, Side::Sell, OrderType::Limit, 500, 900).unwrap();
+    let id = w.order(MM, MM_ACCT, Side::Sell, OrderType::Limit, 500, 900).unwrap();
     assert_eq!(w.exchange.ledger().account(MM_ACCT).tokens_free, Qty(100));
     w.drive(&mut l, secs(3_600));
     let s = l.settlement().unwrap();
     assert_eq!((s.cancelled_orders, s.tokens_returned), (1, Qty(1_000)));
     assert_eq!(w.exchange.book().order_count(), 0);
+    // The MM is told its order is gone (the engine delivers these notices after the callback).
+    assert_eq!(w.notices, vec![(MM, AgentEvent::Cancelled { order: id, qty: Qty(900) })]);
+}
+
+#[test]
+fn a_timer_after_the_end_of_the_run_is_reported_as_not_firing() {
+    let (mut w, _) = (world(), ());
+    let mut ctx = ContractCtx::new(SimTime(10), SimTime(100), &mut w.exchange, &w.tape, &mut w.timers, &mut w.notices);
+    assert!(ctx.wake_at(SimTime(100), TimerKey(3)), "at the end: fires");
+    assert!(!ctx.wake_at(SimTime(101), TimerKey::MAIN), "after the end: never fires");
+    assert!(ctx.wake_at(SimTime(5), TimerKey::MAIN), "in the past: clamped to now");
+    assert_eq!(w.timers[2], (SimTime(10), TimerKey::MAIN));
 }
 
 #[test]
