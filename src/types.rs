@@ -16,6 +16,15 @@ use std::fmt;
 pub struct Price(pub i64);
 
 impl Price {
+    /// The mid of a bid and an ask, in (fractional) ticks.
+    pub fn mid(bid: Price, ask: Price) -> f64 {
+        (bid.0 + ask.0) as f64 / 2.0
+    }
+    /// The spread of a bid and an ask in basis points of their mid (the one definition every
+    /// report, chart and KPI uses).
+    pub fn spread_bps(bid: Price, ask: Price) -> f64 {
+        (ask.0 - bid.0) as f64 / Price::mid(bid, ask) * 10_000.0
+    }
     /// A price of `ticks` ticks.
     pub const fn from_ticks(ticks: i64) -> Self {
         Price(ticks)

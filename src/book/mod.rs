@@ -231,6 +231,16 @@ impl OrderBook {
         self.asks.best()
     }
 
+    /// The mid in (fractional) ticks, when both sides are present.
+    pub fn mid(&self) -> Option<f64> {
+        Some(Price::mid(self.best_bid()?, self.best_ask()?))
+    }
+
+    /// The spread in basis points of the mid, when both sides are present.
+    pub fn spread_bps(&self) -> Option<f64> {
+        Some(Price::spread_bps(self.best_bid()?, self.best_ask()?))
+    }
+
     /// The best price on `side`.
     #[inline]
     pub fn best(&self, side: Side) -> Option<Price> {

@@ -48,10 +48,7 @@ pub struct Snapshot {
 
 /// Measures one snapshot of `orders` (the MM's own) against `book` (for its mid).
 pub fn measure(book: &OrderBook, orders: impl IntoIterator<Item = RestingOrder>, terms: &KpiTerms) -> Snapshot {
-    let mid = match (book.best_bid(), book.best_ask()) {
-        (Some(b), Some(a)) => Some((b.0 + a.0) as f64 / 2.0),
-        _ => None,
-    };
+    let mid = book.mid();
     let (mut bid, mut ask): (Option<Price>, Option<Price>) = (None, None);
     let (mut depth_bid, mut depth_ask) = (Cash::ZERO, Cash::ZERO);
     for o in orders {
@@ -75,7 +72,7 @@ pub fn measure(book: &OrderBook, orders: impl IntoIterator<Item = RestingOrder>,
         }
     }
     let spread_bps = match (bid, ask) {
-        (Some(b), Some(a)) => Some((a.0 - b.0) as f64 / ((a.0 + b.0) as f64 / 2.0) * 10_000.0),
+        (Some(b), Some(a)) => Some(Price::spread_bps(b, a)),
         _ => None,
     };
     let spread_ok = match (spread_bps, terms.max_spread_bps) {

@@ -59,7 +59,7 @@ pub struct Sample {
 impl Sample {
     /// The mid in ticks, when both sides are present.
     pub fn mid(&self) -> Option<f64> {
-        Some((self.best_bid?.0 + self.best_ask?.0) as f64 / 2.0)
+        Some(Price::mid(self.best_bid?, self.best_ask?))
     }
 }
 
@@ -152,7 +152,7 @@ impl Recorder {
         let (best_bid, best_ask) = (book.best_bid(), book.best_ask());
         let (depth_bid_2pct, depth_ask_2pct) = match (best_bid, best_ask) {
             (Some(b), Some(a)) => {
-                let mid = (b.0 + a.0) as f64 / 2.0;
+                let mid = Price::mid(b, a);
                 (band_value(book, Side::Buy, mid * 0.98), band_value(book, Side::Sell, mid * 1.02))
             }
             _ => (Cash::ZERO, Cash::ZERO),

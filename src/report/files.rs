@@ -122,7 +122,7 @@ pub fn write_timeseries_csv(w: &mut dyn Write, recorder: &Recorder, units: Units
         let (mid, spread) = match (s.best_bid, s.best_ask) {
             (Some(b), Some(a)) => {
                 let mid_dec = (units.price(b) + units.price(a)) / rust_decimal::Decimal::TWO;
-                let bps = (a.0 - b.0) as f64 / ((a.0 + b.0) as f64 / 2.0) * 10_000.0;
+                let bps = Price::spread_bps(b, a);
                 (mid_dec.normalize().to_string(), format!("{bps:.2}"))
             }
             _ => (String::new(), String::new()),
