@@ -19,7 +19,7 @@ use crate::agents::behaviour::KINDS;
 use crate::agents::Behaviour;
 use crate::metrics::summary::Summary;
 use crate::report::{render_charts, render_price_comparison, render_report, ChartInput, OutputDir, ReportInput};
-use crate::run::{run, units, RunOptions, RunOutcome};
+use crate::run::{run, units, RunError, RunOptions, RunOutcome};
 use crate::scenario::Scenario;
 
 /// `GROUP=KIND`: replace group `GROUP` by an agent of kind `KIND` (with the parameters the scenario
@@ -49,11 +49,11 @@ impl FromStr for Replacement {
 ///
 /// # Errors
 /// When the scenario has no group of that name (the message lists the groups).
-pub fn apply(scenario: &Scenario, r: &Replacement) -> anyhow::Result<Scenario> {
+pub fn apply(scenario: &Scenario, r: &Replacement) -> Result<Scenario, RunError> {
     let mut alt = scenario.clone();
     let names: Vec<&str> = scenario.groups.iter().map(|g| g.name.as_str()).collect();
     let group = alt.groups.iter_mut().find(|g| g.name == r.group).ok_or_else(|| {
-        anyhow::anyhow!("--counterfactual: no agent group named {:?}; the groups are: {}", r.group, names.join(", "))
+        RunError::Counterfactual(format!("no agent group named {:?}; the groups are: {}", r.group, names.join(", ")))
     })?;
     group.behaviour = match group.alternatives.iter().find(|b| b.kind() == r.kind) {
         Some(b) => b.clone(),
@@ -61,13 +61,12 @@ pub fn apply(scenario: &Scenario, r: &Replacement) -> anyhow::Result<Scenario> {
     };
     // An idle group may stand in for any group: the same wallets, drawn in the same order, sit
     // still (a crowd's members become as many idle agents).
-    anyhow::ensure!(
-        r.kind == "idle"
-            || group.behaviour.is_crowd()
-                == scenario.groups.iter().find(|g| g.name == r.group).expect("found").behaviour.is_crowd(),
-        "--counterfactual: a crowd (retail) can only be replaced by a crowd (or idle), and an individual agent \
-         by one"
-    );
+    let was_crowd = scenario.groups.iter().any(|g| g.name == r.group && g.behaviour.is_crowd());
+    if r.kind != "idle" && group.behaviour.is_crowd() != was_crowd {
+        return Err(RunError::Counterfactual(
+            "a crowd (retail) can only be replaced by a crowd (or idle), and an individual agent by one".into(),
+        ));
+    }
     Ok(alt)
 }
 
@@ -119,7 +118,7 @@ pub fn run_pair(
     dir: &Path,
     charts: bool,
     progress: &crate::progress::ProgressSink,
-) -> anyhow::Result<(RunOutcome, RunOutcome, Vec<Row>)> {
+) -> Result<(RunOutcome, RunOutcome, Vec<Row>), RunError> {
     let alt_scenario = apply(scenario, r)?;
     let opts = |sub: &str| RunOptions { out_dir: Some(dir.join(sub)), progress: progress.clone(), charts };
     let actual = run(scenario, &opts("actual"))?;

@@ -16,6 +16,38 @@ use crate::report::{
 };
 use crate::scenario::Scenario;
 
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The scenario is invalid.
+    #[error(transparent)]
+    Scenario(#[from] crate::scenario::ScenarioError),
+    /// The engine was misused (a bug in the caller or in mmsim).
+    #[error(transparent)]
+    Engine(#[from] crate::engine::EngineError),
+    /// An output file could not be written.
+    #[error(transparent)]
+    Output(#[from] crate::report::OutputError),
+    /// Cash or tokens were created or destroyed: a bug in mmsim (the files are still written).
+    #[error(
+        "conservation check failed: cash {cash_start} → {cash_end}, tokens {tokens_start} → {tokens_end} \
+         (a bug in mmsim; please report it)"
+    )]
+    Conservation {
+        /// Cash at the start.
+        cash_start: rust_decimal::Decimal,
+        /// Cash at the end.
+        cash_end: rust_decimal::Decimal,
+        /// Tokens at the start.
+        tokens_start: rust_decimal::Decimal,
+        /// Tokens at the end.
+        tokens_end: rust_decimal::Decimal,
+    },
+    /// A `--counterfactual` replacement that does not fit the scenario.
+    #[error("--counterfactual: {0}")]
+    Counterfactual(String),
+}
+
 /// How to run.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
@@ -48,17 +80,20 @@ pub fn units(scenario: &Scenario) -> Units {
 /// # Errors
 /// I/O errors writing the output, or a broken conservation check (a bug: the files are still written
 /// so it can be investigated).
-pub fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<RunOutcome> {
+pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     let units = units(scenario);
     let mut out = options.out_dir.as_deref().map(OutputDir::create).transpose()?;
     let trade_log = match &mut out {
-        Some(dir) => Some(TradeLog::new(dir.stage("trades.csv")?, units)?),
+        Some(dir) => Some(
+            TradeLog::new(dir.stage("trades.csv")?, units)
+                .map_err(crate::report::OutputError::io("writing trades.csv"))?,
+        ),
         None => None,
     };
     let mut built = build(scenario, trade_log)?;
     simulate(&mut built, &options.progress)?;
-    built.sim.close_trade_log()?;
+    built.sim.close_trade_log().map_err(crate::report::OutputError::io("writing trades.csv"))?;
 
     let sim = &built.sim;
     let facts = RunFacts {
@@ -82,14 +117,15 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> anyhow::Result<RunOutco
         }
         None => None,
     };
-    anyhow::ensure!(
-        summary.conservation.ok,
-        "conservation check failed: cash {} → {}, tokens {} → {} (a bug in mmsim; please report it)",
-        summary.conservation.cash_start,
-        summary.conservation.cash_end,
-        summary.conservation.tokens_start,
-        summary.conservation.tokens_end
-    );
+    let c = &summary.conservation;
+    if !c.ok {
+        return Err(RunError::Conservation {
+            cash_start: c.cash_start,
+            cash_end: c.cash_end,
+            tokens_start: c.tokens_start,
+            tokens_end: c.tokens_end,
+        });
+    }
     Ok(RunOutcome { summary, built, out_dir })
 }
 
@@ -100,7 +136,7 @@ fn write_files(
     units: Units,
     s: &Scenario,
     charts_wanted: bool,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::report::OutputError> {
     let recorder = built.sim.recorder();
     let ledger = built.sim.exchange().ledger();
     let mark = recorder.totals().close.unwrap_or(s.market.open_price);
@@ -111,6 +147,7 @@ fn write_files(
     dir.write("summary.json", |w| write_summary_json(w, summary))?;
     let mut page = ReportInput::new(summary, &s.description);
     let charts;
+    dir.replaces(&crate::report::ChartKind::RUN_FILES);
     if charts_wanted {
         let kpis = kpi_lines(&s.contracts, units);
         let input = ChartInput::new(&s.name, recorder, units, s.market.open_price).with_kpis(&kpis);
@@ -124,7 +161,7 @@ fn write_files(
 }
 
 /// Steps the simulation to its end in 200 slices, reporting progress after each.
-fn simulate(built: &mut Built, progress: &ProgressSink) -> anyhow::Result<()> {
+fn simulate(built: &mut Built, progress: &ProgressSink) -> Result<(), RunError> {
     let sim = &mut built.sim;
     let end = sim.end();
     let slice = (end.nanos() / 200).max(1);

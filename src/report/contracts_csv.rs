@@ -20,7 +20,7 @@ use crate::report::{KpiAxis, KpiLine};
 ///
 /// # Errors
 /// I/O errors.
-pub fn write_contracts_csv(w: &mut dyn Write, rows: &[ContractRow]) -> anyhow::Result<()> {
+pub fn write_contracts_csv(w: &mut dyn Write, rows: &[ContractRow]) -> Result<(), super::OutputError> {
     let mut csv = csv::Writer::from_writer(w);
     csv.write_record(COLUMNS)?;
     for row in rows {

@@ -4,8 +4,7 @@ use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
+use super::OutputError;
 use crate::build::AgentInfo;
 use crate::ledger::Ledger;
 use crate::metrics::summary::{pnl, Summary};
@@ -18,6 +17,7 @@ use crate::types::{Cash, Price, Qty};
 pub struct OutputDir {
     dir: PathBuf,
     staged: Vec<String>,
+    stale: Vec<String>,
     committed: bool,
 }
 
@@ -26,9 +26,24 @@ impl OutputDir {
     ///
     /// # Errors
     /// When the directory cannot be created.
-    pub fn create(dir: &Path) -> anyhow::Result<Self> {
-        fs::create_dir_all(dir).with_context(|| format!("creating output directory {}", dir.display()))?;
-        Ok(OutputDir { dir: dir.to_path_buf(), staged: Vec::new(), committed: false })
+    /// Files an earlier run left staged (`.NAME.tmp`, from a killed run) are removed.
+    pub fn create(dir: &Path) -> Result<Self, OutputError> {
+        fs::create_dir_all(dir).map_err(OutputError::io(format!("creating output directory {}", dir.display())))?;
+        if let Ok(entries) = fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with('.') && name.ends_with(".tmp") && entry.path().is_file() {
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
+        Ok(OutputDir { dir: dir.to_path_buf(), staged: Vec::new(), stale: Vec::new(), committed: false })
+    }
+
+    /// Removes `names` from the directory on [`OutputDir::commit`] unless they were written this
+    /// time: files of an earlier run that this one does not write (charts with `--no-charts`).
+    pub fn replaces(&mut self, names: &[&str]) {
+        self.stale.extend(names.iter().map(|n| n.to_string()));
     }
 
     /// The directory.
@@ -44,9 +59,9 @@ impl OutputDir {
     ///
     /// # Errors
     /// When the file cannot be created.
-    pub fn stage(&mut self, name: &str) -> anyhow::Result<File> {
+    pub fn stage(&mut self, name: &str) -> Result<File, OutputError> {
         let path = self.tmp_path(name);
-        let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        let file = File::create(&path).map_err(OutputError::io(format!("creating {}", path.display())))?;
         self.staged.push(name.to_string());
         Ok(file)
     }
@@ -58,12 +73,13 @@ impl OutputDir {
     pub fn write(
         &mut self,
         name: &str,
-        write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
-    ) -> anyhow::Result<()> {
+        write: impl FnOnce(&mut dyn Write) -> Result<(), OutputError>,
+    ) -> Result<(), OutputError> {
         let file = self.stage(name)?;
         let mut w = BufWriter::new(file);
-        write(&mut w).with_context(|| format!("writing {name}"))?;
-        w.flush().with_context(|| format!("writing {name}"))?;
+        let wrap = |e: OutputError| OutputError::Writing { file: name.to_string(), source: Box::new(e) };
+        write(&mut w).map_err(wrap)?;
+        w.flush().map_err(|e| wrap(e.into()))?;
         Ok(())
     }
 
@@ -71,10 +87,13 @@ impl OutputDir {
     ///
     /// # Errors
     /// When a rename fails.
-    pub fn commit(mut self) -> anyhow::Result<PathBuf> {
+    pub fn commit(mut self) -> Result<PathBuf, OutputError> {
         for name in &self.staged {
             let (from, to) = (self.tmp_path(name), self.dir.join(name));
-            fs::rename(&from, &to).with_context(|| format!("moving {} into place", to.display()))?;
+            fs::rename(&from, &to).map_err(OutputError::io(format!("moving {} into place", to.display())))?;
+        }
+        for name in self.stale.iter().filter(|n| !self.staged.contains(n)) {
+            let _ = fs::remove_file(self.dir.join(name));
         }
         self.committed = true;
         Ok(self.dir.clone())
@@ -103,7 +122,7 @@ fn opt_price(units: Units, p: Option<Price>) -> String {
 ///
 /// # Errors
 /// I/O errors.
-pub fn write_timeseries_csv(w: &mut dyn Write, recorder: &Recorder, units: Units) -> anyhow::Result<()> {
+pub fn write_timeseries_csv(w: &mut dyn Write, recorder: &Recorder, units: Units) -> Result<(), OutputError> {
     let mut csv = csv::Writer::from_writer(w);
     csv.write_record([
         "t",
@@ -163,7 +182,7 @@ pub fn write_agents_csv(
     ledger: &Ledger,
     units: Units,
     mark: Price,
-) -> anyhow::Result<()> {
+) -> Result<(), OutputError> {
     let mut csv = csv::Writer::from_writer(w);
     csv.write_record([
         "agent",
@@ -225,7 +244,7 @@ pub fn write_agents_csv(
 ///
 /// # Errors
 /// I/O or serialization errors.
-pub fn write_summary_json(w: &mut dyn Write, summary: &Summary) -> anyhow::Result<()> {
+pub fn write_summary_json(w: &mut dyn Write, summary: &Summary) -> Result<(), OutputError> {
     serde_json::to_writer_pretty(&mut *w, summary)?;
     writeln!(w)?;
     Ok(())

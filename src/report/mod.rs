@@ -4,6 +4,7 @@
 
 pub mod charts;
 mod contracts_csv;
+mod error;
 mod files;
 pub mod html;
 mod terminal;
@@ -12,6 +13,7 @@ pub use charts::{
     render_charts, render_price_comparison, ChartInput, ChartKind, Charts, KpiAxis, KpiLine, RenderedChart,
 };
 pub use contracts_csv::{kpi_lines, write_contracts_csv};
+pub use error::OutputError;
 pub use files::{write_agents_csv, write_summary_json, write_timeseries_csv, OutputDir};
 pub use html::{render_report, ReportInput};
 pub use terminal::{exact_thousands, terminal_summary, thousands};

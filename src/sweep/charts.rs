@@ -8,14 +8,13 @@
 //! has the figures. Text uses the embedded DejaVu Sans registered by
 //! [`register_fonts`]; output is deterministic.
 
-use anyhow::anyhow;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::output::{Manifest, PointStats};
 use crate::report::charts::register_fonts;
-use crate::report::OutputDir;
+use crate::report::{OutputDir, OutputError};
 
 const W: u32 = 1200;
 const H: u32 = 700;
@@ -50,7 +49,7 @@ struct Band {
 ///
 /// # Errors
 /// A drawing or encoding failure.
-pub fn render(dir: &mut OutputDir, m: &Manifest, points: &[PointStats]) -> anyhow::Result<Vec<String>> {
+pub fn render(dir: &mut OutputDir, m: &Manifest, points: &[PointStats]) -> Result<Vec<String>, OutputError> {
     let Some(j) = m.columns.iter().position(|c| *c == m.chart_metric) else { return Ok(Vec::new()) };
     let (kind, fig) = match (m.params.len(), m.grid_params) {
         (1, _) => ("band", band(m, points, j)),
@@ -64,15 +63,15 @@ pub fn render(dir: &mut OutputDir, m: &Manifest, points: &[PointStats]) -> anyho
     let mut rgb = vec![0u8; (W * H * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (W, H)).into_drawing_area();
-        draw(&root, &fig, &title).map_err(|e| anyhow!("drawing {stem}.png: {e}"))?;
-        root.present().map_err(|e| anyhow!("drawing {stem}.png: {e}"))?;
+        draw(&root, &fig, &title).map_err(|e| OutputError::Chart(format!("drawing {stem}.png: {e}")))?;
+        root.present().map_err(|e| OutputError::Chart(format!("drawing {stem}.png: {e}")))?;
     }
-    let png = encode_png(&rgb)?;
+    let png = encode_png(&rgb).map_err(|e| OutputError::Chart(format!("encoding {stem}.png: {e}")))?;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
-        draw(&root, &fig, &title).map_err(|e| anyhow!("drawing {stem}.svg: {e}"))?;
-        root.present().map_err(|e| anyhow!("drawing {stem}.svg: {e}"))?;
+        draw(&root, &fig, &title).map_err(|e| OutputError::Chart(format!("drawing {stem}.svg: {e}")))?;
+        root.present().map_err(|e| OutputError::Chart(format!("drawing {stem}.svg: {e}")))?;
     }
     dir.write(&format!("{stem}.png"), |w| Ok(w.write_all(&png)?))?;
     dir.write(&format!("{stem}.svg"), |w| Ok(w.write_all(svg.as_bytes())?))?;
@@ -339,7 +338,7 @@ impl Axis {
     }
 }
 
-fn encode_png(rgb: &[u8]) -> anyhow::Result<Vec<u8>> {
+fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::with_capacity(rgb.len() / 16);
     let mut enc = png::Encoder::new(&mut out, W, H);
     enc.set_color(png::ColorType::Rgb);

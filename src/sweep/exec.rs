@@ -8,9 +8,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use anyhow::Context;
 use rayon::prelude::*;
 
+use super::SweepError;
 use crate::progress::ProgressSink;
 
 use super::metrics::{extract, fmt_figure};
@@ -44,9 +44,9 @@ pub fn header(plan: &Plan) -> Vec<String> {
 ///
 /// # Errors
 /// When the point's scenario does not load (not expected: the plan was checked).
-pub fn run_one(plan: &Plan, point: usize, replicate: u32) -> anyhow::Result<RunRow> {
+pub fn run_one(plan: &Plan, point: usize, replicate: u32) -> Result<RunRow, SweepError> {
     let seed = plan.seed(point, replicate);
-    let scenario = plan.scenario(point, replicate).with_context(|| format!("point {point} replicate {replicate}"))?;
+    let scenario = plan.scenario(point, replicate)?;
     let figures = match run(&scenario, &RunOptions::default()) {
         Ok(outcome) => extract(&plan.spec.columns, &outcome, &scenario),
         Err(e) => {
@@ -70,8 +70,8 @@ pub fn run_one(plan: &Plan, point: usize, replicate: u32) -> anyhow::Result<RunR
 pub fn execute(
     plan: &Plan,
     todo: &[(usize, u32)],
-    done: &(dyn Fn(&RunRow) -> anyhow::Result<()> + Sync),
-) -> anyhow::Result<Vec<RunRow>> {
+    done: &(dyn Fn(&RunRow) -> Result<(), SweepError> + Sync),
+) -> Result<Vec<RunRow>, SweepError> {
     todo.par_iter()
         .map(|&(point, replicate)| {
             let row = run_one(plan, point, replicate)?;

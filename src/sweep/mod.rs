@@ -52,8 +52,11 @@ mod tests;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use rayon::prelude::*;
+
+use crate::report::OutputError;
+use crate::run::RunError;
+use crate::scenario::ScenarioError;
 
 pub use exec::{execute, header, run_one, RunRow};
 pub use output::{Manifest, PointStats};
@@ -129,33 +132,55 @@ impl SweepReport {
     }
 }
 
+/// Why a sweep (or a merge) failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// The scenario or its sweep table is invalid.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// A run failed.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    /// An output file could not be written or read.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// A request that does not fit (options, shards of different sweeps, missing runs); the message
+    /// says what is allowed.
+    #[error("{0}")]
+    Invalid(String),
+    /// The worker threads could not be started.
+    #[error("starting the sweep's threads")]
+    Threads(#[source] rayon::ThreadPoolBuildError),
+}
+
 /// A rayon pool of `jobs` threads (default: one per core).
 ///
 /// # Errors
 /// When the pool cannot be built.
-pub fn pool(jobs: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+pub fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, SweepError> {
     let threads = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1);
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("mmsim-sweep-{i}"))
         .build()
-        .context("starting the sweep's threads")
+        .map_err(SweepError::Threads)
 }
 
 /// Runs `plan` (or one shard of it) and writes its outputs to `options.out_dir`.
 ///
 /// # Errors
 /// A combination of values the scenario rejects (before any run), or an I/O error.
-pub fn run_sweep(plan: &Plan, options: &SweepOptions) -> anyhow::Result<SweepReport> {
+pub fn run_sweep(plan: &Plan, options: &SweepOptions) -> Result<SweepReport, SweepError> {
     let pool = pool(options.jobs)?;
     pool.install(|| plan.check_points())?;
     let shard = options.shard.unwrap_or(Shard::ALL);
-    anyhow::ensure!(
-        options.charts_for.is_none() || shard.n == 1,
-        "--charts-for needs the whole sweep: use it without --shard, or with --merge"
-    );
+    if options.charts_for.is_some() && shard.n > 1 {
+        return Err(SweepError::Invalid(
+            "--charts-for needs the whole sweep: use it without --shard, or with --merge".into(),
+        ));
+    }
     let out = &options.out_dir;
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    std::fs::create_dir_all(out).map_err(OutputError::io(format!("creating {}", out.display())))?;
     let header = header(plan);
     let tag = format!("# mmsim sweep {} shard {shard}", plan.fingerprint);
     let reps = u64::from(plan.spec.replicates);
@@ -208,15 +233,16 @@ pub fn merge(
     out: &Path,
     rerun: Option<(&Plan, ChartsFor)>,
     jobs: Option<usize>,
-) -> anyhow::Result<SweepReport> {
+) -> Result<SweepReport, SweepError> {
     let (manifest, rows) = output::merge_dirs(dirs)?;
     let pool = pool(jobs)?;
     if let Some((plan, _)) = rerun {
-        anyhow::ensure!(
-            plan.fingerprint == manifest.fingerprint,
-            "{} (with these --set overrides) is not the scenario the shards ran: its fingerprint differs",
-            plan.file
-        );
+        if plan.fingerprint != manifest.fingerprint {
+            return Err(SweepError::Invalid(format!(
+                "{} (with these --set overrides) is not the scenario the shards ran: its fingerprint differs",
+                plan.file
+            )));
+        }
     }
     let mut report = finish(out, &manifest, &rows, rerun.map(|(p, c)| (p, c, &pool)))?;
     report.threads = pool.current_num_threads();
@@ -229,7 +255,7 @@ fn finish(
     manifest: &Manifest,
     rows: &[RunRow],
     charts_for: Option<(&Plan, ChartsFor, &rayon::ThreadPool)>,
-) -> anyhow::Result<SweepReport> {
+) -> Result<SweepReport, SweepError> {
     let mut dir = OutputDir::create(out)?;
     let points = output::write_tables(&mut dir, manifest, rows)?;
     let mut files = vec!["runs.csv".to_string(), "sweep.json".to_string()];
@@ -253,7 +279,7 @@ fn finish(
                     }
                     Ok((what.clone(), *point, dir))
                 })
-                .collect::<anyhow::Result<Vec<_>>>()
+                .collect::<Result<Vec<_>, SweepError>>()
         })?;
     }
     Ok(SweepReport {

@@ -11,14 +11,14 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 
 use super::exec::{RunRow, RUN_ID_COLUMNS};
 use super::metrics::fmt_figure;
 use super::plan::{Plan, Shard};
+use super::SweepError;
 use crate::metrics::stats;
-use crate::report::OutputDir;
+use crate::report::{OutputDir, OutputError};
 
 /// Statistics written per metric in `points.csv`, as column suffixes.
 pub const STATS: [&str; 5] = ["mean", "std", "p5", "p50", "p95"];
@@ -165,7 +165,7 @@ pub fn point_stats(m: &Manifest, rows: &[RunRow]) -> Vec<PointStats> {
 ///
 /// # Errors
 /// I/O errors.
-pub fn write_tables(dir: &mut OutputDir, m: &Manifest, rows: &[RunRow]) -> anyhow::Result<Vec<PointStats>> {
+pub fn write_tables(dir: &mut OutputDir, m: &Manifest, rows: &[RunRow]) -> Result<Vec<PointStats>, OutputError> {
     dir.write("runs.csv", |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record(m.runs_header())?;
@@ -205,28 +205,71 @@ pub fn write_tables(dir: &mut OutputDir, m: &Manifest, rows: &[RunRow]) -> anyho
     Ok(points)
 }
 
-/// Reads a sweep output directory: its manifest and `runs.csv` rows.
+/// Reads a sweep output directory: its manifest and `runs.csv` rows. The manifest is checked (its
+/// scenario name is a plain name, its counts agree) and every row must be a run of that sweep.
 ///
 /// # Errors
-/// A missing or unreadable file, or a `runs.csv` that does not match its `sweep.json`.
-pub fn read_dir(dir: &Path) -> anyhow::Result<(Manifest, Vec<RunRow>)> {
+/// A missing or unreadable file, a manifest that does not hold together, or a `runs.csv` that does
+/// not match its `sweep.json`.
+pub fn read_dir(dir: &Path) -> Result<(Manifest, Vec<RunRow>), SweepError> {
     let path = dir.join("sweep.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("reading {} (is {} a sweep output directory?)", path.display(), dir.display()))?;
-    let m: Manifest = serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+    let invalid = |msg: String| SweepError::Invalid(msg);
+    let text = std::fs::read_to_string(&path).map_err(OutputError::io(format!(
+        "reading {} (is {} a sweep output directory?)",
+        path.display(),
+        dir.display()
+    )))?;
+    let m: Manifest =
+        serde_json::from_str(&text).map_err(|e| invalid(format!("{}: not a sweep manifest: {e}", path.display())))?;
+    let plain = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if !plain(&m.scenario) {
+        return Err(invalid(format!(
+            "{}: scenario name {:?} is not a plain name ([A-Za-z0-9_-]+): not written by mmsim",
+            path.display(),
+            m.scenario
+        )));
+    }
+    if m.replicates == 0 || m.runs_total != m.points as u64 * u64::from(m.replicates) {
+        return Err(invalid(format!(
+            "{}: runs_total {} is not points {} × replicates {}: not written by mmsim",
+            path.display(),
+            m.runs_total,
+            m.points,
+            m.replicates
+        )));
+    }
     let path = dir.join("runs.csv");
-    let mut csv = csv::Reader::from_path(&path).with_context(|| format!("reading {}", path.display()))?;
-    let header: Vec<String> = csv.headers()?.iter().map(str::to_string).collect();
+    let mut csv = csv::Reader::from_path(&path).map_err(|e| invalid(format!("reading {}: {e}", path.display())))?;
+    let header: Vec<String> = csv
+        .headers()
+        .map_err(|e| invalid(format!("reading {}: {e}", path.display())))?
+        .iter()
+        .map(str::to_string)
+        .collect();
     if header != m.runs_header() {
-        bail!("{}: the header does not match {}", path.display(), dir.join("sweep.json").display());
+        return Err(invalid(format!(
+            "{}: the header does not match {}",
+            path.display(),
+            dir.join("sweep.json").display()
+        )));
     }
     let mut rows = Vec::new();
     for (i, rec) in csv.records().enumerate() {
-        let rec = rec.with_context(|| format!("{}: line {}", path.display(), i + 2))?;
+        let rec = rec.map_err(|e| invalid(format!("{}: line {}: {e}", path.display(), i + 2)))?;
         let fields: Vec<String> = rec.iter().map(str::to_string).collect();
-        let (point, replicate) = match (fields[0].parse(), fields[2].parse()) {
-            (Ok(p), Ok(r)) => (p, r),
-            _ => bail!("{}: line {}: bad point or replicate", path.display(), i + 2),
+        let (point, replicate) = match (fields[0].parse::<usize>(), fields[2].parse::<u32>()) {
+            (Ok(p), Ok(r)) if p < m.points && r < m.replicates => (p, r),
+            _ => {
+                return Err(invalid(format!(
+                    "{}: line {}: point {:?} replicate {:?} is not a run of this sweep ({} points × {} replicates)",
+                    path.display(),
+                    i + 2,
+                    fields[0],
+                    fields[2],
+                    m.points,
+                    m.replicates
+                )))
+            }
         };
         rows.push(RunRow { point, replicate, fields });
     }
@@ -239,7 +282,7 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<(Manifest, Vec<RunRow>)> {
 ///
 /// # Errors
 /// Directories of different sweeps, conflicting rows, or missing runs (named by shard).
-pub fn merge_dirs(dirs: &[impl AsRef<Path>]) -> anyhow::Result<(Manifest, Vec<RunRow>)> {
+pub fn merge_dirs(dirs: &[impl AsRef<Path>]) -> Result<(Manifest, Vec<RunRow>), SweepError> {
     let mut merged: Option<Manifest> = None;
     let mut rows: Vec<RunRow> = Vec::new();
     for dir in dirs {
@@ -247,22 +290,25 @@ pub fn merge_dirs(dirs: &[impl AsRef<Path>]) -> anyhow::Result<(Manifest, Vec<Ru
         let (m, r) = read_dir(dir)?;
         match &merged {
             Some(first) if !first.same_sweep(&m) => {
-                bail!(
+                return Err(SweepError::Invalid(format!(
                     "{} is from another sweep than {} (scenario, fingerprint or columns differ)",
                     dir.display(),
                     dirs[0].as_ref().display()
-                )
+                )))
             }
             Some(_) => {}
             None => merged = Some(m),
         }
         rows.extend(r);
     }
-    let Some(mut m) = merged else { bail!("--merge needs at least one directory") };
+    let Some(mut m) = merged else { return Err(SweepError::Invalid("--merge needs at least one directory".into())) };
     rows.sort_by_key(|r| (r.point, r.replicate));
     rows.dedup_by(|b, a| a.fields == b.fields);
     if let Some(w) = rows.windows(2).find(|w| (w[0].point, w[0].replicate) == (w[1].point, w[1].replicate)) {
-        bail!("point {} replicate {} appears twice with different figures", w[0].point, w[0].replicate);
+        return Err(SweepError::Invalid(format!(
+            "point {} replicate {} appears twice with different figures",
+            w[0].point, w[0].replicate
+        )));
     }
     if rows.len() as u64 != m.runs_total {
         let reps = u64::from(m.replicates);
@@ -270,13 +316,13 @@ pub fn merge_dirs(dirs: &[impl AsRef<Path>]) -> anyhow::Result<(Manifest, Vec<Ru
             rows.iter().map(|r| r.point as u64 * reps + u64::from(r.replicate)).collect();
         let missing: Vec<u64> = (0..m.runs_total).filter(|r| !have.contains(r)).collect();
         let first = missing.first().copied().unwrap_or(0);
-        bail!(
+        return Err(SweepError::Invalid(format!(
             "{} of {} runs are missing (the first: point {} replicate {}); merge the output of every shard, rerunning any that did not finish",
             missing.len(),
             m.runs_total,
             first / reps,
             first % reps
-        );
+        )));
     }
     m.shard = None;
     m.runs = rows.len() as u64;

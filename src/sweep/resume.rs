@@ -14,9 +14,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use anyhow::Context;
-
 use super::exec::RunRow;
+use crate::report::OutputError;
 
 /// The partial-results file's name inside the output directory.
 pub const PARTIAL: &str = ".runs.partial.csv";
@@ -28,10 +27,10 @@ pub(crate) struct Checkpoint {
     file: Mutex<File>,
 }
 
-fn record(fields: &[String]) -> anyhow::Result<Vec<u8>> {
+fn record(fields: &[String]) -> Result<Vec<u8>, OutputError> {
     let mut csv = csv::Writer::from_writer(Vec::new());
     csv.write_record(fields)?;
-    csv.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+    csv.into_inner().map_err(|e| OutputError::PlainIo(e.into_error()))
 }
 
 impl Checkpoint {
@@ -45,7 +44,7 @@ impl Checkpoint {
         tag: &str,
         header: &[String],
         valid: impl Fn(&RunRow) -> bool,
-    ) -> anyhow::Result<(Checkpoint, Vec<RunRow>)> {
+    ) -> Result<(Checkpoint, Vec<RunRow>), OutputError> {
         let path = dir.join(PARTIAL);
         let mut rows: Vec<RunRow> = match fs::read_to_string(&path) {
             Ok(text) => read_rows(&text, tag, header, &valid),
@@ -60,10 +59,12 @@ impl Checkpoint {
         for r in &rows {
             text.extend(record(&r.fields)?);
         }
-        fs::write(&tmp, &text).with_context(|| format!("writing {}", tmp.display()))?;
-        fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
-        let file =
-            OpenOptions::new().append(true).open(&path).with_context(|| format!("opening {}", path.display()))?;
+        fs::write(&tmp, &text).map_err(OutputError::io(format!("writing {}", tmp.display())))?;
+        fs::rename(&tmp, &path).map_err(OutputError::io(format!("writing {}", path.display())))?;
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .map_err(OutputError::io(format!("opening {}", path.display())))?;
         Ok((Checkpoint { path, file: Mutex::new(file) }, rows))
     }
 
@@ -71,19 +72,21 @@ impl Checkpoint {
     ///
     /// # Errors
     /// I/O errors.
-    pub(crate) fn append(&self, row: &RunRow) -> anyhow::Result<()> {
+    pub(crate) fn append(&self, row: &RunRow) -> Result<(), OutputError> {
         let bytes = record(&row.fields)?;
         let mut f = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        f.write_all(&bytes).and_then(|()| f.flush()).with_context(|| format!("writing {}", self.path.display()))
+        f.write_all(&bytes)
+            .and_then(|()| f.flush())
+            .map_err(OutputError::io(format!("writing {}", self.path.display())))
     }
 
     /// Removes the file (the outputs are complete).
     ///
     /// # Errors
     /// I/O errors.
-    pub(crate) fn remove(self) -> anyhow::Result<()> {
+    pub(crate) fn remove(self) -> Result<(), OutputError> {
         drop(self.file);
-        fs::remove_file(&self.path).with_context(|| format!("removing {}", self.path.display()))
+        fs::remove_file(&self.path).map_err(OutputError::io(format!("removing {}", self.path.display())))
     }
 }
 

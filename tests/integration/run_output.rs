@@ -206,3 +206,24 @@ fn the_cli_runs_a_counterfactual_and_refuses_a_bad_one() {
     assert!(csv.contains("\npnl_quote:retail,") && csv.contains("\nvolume_quote,"), "{csv}");
     assert!(!idle.path().join("price_comparison.png").exists(), "--no-charts: no comparison chart");
 }
+
+#[test]
+fn a_rerun_clears_what_a_killed_run_left_and_stale_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    std::fs::create_dir_all(&out).unwrap();
+    // What a `kill -9` mid-run leaves, and charts from an earlier run with charts.
+    std::fs::write(out.join(".trades.csv.tmp"), "t,trade_id\n0.1,").unwrap();
+    std::fs::write(out.join("price.png"), "old").unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/example_minimal.toml");
+    assert_cmd::Command::cargo_bin("mmsim")
+        .unwrap()
+        .args(["run", scenario, "--no-charts", "--set", "market.duration=\"5m\"", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["agents.csv", "contracts.csv", "report.html", "summary.json", "timeseries.csv", "trades.csv"]);
+}

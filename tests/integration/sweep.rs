@@ -155,3 +155,35 @@ fn charts_for_best_writes_a_full_report_for_the_best_point() {
     let id = points[0].file_name().unwrap().to_string_lossy().into_owned();
     assert!(fs::read_to_string(out.join("points.csv")).unwrap().contains(&id), "named by the point's id");
 }
+
+#[test]
+fn merge_refuses_shards_it_cannot_trust() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shard = tmp.path().join("shard1");
+    sweep_to(&shard, &["--shard", "1/2", "--jobs", "1"]).success();
+    let copy = |name: &str, edit: &dyn Fn(&str, &str) -> (String, String)| {
+        let dir = tmp.path().join(name);
+        fs::create_dir_all(&dir).unwrap();
+        let json = fs::read_to_string(shard.join("sweep.json")).unwrap();
+        let runs = fs::read_to_string(shard.join("runs.csv")).unwrap();
+        let (json, runs) = edit(&json, &runs);
+        fs::write(dir.join("sweep.json"), json).unwrap();
+        fs::write(dir.join("runs.csv"), runs).unwrap();
+        dir
+    };
+    // A scenario name that would escape output/ when --out is left out.
+    let evil = copy("evil", &|j, r| (j.replace("\"sweep_loan_size\"", "\"../../etc\""), r.to_string()));
+    sweep(&["--merge", evil.to_str().unwrap()]).failure().stderr(predicates::str::contains("not a plain name"));
+    // A row whose point is not in the sweep (it would be averaged in while a real run is missing).
+    let stray = copy("stray", &|j, r| {
+        let mut lines: Vec<String> = r.lines().map(str::to_string).collect();
+        let fields: Vec<&str> = lines[1].splitn(2, ',').collect();
+        lines[1] = format!("99,{}", fields[1]);
+        (j.to_string(), lines.join("\n") + "\n")
+    });
+    let out = tmp.path().join("merged");
+    sweep(&["--merge", stray.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .failure()
+        .stderr(predicates::str::contains("is not a run of this sweep"));
+    assert!(!out.exists(), "nothing written");
+}

@@ -26,12 +26,11 @@ mod tests;
 
 use std::sync::Once;
 
-use anyhow::{anyhow, Context};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
-use super::OutputDir;
+use super::{OutputDir, OutputError};
 use crate::metrics::{Party, Recorder, Sample, Units};
 use crate::types::{Cash, Price, Qty};
 
@@ -137,6 +136,10 @@ impl ChartKind {
     /// All four, in report order.
     pub const ALL: [ChartKind; 4] = [ChartKind::Price, ChartKind::Pnl, ChartKind::Liquidity, ChartKind::Volume];
 
+    /// The files a run's charts are written to (each of [`ChartKind::ALL`] as PNG and SVG).
+    pub const RUN_FILES: [&'static str; 8] =
+        ["price.png", "price.svg", "pnl.png", "pnl.svg", "liquidity.png", "liquidity.svg", "volume.png", "volume.svg"];
+
     /// File stem: `price`, `pnl`, `liquidity`, `volume`.
     pub fn stem(self) -> &'static str {
         match self {
@@ -176,7 +179,7 @@ impl RenderedChart {
     ///
     /// # Errors
     /// I/O errors.
-    pub fn write(&self, dir: &mut OutputDir) -> anyhow::Result<()> {
+    pub fn write(&self, dir: &mut OutputDir) -> Result<(), OutputError> {
         dir.write(&format!("{}.png", self.kind.stem()), |w| Ok(w.write_all(&self.png)?))?;
         dir.write(&format!("{}.svg", self.kind.stem()), |w| Ok(w.write_all(self.svg.as_bytes())?))
     }
@@ -199,7 +202,7 @@ impl Charts {
     ///
     /// # Errors
     /// I/O errors.
-    pub fn write(&self, dir: &mut OutputDir) -> anyhow::Result<()> {
+    pub fn write(&self, dir: &mut OutputDir) -> Result<(), OutputError> {
         self.charts.iter().try_for_each(|c| c.write(dir))
     }
 }
@@ -216,15 +219,15 @@ trait Figure {
 ///
 /// # Errors
 /// A drawing or PNG encoding failure (not expected with the embedded fonts).
-pub fn render_charts(input: &ChartInput<'_>) -> anyhow::Result<Charts> {
+pub fn render_charts(input: &ChartInput<'_>) -> Result<Charts, OutputError> {
     register_fonts();
-    let render = |kind: ChartKind| -> anyhow::Result<RenderedChart> {
+    let render = |kind: ChartKind| -> Result<RenderedChart, OutputError> {
         match kind {
             ChartKind::Price => render_figure(kind, &price::PriceChart::new(input)),
             ChartKind::Pnl => render_figure(kind, &pnl::PnlChart::new(input)),
             ChartKind::Liquidity => render_figure(kind, &liquidity::LiquidityChart::new(input)),
             ChartKind::Volume => render_figure(kind, &volume::VolumeChart::new(input)),
-            ChartKind::PriceComparison => Err(anyhow!("a price comparison needs two runs")),
+            ChartKind::PriceComparison => Err(OutputError::Chart("a price comparison needs two runs".into())),
         }
     };
     let ((price, pnl), (liq, vol)) = rayon::join(
@@ -243,30 +246,30 @@ pub fn render_price_comparison(
     name: &str,
     runs: [(&str, &[Sample]); 2],
     units: Units,
-) -> anyhow::Result<RenderedChart> {
+) -> Result<RenderedChart, OutputError> {
     register_fonts();
     render_figure(ChartKind::PriceComparison, &price::PriceChart::comparison(name, runs, units))
 }
 
-fn render_figure(kind: ChartKind, fig: &impl Figure) -> anyhow::Result<RenderedChart> {
+fn render_figure(kind: ChartKind, fig: &impl Figure) -> Result<RenderedChart, OutputError> {
     let (w, h) = (WIDTH, HEIGHT);
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-        fig.draw(&root).map_err(|e| anyhow!("drawing {}.png: {e}", kind.stem()))?;
-        root.present().map_err(|e| anyhow!("drawing {}.png: {e}", kind.stem()))?;
+        fig.draw(&root).map_err(|e| OutputError::Chart(format!("drawing {}.png: {e}", kind.stem())))?;
+        root.present().map_err(|e| OutputError::Chart(format!("drawing {}.png: {e}", kind.stem())))?;
     }
-    let png = encode_png(&rgb, w, h).with_context(|| format!("encoding {}.png", kind.stem()))?;
+    let png = encode_png(&rgb, w, h).map_err(|e| OutputError::Chart(format!("encoding {}.png: {e}", kind.stem())))?;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        fig.draw(&root).map_err(|e| anyhow!("drawing {}.svg: {e}", kind.stem()))?;
-        root.present().map_err(|e| anyhow!("drawing {}.svg: {e}", kind.stem()))?;
+        fig.draw(&root).map_err(|e| OutputError::Chart(format!("drawing {}.svg: {e}", kind.stem())))?;
+        root.present().map_err(|e| OutputError::Chart(format!("drawing {}.svg: {e}", kind.stem())))?;
     }
     Ok(RenderedChart { kind, png, svg })
 }
 
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> anyhow::Result<Vec<u8>> {
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::with_capacity(rgb.len() / 16);
     let mut enc = png::Encoder::new(&mut out, w, h);
     enc.set_color(png::ColorType::Rgb);

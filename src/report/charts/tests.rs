@@ -221,3 +221,10 @@ fn the_liquidity_chart_says_when_the_book_was_often_one_sided() {
     // 100 of the 180 samples from the first two-sided one (and the one without a bid).
     assert!(input(&samples).contains("One side of the book was empty in 56% of samples"));
 }
+
+#[test]
+fn the_run_chart_file_list_names_every_chart_as_png_and_svg() {
+    let want: Vec<String> =
+        ChartKind::ALL.iter().flat_map(|k| [format!("{}.png", k.stem()), format!("{}.svg", k.stem())]).collect();
+    assert_eq!(ChartKind::RUN_FILES.to_vec(), want);
+}
