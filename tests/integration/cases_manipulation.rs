@@ -11,7 +11,7 @@ use std::path::Path;
 use mmsim::agents::behaviour::Behaviour;
 use mmsim::agents::collateral_loop::Phase as LoopPhase;
 use mmsim::agents::pump_dump::Phase as PdPhase;
-use mmsim::agents::AnyAgent;
+use mmsim::agents::{AgentKind, AnyAgent};
 use mmsim::counterfactual::{apply, Replacement};
 use mmsim::engine::setup::build;
 use mmsim::engine::simulation::Simulation;
@@ -39,7 +39,7 @@ fn run_quiet(s: &Scenario) -> RunOutcome {
 
 /// The same scenario with `group` replaced by an idle trader.
 fn without(s: &Scenario, group: &str) -> Scenario {
-    apply(s, &Replacement { group: group.into(), kind: "idle".into() }).unwrap()
+    apply(s, &Replacement { group: group.into(), kind: AgentKind::Idle }).unwrap()
 }
 
 /// Runs `f` for every seed in parallel and returns the results in seed order.
