@@ -16,6 +16,7 @@ pub mod idle;
 pub mod lend_and_dump;
 pub mod orders;
 pub mod passive_mm;
+pub mod phase;
 pub mod pump_dump;
 pub mod registry;
 pub mod retail;
@@ -24,6 +25,7 @@ pub mod tape;
 pub mod wash;
 
 pub use behaviour::{AgentSetup, Behaviour, MarketSpec};
+pub use phase::Phase;
 pub(crate) use registry::for_each_agent_kind;
 pub use registry::{AgentKind, UnknownKind};
 pub use tape::Tape;
@@ -195,7 +197,7 @@ pub trait Agent {
     /// An event about one of this agent's orders.
     fn on_event(&mut self, _ev: &AgentEvent, _ctx: &mut AgentCtx<'_>) {}
     /// The manipulation phase the agent is in, for charts (ground truth), if it has phases.
-    fn phase(&self) -> Option<&'static str> {
+    fn phase(&self) -> Option<Phase> {
         None
     }
 }
@@ -244,7 +246,7 @@ macro_rules! any_agent {
                     $(AnyAgent::$kind(a) => a.on_event(ev, ctx),)*
                 }
             }
-            fn phase(&self) -> Option<&'static str> {
+            fn phase(&self) -> Option<Phase> {
                 match self {
                     $(AnyAgent::$kind(a) => a.phase(),)*
                 }

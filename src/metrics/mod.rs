@@ -11,7 +11,7 @@ pub mod trade_log;
 
 use rust_decimal::Decimal;
 
-use crate::agents::Tape;
+use crate::agents::{Phase, Tape};
 use crate::book::OrderBook;
 use crate::engine::simulation::AgentSlot;
 use crate::exchange::Trade;
@@ -61,7 +61,7 @@ pub struct Sample {
     /// Last trade price.
     pub last: Option<Price>,
     /// The manipulation phase in force (ground truth), if any.
-    pub phase: Option<&'static str>,
+    pub phase: Option<Phase>,
 }
 
 impl Sample {
@@ -212,7 +212,7 @@ impl Recorder {
     }
 
     /// Takes a sample of the market and of every party's holdings.
-    pub fn sample(&mut self, now: SimTime, book: &OrderBook, tape: &Tape, phase: Option<&'static str>) {
+    pub fn sample(&mut self, now: SimTime, book: &OrderBook, tape: &Tape, phase: Option<Phase>) {
         let (best_bid, best_ask) = (book.best_bid(), book.best_ask());
         let (depth_bid_2pct, depth_ask_2pct) = match (best_bid, best_ask) {
             (Some(b), Some(a)) => {

@@ -11,7 +11,7 @@ use std::path::Path;
 use mmsim::agents::behaviour::Behaviour;
 use mmsim::agents::collateral_loop::Phase as LoopPhase;
 use mmsim::agents::pump_dump::Phase as PdPhase;
-use mmsim::agents::{AgentKind, AnyAgent};
+use mmsim::agents::{AgentKind, AnyAgent, Phase};
 use mmsim::counterfactual::{apply, Replacement};
 use mmsim::engine::setup::build;
 use mmsim::engine::simulation::Simulation;
@@ -178,7 +178,7 @@ fn pump_and_dump_runs_its_phases_in_order_the_whale_gains_and_retail_loses() {
             .recorder()
             .samples()
             .iter()
-            .filter(|s| matches!(s.phase, Some("consensus" | "rug_pull")))
+            .filter(|s| matches!(s.phase, Some(Phase::Consensus | Phase::RugPull)))
             .filter_map(|s| s.last)
             .map(|p| p.0)
             .max()
