@@ -15,7 +15,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use crate::agents::{AgentKind, Behaviour};
+use crate::agents::{AgentKind, Behaviour, UnknownKind};
 use crate::metrics::summary::Summary;
 use crate::report::{render_charts, render_price_comparison, render_report, ChartInput, OutputDir, ReportInput};
 use crate::run::{run, units, RunOptions, RunOutcome};
@@ -37,7 +37,7 @@ impl FromStr for Replacement {
     fn from_str(s: &str) -> Result<Self, String> {
         let (group, kind) =
             s.split_once('=').ok_or_else(|| format!("expected GROUP=KIND (e.g. mm=passive_mm), got {s:?}"))?;
-        let kind = kind.trim().parse::<AgentKind>().map_err(|e| e.to_string())?;
+        let kind = kind.trim().parse::<AgentKind>().map_err(|_| UnknownKind(kind.to_string()).to_string())?;
         Ok(Replacement { group: group.trim().to_string(), kind })
     }
 }
@@ -165,4 +165,18 @@ pub fn run_pair(
     out.write("report.html", |w| Ok(w.write_all(html.as_bytes())?))?;
     out.commit()?;
     Ok((actual, alt, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replacement_parses_its_kind() {
+        let r: Replacement = " mm = idle ".parse().unwrap();
+        assert_eq!(r, Replacement { group: "mm".into(), kind: AgentKind::Idle });
+        let err = "mm= nope".parse::<Replacement>().unwrap_err();
+        assert!(err.starts_with("unknown kind \" nope\"; the kinds are: passive_mm, retail,"), "{err}");
+        assert!("mm".parse::<Replacement>().unwrap_err().contains("GROUP=KIND"));
+    }
 }
