@@ -74,7 +74,7 @@ fn assemble(scenario: &Scenario, mut trade_log: Option<TradeLog>) -> Built {
 
     // Parties: groups first (in file order), then the project and named accounts, the exchange last.
     for g in &scenario.groups {
-        parties.push(party(&g.name, g.behaviour.kind(), g.count));
+        parties.push(party(&g.name, g.behaviour.kind().name(), g.count));
     }
     let holdings =
         scenario.project.iter().map(|h| (h, "project")).chain(scenario.accounts.iter().map(|h| (h, "account")));

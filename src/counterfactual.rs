@@ -15,8 +15,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use crate::agents::behaviour::KINDS;
-use crate::agents::Behaviour;
+use crate::agents::{AgentKind, Behaviour, UnknownKind};
 use crate::metrics::summary::Summary;
 use crate::report::{render_charts, render_price_comparison, render_report, ChartInput, OutputDir, ReportInput};
 use crate::run::{run, units, RunError, RunOptions, RunOutcome};
@@ -29,7 +28,7 @@ pub struct Replacement {
     /// The group to replace.
     pub group: String,
     /// The kind that replaces it.
-    pub kind: String,
+    pub kind: AgentKind,
 }
 
 impl FromStr for Replacement {
@@ -38,31 +37,30 @@ impl FromStr for Replacement {
     fn from_str(s: &str) -> Result<Self, String> {
         let (group, kind) =
             s.split_once('=').ok_or_else(|| format!("expected GROUP=KIND (e.g. mm=passive_mm), got {s:?}"))?;
-        if !KINDS.contains(&kind.trim()) {
-            return Err(format!("unknown kind {kind:?}; the kinds are: {}", KINDS.join(", ")));
-        }
-        Ok(Replacement { group: group.trim().to_string(), kind: kind.trim().to_string() })
+        let kind = kind.trim().parse::<AgentKind>().map_err(|_| UnknownKind(kind.to_string()).to_string())?;
+        Ok(Replacement { group: group.trim().to_string(), kind })
     }
 }
 
 /// The scenario with the group replaced.
 ///
 /// # Errors
-/// When the scenario has no group of that name (the message lists the groups).
+/// When the scenario has no group of that name (the message lists the groups), or when a crowd would
+/// be replaced by an individual agent or the reverse.
 pub fn apply(scenario: &Scenario, r: &Replacement) -> Result<Scenario, RunError> {
     let mut alt = scenario.clone();
     let names: Vec<&str> = scenario.groups.iter().map(|g| g.name.as_str()).collect();
     let group = alt.groups.iter_mut().find(|g| g.name == r.group).ok_or_else(|| {
         RunError::Counterfactual(format!("no agent group named {:?}; the groups are: {}", r.group, names.join(", ")))
     })?;
+    let was_crowd = group.behaviour.is_crowd();
     group.behaviour = match group.alternatives.iter().find(|b| b.kind() == r.kind) {
         Some(b) => b.clone(),
-        None => Behaviour::default_of(&r.kind).expect("kind checked when parsed"),
+        None => Behaviour::default_of(r.kind),
     };
     // An idle group may stand in for any group: the same wallets, drawn in the same order, sit
     // still (a crowd's members become as many idle agents).
-    let was_crowd = scenario.groups.iter().any(|g| g.name == r.group && g.behaviour.is_crowd());
-    if r.kind != "idle" && group.behaviour.is_crowd() != was_crowd {
+    if r.kind != AgentKind::Idle && group.behaviour.is_crowd() != was_crowd {
         return Err(RunError::Counterfactual(
             "a crowd (retail) can only be replaced by a crowd (or idle), and an individual agent by one".into(),
         ));
@@ -168,4 +166,18 @@ pub fn run_pair(
     out.write("report.html", |w| Ok(w.write_all(html.as_bytes())?))?;
     out.commit()?;
     Ok((actual, alt, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replacement_parses_its_kind() {
+        let r: Replacement = " mm = idle ".parse().unwrap();
+        assert_eq!(r, Replacement { group: "mm".into(), kind: AgentKind::Idle });
+        let err = "mm= nope".parse::<Replacement>().unwrap_err();
+        assert!(err.starts_with("unknown kind \" nope\"; the kinds are: passive_mm, retail,"), "{err}");
+        assert!("mm".parse::<Replacement>().unwrap_err().contains("GROUP=KIND"));
+    }
 }

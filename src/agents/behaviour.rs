@@ -1,7 +1,8 @@
 //! The agent kinds a scenario can name, their configurations, and how agents are built from them.
 //!
-//! A scenario's `[[agents]]` group has a `kind` and an optional table of the same name holding that
-//! kind's parameters (every parameter has a documented default):
+//! The kinds themselves are listed once, in [`super::registry`]; [`Behaviour`] is generated from that
+//! list. A scenario's `[[agents]]` group has a `kind` and an optional table of the same name holding
+//! that kind's parameters (every parameter has a documented default):
 //! ```toml
 //! [[agents]]
 //! name = "mm"
@@ -14,7 +15,7 @@
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use super::{collateral_loop, idle, lend_and_dump, passive_mm, pump_dump, retail, spoofer, wash, AnyAgent};
+use super::{for_each_agent_kind, AgentKind, AnyAgent};
 use crate::ledger::AccountId;
 use crate::types::{Price, Qty, SimTime};
 
@@ -67,84 +68,61 @@ pub struct AgentSetup {
     pub market: MarketSpec,
 }
 
-/// A configured behaviour: one variant per agent kind.
-///
-/// Variants differ in size; a scenario holds a handful, so boxing would buy nothing.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum Behaviour {
-    /// `passive_mm`: quotes a ladder on both sides.
-    PassiveMm(passive_mm::PassiveMmConfig),
-    /// `retail`: a crowd of retail traders.
-    Retail(retail::RetailConfig),
-    /// `pump_dump`: accumulation, consensus, rug pull.
-    PumpDump(pump_dump::PumpDumpConfig),
-    /// `lend_and_dump`: sells borrowed tokens into strength, buys back after the crash.
-    LendAndDump(lend_and_dump::LendAndDumpConfig),
-    /// `wash`: trades with itself to inflate volume.
-    Wash(wash::WashConfig),
-    /// `spoofer`: places and cancels large orders to mislead.
-    Spoofer(spoofer::SpooferConfig),
-    /// `collateral_loop`: borrows against its tokens to buy more, until liquidated.
-    CollateralLoop(collateral_loop::CollateralLoopConfig),
-    /// `idle`: holds its wallet and never trades (no parameters).
-    Idle,
-}
+macro_rules! behaviour {
+    ($(
+        $(#[$doc:meta])*
+        $kind:ident { name: $name:ident, config: $config:ident, agent: $agent:ident, crowd: $crowd:literal },
+    )*) => {
+        /// A configured behaviour: one variant per [`AgentKind`], holding the kind's parameters.
+        ///
+        /// Variants differ in size; a scenario holds a handful, so boxing would buy nothing.
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum Behaviour {
+            $(
+                $(#[$doc])*
+                $kind(crate::agents::$name::$config),
+            )*
+        }
 
-/// The kinds a scenario may name, in the order error messages list them.
-pub const KINDS: [&str; 8] =
-    ["passive_mm", "retail", "pump_dump", "lend_and_dump", "wash", "spoofer", "collateral_loop", "idle"];
+        impl Behaviour {
+            /// The behaviour's kind.
+            pub fn kind(&self) -> AgentKind {
+                match self {
+                    $(Behaviour::$kind(_) => AgentKind::$kind,)*
+                }
+            }
+
+            /// `kind` with its default parameters.
+            pub fn default_of(kind: AgentKind) -> Behaviour {
+                match kind {
+                    $(AgentKind::$kind => Behaviour::$kind(Default::default()),)*
+                }
+            }
+
+            /// Builds one agent.
+            pub fn build(&self, setup: AgentSetup) -> AnyAgent {
+                match self {
+                    $(Behaviour::$kind(c) => AnyAgent::$kind(crate::agents::$name::$agent::new(c.clone(), setup)),)*
+                }
+            }
+
+            /// Every problem with the configuration's parameters.
+            pub fn check(&self, market: &MarketSpec) -> Vec<ParamIssue> {
+                match self {
+                    $(Behaviour::$kind(c) => c.check(market),)*
+                }
+            }
+        }
+    };
+}
+for_each_agent_kind!(behaviour);
 
 impl Behaviour {
-    /// The kind's name as written in scenarios.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Behaviour::PassiveMm(_) => "passive_mm",
-            Behaviour::Retail(_) => "retail",
-            Behaviour::PumpDump(_) => "pump_dump",
-            Behaviour::LendAndDump(_) => "lend_and_dump",
-            Behaviour::Wash(_) => "wash",
-            Behaviour::Spoofer(_) => "spoofer",
-            Behaviour::CollateralLoop(_) => "collateral_loop",
-            Behaviour::Idle => "idle",
-        }
-    }
-
-    /// The kind named `kind` with its default parameters.
-    pub fn default_of(kind: &str) -> Option<Behaviour> {
-        Some(match kind {
-            "passive_mm" => Behaviour::PassiveMm(Default::default()),
-            "retail" => Behaviour::Retail(Default::default()),
-            "pump_dump" => Behaviour::PumpDump(Default::default()),
-            "lend_and_dump" => Behaviour::LendAndDump(Default::default()),
-            "wash" => Behaviour::Wash(Default::default()),
-            "spoofer" => Behaviour::Spoofer(Default::default()),
-            "collateral_loop" => Behaviour::CollateralLoop(Default::default()),
-            "idle" => Behaviour::Idle,
-            _ => return None,
-        })
-    }
-
     /// True when a group of this kind is one agent trading `count` member accounts (a crowd),
     /// rather than `count` agents with an account each.
     pub fn is_crowd(&self) -> bool {
-        matches!(self, Behaviour::Retail(_))
-    }
-
-    /// Builds one agent.
-    pub fn build(&self, setup: AgentSetup) -> AnyAgent {
-        match self {
-            Behaviour::PassiveMm(c) => AnyAgent::PassiveMm(passive_mm::PassiveMm::new(c.clone(), setup)),
-            Behaviour::Retail(c) => AnyAgent::Retail(retail::RetailCrowd::new(c.clone(), setup)),
-            Behaviour::PumpDump(c) => AnyAgent::PumpDump(pump_dump::PumpDump::new(c.clone(), setup)),
-            Behaviour::LendAndDump(c) => AnyAgent::LendAndDump(lend_and_dump::LendAndDump::new(c.clone(), setup)),
-            Behaviour::Wash(c) => AnyAgent::Wash(wash::WashTrader::new(c.clone(), setup)),
-            Behaviour::Spoofer(c) => AnyAgent::Spoofer(spoofer::Spoofer::new(c.clone(), setup)),
-            Behaviour::CollateralLoop(c) => {
-                AnyAgent::CollateralLoop(collateral_loop::CollateralLoop::new(c.clone(), setup))
-            }
-            Behaviour::Idle => AnyAgent::Idle(idle::Idle),
-        }
+        self.kind().is_crowd()
     }
 }
 
@@ -182,21 +160,5 @@ pub fn check_positive(issues: &mut Vec<ParamIssue>, key: &'static str, value: f6
 pub fn check_non_negative(issues: &mut Vec<ParamIssue>, key: &'static str, value: f64) {
     if !(value.is_finite() && value >= 0.0) {
         issues.push(ParamIssue::new(key, format!("{value} must be ≥ 0")));
-    }
-}
-
-impl Behaviour {
-    /// Every problem with the configuration's parameters.
-    pub fn check(&self, market: &MarketSpec) -> Vec<ParamIssue> {
-        match self {
-            Behaviour::PassiveMm(c) => c.check(market),
-            Behaviour::Retail(c) => c.check(market),
-            Behaviour::PumpDump(c) => c.check(market),
-            Behaviour::LendAndDump(c) => c.check(market),
-            Behaviour::Wash(c) => c.check(market),
-            Behaviour::Spoofer(c) => c.check(market),
-            Behaviour::CollateralLoop(c) => c.check(market),
-            Behaviour::Idle => Vec::new(),
-        }
     }
 }

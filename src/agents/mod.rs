@@ -16,13 +16,18 @@ pub mod idle;
 pub mod lend_and_dump;
 pub mod orders;
 pub mod passive_mm;
+pub mod phase;
 pub mod pump_dump;
+pub mod registry;
 pub mod retail;
 pub mod spoofer;
 pub mod tape;
 pub mod wash;
 
 pub use behaviour::{AgentSetup, Behaviour, MarketSpec};
+pub use phase::Phase;
+pub(crate) use registry::for_each_agent_kind;
+pub use registry::{AgentKind, UnknownKind};
 pub use tape::Tape;
 
 use crate::book::{OrderBook, OrderType, Placed};
@@ -197,63 +202,61 @@ pub trait Agent {
     /// An event about one of this agent's orders.
     fn on_event(&mut self, _ev: &AgentEvent, _ctx: &mut AgentCtx<'_>) {}
     /// The manipulation phase the agent is in, for charts (ground truth), if it has phases.
-    fn phase(&self) -> Option<&'static str> {
+    fn phase(&self) -> Option<Phase> {
         None
     }
 }
 
-/// Every agent type, stored contiguously and dispatched by `match`.
-///
-/// Variants differ in size (a crowd holds its members); a run has few agents, so contiguity wins.
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum AnyAgent {
-    /// A passive market maker.
-    PassiveMm(passive_mm::PassiveMm),
-    /// A crowd of retail traders.
-    Retail(retail::RetailCrowd),
-    /// A three-phase pump-and-dump market maker.
-    PumpDump(pump_dump::PumpDump),
-    /// A lend-and-dump market maker.
-    LendAndDump(lend_and_dump::LendAndDump),
-    /// A wash trader.
-    Wash(wash::WashTrader),
-    /// A spoofer.
-    Spoofer(spoofer::Spoofer),
-    /// A leveraged holder and its lender.
-    CollateralLoop(collateral_loop::CollateralLoop),
-    /// A holder that never trades.
-    Idle(idle::Idle),
-}
+macro_rules! any_agent {
+    ($(
+        $(#[$doc:meta])*
+        $kind:ident { name: $name:ident, config: $config:ident, agent: $agent:ident, crowd: $crowd:literal },
+    )*) => {
+        /// Every agent type, one variant per [`AgentKind`], stored contiguously and dispatched by `match`.
+        ///
+        /// Variants differ in size (a crowd holds its members); a run has few agents, so contiguity wins.
+        #[derive(Debug, Clone)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum AnyAgent {
+            $(
+                $(#[$doc])*
+                $kind(crate::agents::$name::$agent),
+            )*
+        }
 
-macro_rules! dispatch {
-    ($self:ident, $a:ident => $e:expr) => {
-        match $self {
-            AnyAgent::PassiveMm($a) => $e,
-            AnyAgent::Retail($a) => $e,
-            AnyAgent::PumpDump($a) => $e,
-            AnyAgent::LendAndDump($a) => $e,
-            AnyAgent::Wash($a) => $e,
-            AnyAgent::Spoofer($a) => $e,
-            AnyAgent::CollateralLoop($a) => $e,
-            AnyAgent::Idle($a) => $e,
+        impl AnyAgent {
+            /// The agent's kind.
+            pub fn kind(&self) -> AgentKind {
+                match self {
+                    $(AnyAgent::$kind(_) => AgentKind::$kind,)*
+                }
+            }
+        }
+
+        impl Agent for AnyAgent {
+            fn start(&mut self, ctx: &mut AgentCtx<'_>) {
+                match self {
+                    $(AnyAgent::$kind(a) => a.start(ctx),)*
+                }
+            }
+            #[inline]
+            fn on_wakeup(&mut self, ctx: &mut AgentCtx<'_>) {
+                match self {
+                    $(AnyAgent::$kind(a) => a.on_wakeup(ctx),)*
+                }
+            }
+            #[inline]
+            fn on_event(&mut self, ev: &AgentEvent, ctx: &mut AgentCtx<'_>) {
+                match self {
+                    $(AnyAgent::$kind(a) => a.on_event(ev, ctx),)*
+                }
+            }
+            fn phase(&self) -> Option<Phase> {
+                match self {
+                    $(AnyAgent::$kind(a) => a.phase(),)*
+                }
+            }
         }
     };
 }
-
-impl Agent for AnyAgent {
-    fn start(&mut self, ctx: &mut AgentCtx<'_>) {
-        dispatch!(self, a => a.start(ctx))
-    }
-    #[inline]
-    fn on_wakeup(&mut self, ctx: &mut AgentCtx<'_>) {
-        dispatch!(self, a => a.on_wakeup(ctx))
-    }
-    #[inline]
-    fn on_event(&mut self, ev: &AgentEvent, ctx: &mut AgentCtx<'_>) {
-        dispatch!(self, a => a.on_event(ev, ctx))
-    }
-    fn phase(&self) -> Option<&'static str> {
-        dispatch!(self, a => a.phase())
-    }
-}
+for_each_agent_kind!(any_agent);

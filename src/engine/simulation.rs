@@ -279,7 +279,7 @@ impl Simulation {
         }
     }
 
-    fn phase(&self) -> Option<&'static str> {
+    fn phase(&self) -> Option<crate::agents::Phase> {
         self.slots.iter().find_map(|s| s.agent.phase())
     }
 

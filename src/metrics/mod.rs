@@ -11,7 +11,7 @@ pub mod trade_log;
 
 use rust_decimal::Decimal;
 
-use crate::agents::Tape;
+use crate::agents::{Phase, Tape};
 use crate::book::OrderBook;
 use crate::exchange::Trade;
 use crate::ledger::Ledger;
@@ -53,7 +53,7 @@ pub struct Sample {
     /// Last trade price.
     pub last: Option<Price>,
     /// The manipulation phase in force (ground truth), if any.
-    pub phase: Option<&'static str>,
+    pub phase: Option<Phase>,
 }
 
 impl Sample {
@@ -141,14 +141,7 @@ impl Recorder {
     ///
     /// Holdings are summed from `ledger`, the one source of truth: cash, and tokens plus the
     /// accounts' loan claims (see [`crate::ledger::Account::claim`]).
-    pub fn sample(
-        &mut self,
-        now: SimTime,
-        book: &OrderBook,
-        tape: &Tape,
-        ledger: &Ledger,
-        phase: Option<&'static str>,
-    ) {
+    pub fn sample(&mut self, now: SimTime, book: &OrderBook, tape: &Tape, ledger: &Ledger, phase: Option<Phase>) {
         let (best_bid, best_ask) = (book.best_bid(), book.best_ask());
         let (depth_bid_2pct, depth_ask_2pct) = match (best_bid, best_ask) {
             (Some(b), Some(a)) => {

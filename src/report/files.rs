@@ -157,7 +157,7 @@ pub fn write_timeseries_csv(w: &mut dyn Write, recorder: &Recorder, units: Units
             units.cash(s.volume).to_string(),
             units.cash(s.volume_wash).to_string(),
             opt_price(units, s.last),
-            s.phase.unwrap_or("").to_string(),
+            s.phase.map_or("", |p| p.name()).to_string(),
         ])?;
     }
     csv.flush()?;

@@ -12,8 +12,8 @@ use super::raw::{RawAmount, RawDist, RawGroup};
 use super::source::Seg;
 use super::validate::{check_name, join, Ctx};
 use super::{Amount, Group};
-use crate::agents::behaviour::{ParamIssue, KINDS};
-use crate::agents::{Behaviour, MarketSpec};
+use crate::agents::behaviour::ParamIssue;
+use crate::agents::{AgentKind, Behaviour, MarketSpec};
 use crate::engine::Latency;
 
 /// The market's grids, when they are valid.
@@ -39,24 +39,26 @@ pub(crate) struct Env<'a> {
 /// Checks one group at `path` (`agents.<name>`).
 pub(crate) fn group(ctx: &mut Ctx<'_>, path: &[Seg], g: RawGroup, env: &Env<'_>) -> Option<Group> {
     check_name(ctx, &join(path, "name"), &g.name);
-    let known_kind = KINDS.contains(&g.kind.as_str());
-    if !known_kind {
-        ctx.report(&join(path, "kind"), format!("unknown kind {:?}; the kinds are: {}", g.kind, KINDS.join(", ")));
-    }
-    let alternatives = alternative_kinds(ctx, path, &g, known_kind);
-    if known_kind {
-        for table in g.kind_tables().into_iter().filter(|t| *t != g.kind && !alternatives.contains(t)) {
-            let own = if g.kind == "idle" {
-                "`idle` takes no parameters".to_string()
+    let kind = match g.kind.parse::<AgentKind>() {
+        Ok(kind) => Some(kind),
+        Err(e) => {
+            ctx.report(&join(path, "kind"), e.to_string());
+            None
+        }
+    };
+    let alternatives = alternative_kinds(ctx, path, &g, kind);
+    if let Some(kind) = kind {
+        for table in g.kind_tables().into_iter().filter(|t| *t != kind && !alternatives.contains(t)) {
+            let own = if kind == AgentKind::Idle {
+                format!("`{kind}` takes no parameters")
             } else {
-                format!("parameters of `{kind}` go in [agents.{kind}]", kind = g.kind)
+                format!("parameters of `{kind}` go in [agents.{kind}]")
             };
             ctx.report(
-                &join(path, table),
+                &join(path, table.name()),
                 format!(
-                    "table `{table}` does not match kind `{}`; {own} (list `{table}` in `alternatives` to give a \
-                     counterfactual its parameters)",
-                    g.kind
+                    "table `{table}` does not match kind `{kind}`; {own} (list `{table}` in `alternatives` to give a \
+                     counterfactual its parameters)"
                 ),
             );
         }
@@ -94,8 +96,8 @@ pub(crate) fn group(ctx: &mut Ctx<'_>, path: &[Seg], g: RawGroup, env: &Env<'_>)
         g.latency.map_or(env.latency.fixed_ns, |d| d.nanos()),
         g.latency_jitter.map_or(env.latency.jitter_ns, |d| d.nanos()),
     );
-    let alternatives: Vec<Behaviour> = alternatives.iter().map(|k| behaviour(k, &g)).collect();
-    let behaviour = if known_kind { Some(behaviour(g.kind.as_str(), &g)) } else { None };
+    let alternatives: Vec<Behaviour> = alternatives.iter().map(|k| g.behaviour(*k)).collect();
+    let behaviour = kind.map(|k| g.behaviour(k));
     if let Some(market) = env.market {
         for b in behaviour.iter().chain(&alternatives) {
             report_params(ctx, path, b.kind(), b.check(market));
@@ -113,46 +115,31 @@ pub(crate) fn group(ctx: &mut Ctx<'_>, path: &[Seg], g: RawGroup, env: &Env<'_>)
     })
 }
 
-/// The group's valid `alternatives`: known kinds other than its own, crowd for crowd, each once.
-fn alternative_kinds(ctx: &mut Ctx<'_>, path: &[Seg], g: &RawGroup, known_kind: bool) -> Vec<&'static str> {
+/// The group's valid `alternatives`: known kinds other than its own (`own`, when known), crowd for
+/// crowd (or idle), each once.
+fn alternative_kinds(ctx: &mut Ctx<'_>, path: &[Seg], g: &RawGroup, own: Option<AgentKind>) -> Vec<AgentKind> {
     let mut kinds = Vec::new();
-    let crowd = |k: &str| k == "retail";
     for (i, name) in g.alternatives.iter().flatten().enumerate() {
         let mut at = join(path, "alternatives");
         at.push(Seg::Elem { index: i, name: None });
-        match KINDS.iter().find(|k| **k == name.as_str()) {
-            None => ctx.report(&at, format!("unknown kind {name:?}; the kinds are: {}", KINDS.join(", "))),
-            Some(_) if *name == g.kind => ctx.report(&at, format!("`{name}` is the group's own kind")),
-            Some(k) if kinds.contains(k) => ctx.report(&at, format!("`{name}` is listed twice")),
-            Some(_) if known_kind && *name != "idle" && crowd(name) != crowd(&g.kind) => {
+        match name.parse::<AgentKind>() {
+            Err(e) => ctx.report(&at, e.to_string()),
+            Ok(k) if Some(k) == own => ctx.report(&at, format!("`{name}` is the group's own kind")),
+            Ok(k) if kinds.contains(&k) => ctx.report(&at, format!("`{name}` is listed twice")),
+            Ok(k) if own.is_some_and(|own| k != AgentKind::Idle && k.is_crowd() != own.is_crowd()) => {
                 ctx.report(&at, "a crowd (retail) can only be replaced by a crowd, and an individual agent by one")
             }
-            Some(k) => kinds.push(*k),
+            Ok(k) => kinds.push(k),
         }
     }
     kinds
 }
 
 /// Reports a behaviour's parameter problems at `agents.<group>.<kind>.<parameter>`.
-pub(crate) fn report_params(ctx: &mut Ctx<'_>, path: &[Seg], kind: &str, issues: Vec<ParamIssue>) {
-    let kind_path = join(path, kind);
+pub(crate) fn report_params(ctx: &mut Ctx<'_>, path: &[Seg], kind: AgentKind, issues: Vec<ParamIssue>) {
+    let kind_path = join(path, kind.name());
     for issue in issues {
         ctx.report(&join(&kind_path, issue.key), issue.message);
-    }
-}
-
-/// The behaviour for a known kind: its table, or its defaults.
-fn behaviour(kind: &str, g: &RawGroup) -> Behaviour {
-    match kind {
-        "passive_mm" => Behaviour::PassiveMm(g.passive_mm.clone().unwrap_or_default()),
-        "retail" => Behaviour::Retail(g.retail.clone().unwrap_or_default()),
-        "pump_dump" => Behaviour::PumpDump(g.pump_dump.clone().unwrap_or_default()),
-        "lend_and_dump" => Behaviour::LendAndDump(g.lend_and_dump.clone().unwrap_or_default()),
-        "wash" => Behaviour::Wash(g.wash.clone().unwrap_or_default()),
-        "spoofer" => Behaviour::Spoofer(g.spoofer.clone().unwrap_or_default()),
-        "collateral_loop" => Behaviour::CollateralLoop(g.collateral_loop.clone().unwrap_or_default()),
-        "idle" => Behaviour::Idle,
-        other => unreachable!("kind {other:?} was checked against KINDS"),
     }
 }
 

@@ -32,7 +32,7 @@
 //! [[agents]]                 # repeatable: a group of agents of one kind
 //! name = "retail"            # required; [A-Za-z0-9_-]+, unique among groups, accounts and the project
 //! kind = "retail"            # required: passive_mm, retail, pump_dump, lend_and_dump, wash, spoofer,
-//!                            #   collateral_loop, idle (a holder that never trades; no table)
+//!                            #   collateral_loop, idle (a holder that never trades; its table is empty)
 //! count = 1000               # default 1; integer ≥ 1
 //! cash = 1000                # per member, quote units, default 0: a number (whole cash atoms), or
 //!                            #   { dist = "lognormal", median = 500, sigma = 1.0 } (median > 0, sigma ≥ 0)
@@ -53,7 +53,7 @@
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use crate::agents::{collateral_loop, lend_and_dump, passive_mm, pump_dump, retail, spoofer, wash};
+use crate::agents::{for_each_agent_kind, AgentKind, Behaviour};
 use crate::units::{Dec, Dur};
 
 pub mod contracts;
@@ -135,59 +135,62 @@ pub struct RawAccount {
     pub tokens: Option<Dec>,
 }
 
-/// One `[[agents]]` group, with one optional parameter table per kind.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawGroup {
-    /// Group name.
-    pub name: String,
-    /// Agent kind (checked against [`KINDS`](crate::agents::behaviour::KINDS) in validation).
-    pub kind: String,
-    /// Number of agents or crowd members (signed so a negative count gets a clear message).
-    pub count: Option<i64>,
-    /// Starting cash per member.
-    pub cash: Option<RawAmount>,
-    /// Starting tokens per member.
-    pub tokens: Option<RawAmount>,
-    /// Order latency.
-    pub latency: Option<Dur>,
-    /// Latency jitter.
-    pub latency_jitter: Option<Dur>,
-    /// Named account the group trades instead of its own.
-    pub trades_for: Option<String>,
-    /// Other kinds `--counterfactual` may replace the group by, with their tables alongside.
-    pub alternatives: Option<Vec<String>>,
-    /// `[agents.passive_mm]`.
-    pub passive_mm: Option<passive_mm::PassiveMmConfig>,
-    /// `[agents.retail]`.
-    pub retail: Option<retail::RetailConfig>,
-    /// `[agents.pump_dump]`.
-    pub pump_dump: Option<pump_dump::PumpDumpConfig>,
-    /// `[agents.lend_and_dump]`.
-    pub lend_and_dump: Option<lend_and_dump::LendAndDumpConfig>,
-    /// `[agents.wash]`.
-    pub wash: Option<wash::WashConfig>,
-    /// `[agents.spoofer]`.
-    pub spoofer: Option<spoofer::SpooferConfig>,
-    /// `[agents.collateral_loop]`.
-    pub collateral_loop: Option<collateral_loop::CollateralLoopConfig>,
-}
+macro_rules! raw_group {
+    ($(
+        $(#[$doc:meta])*
+        $kind:ident { name: $name:ident, config: $config:ident, agent: $agent:ident, crowd: $crowd:literal },
+    )*) => {
+        /// One `[[agents]]` group, with one optional parameter table per kind (generated from the
+        /// registry of kinds: serde's `flatten` would defeat `deny_unknown_fields`).
+        #[derive(Clone, Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct RawGroup {
+            /// Group name.
+            pub name: String,
+            /// Agent kind (parsed as an [`AgentKind`] in validation).
+            pub kind: String,
+            /// Number of agents or crowd members (signed so a negative count gets a clear message).
+            pub count: Option<i64>,
+            /// Starting cash per member.
+            pub cash: Option<RawAmount>,
+            /// Starting tokens per member.
+            pub tokens: Option<RawAmount>,
+            /// Order latency.
+            pub latency: Option<Dur>,
+            /// Latency jitter.
+            pub latency_jitter: Option<Dur>,
+            /// Named account the group trades instead of its own.
+            pub trades_for: Option<String>,
+            /// Other kinds `--counterfactual` may replace the group by, with their tables alongside.
+            pub alternatives: Option<Vec<String>>,
+            $(
+                #[doc = concat!("`[agents.", stringify!($name), "]`.")]
+                pub $name: Option<crate::agents::$name::$config>,
+            )*
+        }
 
-impl RawGroup {
-    /// The names of the kind tables present in this group, in [`KINDS`](crate::agents::behaviour::KINDS) order.
-    pub fn kind_tables(&self) -> Vec<&'static str> {
-        let present = [
-            ("passive_mm", self.passive_mm.is_some()),
-            ("retail", self.retail.is_some()),
-            ("pump_dump", self.pump_dump.is_some()),
-            ("lend_and_dump", self.lend_and_dump.is_some()),
-            ("wash", self.wash.is_some()),
-            ("spoofer", self.spoofer.is_some()),
-            ("collateral_loop", self.collateral_loop.is_some()),
-        ];
-        present.iter().filter(|(_, p)| *p).map(|(k, _)| *k).collect()
-    }
+        impl RawGroup {
+            /// The kinds whose tables are present in this group, in [`AgentKind::ALL`] order.
+            pub fn kind_tables(&self) -> Vec<AgentKind> {
+                let mut kinds = Vec::new();
+                $(
+                    if self.$name.is_some() {
+                        kinds.push(AgentKind::$kind);
+                    }
+                )*
+                kinds
+            }
+
+            /// The behaviour of `kind` for this group: its table, or the kind's defaults.
+            pub fn behaviour(&self, kind: AgentKind) -> Behaviour {
+                match kind {
+                    $(AgentKind::$kind => Behaviour::$kind(self.$name.clone().unwrap_or_default()),)*
+                }
+            }
+        }
+    };
 }
+for_each_agent_kind!(raw_group);
 
 /// A per-member amount: a fixed number, or a distribution table.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,7 +8,9 @@ use rust_decimal::dec;
 use super::source::{Seg, SourceMap};
 use super::validate::Ctx;
 use super::*;
-use crate::agents::behaviour::{ParamIssue, KINDS};
+use crate::agents::behaviour::ParamIssue;
+use crate::agents::idle::IdleConfig;
+use crate::agents::AgentKind;
 use crate::types::{Price, SimTime};
 
 const FILE: &str = "scenarios/t.toml";
@@ -66,11 +68,11 @@ fn the_example_loads() {
     let project = s.project.unwrap();
     assert_eq!((project.name.as_str(), project.cash, project.tokens), ("project", Cash(1_000_000_000), Qty(2_000_000)));
     let [mm, retail] = &s.groups[..] else { panic!("two groups expected") };
-    assert_eq!((mm.name.as_str(), mm.count, mm.behaviour.kind()), ("mm", 1, "passive_mm"));
+    assert_eq!((mm.name.as_str(), mm.count, mm.behaviour.kind()), ("mm", 1, AgentKind::PassiveMm));
     assert_eq!(mm.trades_for.as_deref(), Some("project"));
     assert_eq!(mm.latency, Latency::new(10_000_000, 0));
     assert_eq!(mm.cash, Amount::Fixed(dec!(0)));
-    assert_eq!((retail.count, retail.behaviour.kind()), (100, "retail"));
+    assert_eq!((retail.count, retail.behaviour.kind()), (100, AgentKind::Retail));
     assert_eq!(retail.cash, Amount::LogNormal { median: 500.0, sigma: 1.0 });
     assert_eq!(retail.latency, Latency::new(50_000_000, 5_000_000));
 }
@@ -103,8 +105,8 @@ fn an_unknown_kind_lists_the_kinds() {
     let src = edit("kind = \"retail\"", "kind = \"retial\"");
     let msg = error(&src, &[]);
     assert_problem(&msg, &pos(&src, "\"retial\""), "agents.retail.kind", &["unknown kind \"retial\""]);
-    for kind in KINDS {
-        assert!(msg.contains(kind), "{kind} missing from {msg}");
+    for kind in AgentKind::ALL {
+        assert!(msg.contains(kind.name()), "{kind} missing from {msg}");
     }
 }
 
@@ -160,7 +162,7 @@ fn param_issues_are_placed_under_the_kind_table() {
     let mut ctx = Ctx::new(FILE, &map, &[]);
     let group = [Seg::key("agents"), Seg::Elem { index: 0, name: Some("mm".into()) }];
     let issue = ParamIssue::new("fill_prob", "1.5 is outside [0, 1]");
-    super::groups::report_params(&mut ctx, &group, "passive_mm", vec![issue]);
+    super::groups::report_params(&mut ctx, &group, AgentKind::PassiveMm, vec![issue]);
     let msg = ctx.problems[0].to_string();
     let at = pos(MINIMAL, "passive_mm]");
     assert_eq!(msg, format!("{FILE}:{at}: agents.mm.passive_mm.fill_prob: 1.5 is outside [0, 1]"));
@@ -313,14 +315,14 @@ fn alternatives_carry_their_own_checked_tables() {
     );
     let s = load_str(&src, FILE, &[]).unwrap();
     let mm = &s.groups[0];
-    assert_eq!(mm.behaviour.kind(), "passive_mm");
+    assert_eq!(mm.behaviour.kind(), AgentKind::PassiveMm);
     let kinds: Vec<_> = mm.alternatives.iter().map(Behaviour::kind).collect();
-    assert_eq!(kinds, ["wash", "spoofer"], "a listed kind without a table takes its defaults");
+    assert_eq!(kinds, [AgentKind::Wash, AgentKind::Spoofer], "a listed kind without a table takes its defaults");
     let Behaviour::Wash(w) = &mm.alternatives[0] else { panic!("wash first") };
     assert_eq!(w.target_wash_share, 0.5);
     // A crowd may have `idle` as its alternative (not another individual kind).
     let crowd = src.replacen("kind = \"retail\"", "kind = \"retail\"\nalternatives = [\"idle\"]", 1);
-    assert_eq!(load_str(&crowd, FILE, &[]).unwrap().groups[1].alternatives, [Behaviour::Idle]);
+    assert_eq!(load_str(&crowd, FILE, &[]).unwrap().groups[1].alternatives, [Behaviour::Idle(IdleConfig {})]);
     let bad = crowd.replacen("alternatives = [\"idle\"]", "alternatives = [\"wash\"]", 1);
     assert!(error(&bad, &[]).contains("a crowd (retail) can only be replaced by a crowd"));
     // --set reaches an alternative's table, and its values are checked like the kind's.
@@ -347,7 +349,7 @@ fn bad_alternatives_are_named() {
 fn an_idle_group_needs_no_table_and_never_trades() {
     let src = edit(MM_TABLE, "").replacen("kind = \"passive_mm\"", "kind = \"idle\"", 1);
     let s = load_str(&src, FILE, &[]).unwrap();
-    assert_eq!(s.groups[0].behaviour, Behaviour::Idle);
+    assert_eq!(s.groups[0].behaviour, Behaviour::Idle(IdleConfig {}));
     let out = crate::run::run(&s, &crate::run::RunOptions::default()).unwrap();
     let project = out.summary.group("project").unwrap();
     assert_eq!((project.cash_end, project.tokens_end), (project.cash_start, project.tokens_start), "untouched");

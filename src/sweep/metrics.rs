@@ -12,6 +12,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use crate::agents::AgentKind;
 use crate::metrics::stats;
 use crate::run::RunOutcome;
 use crate::scenario::Scenario;
@@ -48,7 +49,7 @@ pub const DEFAULT_METRICS: [&str; 8] = [
 ];
 
 /// Agent kinds whose groups count as market makers for `mm_pnl`.
-const MM_KINDS: [&str; 3] = ["passive_mm", "pump_dump", "lend_and_dump"];
+const MM_KINDS: [AgentKind; 3] = [AgentKind::PassiveMm, AgentKind::PumpDump, AgentKind::LendAndDump];
 
 /// What a column holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,7 +169,7 @@ pub fn extract(columns: &[MetricColumn], outcome: &RunOutcome, scenario: &Scenar
             }
             Figure::Pnl(name) => pnl(name),
             Figure::RetailPnl => {
-                let retail = s.groups.iter().filter(|g| g.kind == "retail").map(|g| g.pnl_quote);
+                let retail = s.groups.iter().filter(|g| g.kind == AgentKind::Retail.name()).map(|g| g.pnl_quote);
                 dec(retail.sum())
             }
             Figure::ProjectPnl => scenario.project.as_ref().and_then(|p| pnl(&p.name)),

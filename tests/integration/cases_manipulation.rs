@@ -11,7 +11,7 @@ use std::path::Path;
 use mmsim::agents::behaviour::Behaviour;
 use mmsim::agents::collateral_loop::Phase as LoopPhase;
 use mmsim::agents::pump_dump::Phase as PdPhase;
-use mmsim::agents::AnyAgent;
+use mmsim::agents::{AgentKind, AnyAgent, Phase};
 use mmsim::build::build;
 use mmsim::counterfactual::{apply, Replacement};
 use mmsim::engine::simulation::Simulation;
@@ -39,7 +39,7 @@ fn run_quiet(s: &Scenario) -> RunOutcome {
 
 /// The same scenario with `group` replaced by an idle trader.
 fn without(s: &Scenario, group: &str) -> Scenario {
-    apply(s, &Replacement { group: group.into(), kind: "idle".into() }).unwrap()
+    apply(s, &Replacement { group: group.into(), kind: AgentKind::Idle }).unwrap()
 }
 
 /// Runs `f` for every seed in parallel and returns the results in seed order.
@@ -178,7 +178,7 @@ fn pump_and_dump_runs_its_phases_in_order_the_whale_gains_and_retail_loses() {
             .recorder()
             .samples()
             .iter()
-            .filter(|s| matches!(s.phase, Some("consensus" | "rug_pull")))
+            .filter(|s| matches!(s.phase, Some(Phase::Consensus | Phase::RugPull)))
             .filter_map(|s| s.last)
             .map(|p| p.0)
             .max()

@@ -17,7 +17,7 @@ use mmsim::agents::orders::OrderStats;
 use mmsim::agents::pump_dump::{self, PumpDumpConfig};
 use mmsim::agents::spoofer::{SpoofSide, SpooferConfig};
 use mmsim::agents::wash::WashConfig;
-use mmsim::agents::{Agent, AnyAgent};
+use mmsim::agents::{Agent, AnyAgent, Phase};
 use mmsim::book::OrderType;
 use mmsim::build::{build, Built};
 use mmsim::engine::simulation::Simulation;
@@ -177,8 +177,8 @@ fn pump_dump_goes_through_its_phases_in_order() {
     assert!((4 * HOUR..4 * HOUR + 2 * MIN).contains(&times[2]), "rug pull starts on time: {times:?}");
 
     // The phase seen by the script and by the recorder's samples only moves forward.
-    let order = ["accumulate", "consensus", "rug_pull", "withdrawn"];
-    let rank = |p: &str| order.iter().position(|o| *o == p).unwrap();
+    let order = [Phase::Accumulate, Phase::Consensus, Phase::RugPull, Phase::Withdrawn];
+    let rank = |p: Phase| order.iter().position(|o| *o == p).unwrap();
     assert!(seen.windows(2).all(|w| rank(w[0]) <= rank(w[1])), "{seen:?}");
     let sampled: Vec<_> = sim.recorder().samples().iter().filter_map(|s| s.phase).collect();
     assert!(sampled.windows(2).all(|w| rank(w[0]) <= rank(w[1])));
@@ -251,7 +251,7 @@ fn lend_and_dump_sells_high_and_buys_back_what_it_owes() {
     let sim = &built.sim;
     check_invariants(sim);
     let AnyAgent::LendAndDump(agent) = &sim.slots()[jump].agent else { unreachable!() };
-    let phases: Vec<_> = agent.transitions().iter().map(|(_, p)| p.as_str()).collect();
+    let phases: Vec<_> = agent.transitions().iter().map(|(_, p)| Phase::from(*p).name()).collect();
     assert_eq!(phases, ["pump", "distribute", "wait", "buyback", "done"]);
     assert_eq!(agent.owed(), Qty(100_000), "owed defaults to the starting tokens");
     let (cash1, tokens1) = (sim.exchange().ledger().account(account).cash(), tokens(sim, &[account]));

@@ -62,15 +62,15 @@ pub enum Phase {
     WipedOut,
 }
 
-impl Phase {
-    /// The phase's name, as charts show it.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Phase::Leveraging => "leveraging",
-            Phase::Holding => "holding",
-            Phase::Liquidating => "liquidating",
-            Phase::Deleveraged => "deleveraged",
-            Phase::WipedOut => "wiped_out",
+/// What [`Agent::phase`] reports (the phase's name is [`super::Phase::name`]).
+impl From<Phase> for super::Phase {
+    fn from(p: Phase) -> super::Phase {
+        match p {
+            Phase::Leveraging => super::Phase::Leveraging,
+            Phase::Holding => super::Phase::Holding,
+            Phase::Liquidating => super::Phase::Liquidating,
+            Phase::Deleveraged => super::Phase::Deleveraged,
+            Phase::WipedOut => super::Phase::WipedOut,
         }
     }
 }
@@ -295,7 +295,7 @@ impl Agent for CollateralLoop {
         }
     }
 
-    fn phase(&self) -> Option<&'static str> {
-        Some(self.phase.as_str())
+    fn phase(&self) -> Option<super::Phase> {
+        Some(self.phase.into())
     }
 }

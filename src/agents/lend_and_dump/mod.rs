@@ -80,16 +80,16 @@ pub enum Phase {
     Done,
 }
 
-impl Phase {
-    /// The phase's name, as charts show it.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Phase::Pump => "pump",
-            Phase::Distribute => "distribute",
-            Phase::Raid => "raid",
-            Phase::Wait => "wait",
-            Phase::Buyback => "buyback",
-            Phase::Done => "done",
+/// What [`Agent::phase`] reports (the phase's name is [`super::Phase::name`]).
+impl From<Phase> for super::Phase {
+    fn from(p: Phase) -> super::Phase {
+        match p {
+            Phase::Pump => super::Phase::Pump,
+            Phase::Distribute => super::Phase::Distribute,
+            Phase::Raid => super::Phase::Raid,
+            Phase::Wait => super::Phase::Wait,
+            Phase::Buyback => super::Phase::Buyback,
+            Phase::Done => super::Phase::Done,
         }
     }
 }
@@ -455,7 +455,7 @@ impl Agent for LendAndDump {
         }
     }
 
-    fn phase(&self) -> Option<&'static str> {
-        Some(self.phase.as_str())
+    fn phase(&self) -> Option<super::Phase> {
+        Some(self.phase.into())
     }
 }

@@ -95,7 +95,8 @@ fn alone_it_times_out_of_each_phase_and_keeps_its_loan() {
     let sim = &built.sim;
     let AnyAgent::LendAndDump(a) = &sim.slots()[0].agent else { unreachable!() };
     assert_eq!(a.owed(), Qty(100_000), "owed defaults to the starting tokens");
-    let phases: Vec<_> = a.transitions().iter().map(|(t, p)| (t.nanos() / MIN, p.as_str())).collect();
+    let phases: Vec<_> =
+        a.transitions().iter().map(|(t, p)| (t.nanos() / MIN, crate::agents::Phase::from(*p).name())).collect();
     assert_eq!(phases, [(0, "pump"), (10, "distribute"), (20, "wait"), (20, "done")]);
     assert_eq!(a.stats().cancelled, a.stats().cancels_sent, "every order that rested was cancelled");
     assert_eq!(sim.exchange().book().order_count(), 0);
@@ -155,7 +156,7 @@ fn alone_it_paints_the_markup_to_the_target_then_walks_its_asks_down() {
     let built = alone(config, 60);
     let sim = &built.sim;
     let AnyAgent::LendAndDump(a) = &sim.slots()[0].agent else { unreachable!() };
-    let phases: Vec<_> = a.transitions().iter().map(|(_, p)| p.as_str()).collect();
+    let phases: Vec<_> = a.transitions().iter().map(|(_, p)| crate::agents::Phase::from(*p).name()).collect();
     assert_eq!(phases, ["pump", "distribute", "wait", "done"]);
     let totals = sim.recorder().totals();
     assert_eq!(totals.high, Some(Price(1_000)), "the last print is the target");

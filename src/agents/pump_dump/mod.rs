@@ -58,14 +58,14 @@ pub enum Phase {
     Withdrawn,
 }
 
-impl Phase {
-    /// The phase's name, as charts show it.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Phase::Accumulate => "accumulate",
-            Phase::Consensus => "consensus",
-            Phase::RugPull => "rug_pull",
-            Phase::Withdrawn => "withdrawn",
+/// What [`Agent::phase`] reports (the phase's name is [`super::Phase::name`]).
+impl From<Phase> for super::Phase {
+    fn from(p: Phase) -> super::Phase {
+        match p {
+            Phase::Accumulate => super::Phase::Accumulate,
+            Phase::Consensus => super::Phase::Consensus,
+            Phase::RugPull => super::Phase::RugPull,
+            Phase::Withdrawn => super::Phase::Withdrawn,
         }
     }
 }
@@ -292,7 +292,7 @@ impl Agent for PumpDump {
         }
     }
 
-    fn phase(&self) -> Option<&'static str> {
-        Some(self.phase.as_str())
+    fn phase(&self) -> Option<super::Phase> {
+        Some(self.phase.into())
     }
 }

@@ -69,8 +69,9 @@ fn triangle_wave_spans_the_band() {
 
 #[test]
 fn phase_names_are_stable() {
-    let names: Vec<_> =
-        [Phase::Accumulate, Phase::Consensus, Phase::RugPull, Phase::Withdrawn].map(Phase::as_str).to_vec();
+    let names: Vec<_> = [Phase::Accumulate, Phase::Consensus, Phase::RugPull, Phase::Withdrawn]
+        .map(|p| crate::agents::Phase::from(p).name())
+        .to_vec();
     assert_eq!(names, ["accumulate", "consensus", "rug_pull", "withdrawn"]);
 }
 

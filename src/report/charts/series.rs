@@ -163,12 +163,12 @@ pub(super) fn phase_spans(samples: &[Sample], time: &TimeScale) -> Vec<PhaseSpan
     let mut open: Option<PhaseSpan> = None;
     for s in samples {
         let x = time.x(s.t);
-        if open.as_ref().map(|p| Some(p.name)) != Some(s.phase) {
+        if open.as_ref().map(|p| Some(p.name)) != Some(s.phase.map(|p| p.name())) {
             if let Some(mut p) = open.take() {
                 p.x1 = x;
                 spans.push(p);
             }
-            open = s.phase.map(|name| PhaseSpan { name, x0: x, x1: x });
+            open = s.phase.map(|p| PhaseSpan { name: p.name(), x0: x, x1: x });
         }
     }
     if let Some(mut p) = open {

@@ -5,7 +5,7 @@ use rust_decimal::dec;
 use super::*;
 use crate::agents::passive_mm::PassiveMmConfig;
 use crate::agents::retail::RetailConfig;
-use crate::agents::Behaviour;
+use crate::agents::{Behaviour, Phase};
 use crate::metrics::Units;
 use crate::run::{run, RunOptions, RunOutcome};
 use crate::scenario::Scenario;
@@ -142,13 +142,13 @@ fn synthetic(n: usize) -> Synthetic {
         x ^= x << 17;
         let noise = (x % 1000) as f64 / 1000.0 - 0.5;
         let phase = match i * 4 / n {
-            1 => Some("pump"),
-            2 => Some("dump"),
+            1 => Some(Phase::Pump),
+            2 => Some(Phase::Distribute),
             _ => None,
         };
         let drift = match phase {
-            Some("pump") => 0.004,
-            Some("dump") => -0.004,
+            Some(Phase::Pump) => 0.004,
+            Some(Phase::Distribute) => -0.004,
             _ => 0.0,
         };
         price = (price * (1.0 + drift + noise * 0.01)).max(2.0);
@@ -190,7 +190,7 @@ fn a_long_run_is_downsampled_and_renders() {
     let charts = render_charts(&input).expect("charts render");
     check_all(&charts, "long");
     let price = &charts.get(ChartKind::Price).unwrap().svg;
-    assert!(price.contains("phase: pump") && price.contains("phase: dump"));
+    assert!(price.contains("phase: pump") && price.contains("phase: distribute"));
     // Each line is downsampled: the SVG stays small.
     assert!(price.len() < 400_000, "price.svg is {} bytes", price.len());
 }
