@@ -17,7 +17,7 @@ use crate::agents::{AgentSetup, Tape};
 use crate::contracts::{self, AnyContract, GroupRef, World};
 use crate::exchange::Exchange;
 use crate::ledger::{AccountId, Ledger};
-use crate::metrics::{Party, Recorder, TradeLog};
+use crate::metrics::{Party, PartyKind, Recorder, TradeLog};
 use crate::rng::AgentRng;
 use crate::scenario::{Amount, Scenario};
 use crate::types::{AgentId, Cash, Qty};
@@ -63,10 +63,13 @@ pub fn build(scenario: &Scenario, trade_log: Option<TradeLog>) -> Built {
 
     // Parties: groups first (in file order), then the project and named accounts, the exchange last.
     for g in &scenario.groups {
-        parties.push(party(&g.name, g.behaviour.kind(), g.count));
+        parties.push(party(&g.name, PartyKind::Group { kind: g.behaviour.kind() }, g.count));
     }
-    let holdings =
-        scenario.project.iter().map(|h| (h, "project")).chain(scenario.accounts.iter().map(|h| (h, "account")));
+    let holdings = scenario
+        .project
+        .iter()
+        .map(|h| (h, PartyKind::Project))
+        .chain(scenario.accounts.iter().map(|h| (h, PartyKind::Account)));
     for (h, kind) in holdings {
         let p = parties.len();
         let mut pt = party(&h.name, kind, 0);
@@ -126,7 +129,7 @@ pub fn build(scenario: &Scenario, trade_log: Option<TradeLog>) -> Built {
         p.cash = p.cash_start;
         p.tokens = p.tokens_start;
     }
-    parties.push(party("exchange", "exchange", 0));
+    parties.push(party("exchange", PartyKind::Exchange, 0));
     let mut exchange = Exchange::new(ledger, scenario.fees);
     let contracts = build_contracts(scenario, &named, &agents, &mut exchange);
     account_party.push((parties.len() - 1) as u32);
@@ -171,10 +174,10 @@ fn build_contracts(
     contracts::build(&scenario.contracts, &World { accounts: named, groups: &groups }, exchange)
 }
 
-fn party(name: &str, kind: &str, agents: u32) -> Party {
+fn party(name: &str, kind: PartyKind, agents: u32) -> Party {
     Party {
         name: name.to_string(),
-        kind: kind.to_string(),
+        kind,
         agents,
         cash_start: Cash::ZERO,
         tokens_start: Qty::ZERO,

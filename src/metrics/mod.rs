@@ -19,13 +19,59 @@ use crate::ledger::AccountId;
 use crate::types::{AgentId, Cash, Intent, Price, Qty, Side, SimTime};
 pub use trade_log::TradeLog;
 
+/// What a party is. Printed (reports, `summary.json`, `agents.csv`) as its group's agent kind, or
+/// `project`, `account` or `exchange`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartyKind {
+    /// An `[[agents]]` group.
+    Group {
+        /// The group's agent kind, as written in scenarios.
+        kind: &'static str,
+    },
+    /// The project's treasury (`[project]`).
+    Project,
+    /// A named `[[accounts]]` entry.
+    Account,
+    /// The exchange (its fee account).
+    Exchange,
+}
+
+impl PartyKind {
+    /// The name printed in reports: the agent kind for a group.
+    pub fn name(self) -> &'static str {
+        match self {
+            PartyKind::Group { kind } => kind,
+            PartyKind::Project => "project",
+            PartyKind::Account => "account",
+            PartyKind::Exchange => "exchange",
+        }
+    }
+
+    /// True for an agent group (a party whose agents trade), false for a plain account holder.
+    pub fn is_group(self) -> bool {
+        matches!(self, PartyKind::Group { .. })
+    }
+}
+
+impl std::fmt::Display for PartyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+impl serde::Serialize for PartyKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 /// Who holds accounts: an agent group, the project, a named account, or the exchange.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Party {
     /// Name (group name, project name, account name, or `exchange`).
     pub name: String,
-    /// Kind: the agent kind for a group; `project`, `account` or `exchange` otherwise.
-    pub kind: String,
+    /// What it is.
+    pub kind: PartyKind,
     /// Number of agents (crowd members) in it.
     pub agents: u32,
     /// Cash at the start.

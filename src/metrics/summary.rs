@@ -7,7 +7,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{Recorder, Units};
+use super::{PartyKind, Recorder, Units};
 use crate::ledger::{Conservation, Ledger};
 use crate::types::{Cash, Price, Qty};
 
@@ -73,8 +73,8 @@ pub struct VolumeSummary {
 pub struct GroupSummary {
     /// Name.
     pub name: String,
-    /// Agent kind, or `project`, `account`, `exchange`.
-    pub kind: String,
+    /// What it is: printed as its agent kind, or `project`, `account`, `exchange`.
+    pub kind: PartyKind,
     /// Agents (crowd members) in the group.
     pub agents: u32,
     /// PnL marked to the close.
@@ -140,7 +140,7 @@ impl GroupSummary {
         let d_tokens = end.1 + party.claim - party.tokens_start;
         GroupSummary {
             name: party.name.clone(),
-            kind: party.kind.clone(),
+            kind: party.kind,
             agents: party.agents,
             pnl_quote: units.cash(pnl(d_cash, d_tokens, mark)),
             cash_start: units.cash(party.cash_start),

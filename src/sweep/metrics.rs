@@ -12,7 +12,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::metrics::stats;
+use crate::metrics::{stats, PartyKind};
 use crate::run::RunOutcome;
 use crate::scenario::Scenario;
 
@@ -168,7 +168,8 @@ pub fn extract(columns: &[MetricColumn], outcome: &RunOutcome, scenario: &Scenar
             }
             Figure::Pnl(name) => pnl(name),
             Figure::RetailPnl => {
-                let retail = s.groups.iter().filter(|g| g.kind == "retail").map(|g| g.pnl_quote);
+                let retail =
+                    s.groups.iter().filter(|g| g.kind == PartyKind::Group { kind: "retail" }).map(|g| g.pnl_quote);
                 dec(retail.sum())
             }
             Figure::ProjectPnl => scenario.project.as_ref().and_then(|p| pnl(&p.name)),

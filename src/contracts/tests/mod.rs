@@ -13,7 +13,7 @@ use crate::agents::Tape;
 use crate::book::OrderType;
 use crate::exchange::{Exchange, FeeSchedule, OrderRequest, Trade};
 use crate::ledger::{AccountId, Ledger};
-use crate::metrics::{Party, Recorder, Units};
+use crate::metrics::{Party, PartyKind, Recorder, Units};
 use crate::types::{AgentId, Cash, Intent, OrderId, Price, Qty, Side, SimTime};
 
 /// Account ids of the test world.
@@ -56,7 +56,7 @@ impl World {
         let parties = (0..5)
             .map(|i| Party {
                 name: format!("p{i}"),
-                kind: "account".into(),
+                kind: PartyKind::Account,
                 agents: 0,
                 cash_start: Cash::ZERO,
                 tokens_start: Qty::ZERO,
