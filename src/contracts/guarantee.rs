@@ -174,7 +174,7 @@ impl Guarantee {
             ("withheld", f.cash(self.withheld)),
             ("released_projected", f.cash(if held { proj_released } else { Cash::ZERO })),
             ("withheld_projected", f.cash(if held { proj_withheld } else { Cash::ZERO })),
-            ("release_rule", json!(t.release.as_str())),
+            ("release_rule", json!(t.release)),
             ("start_s", secs(t.start)),
             ("end_s", secs(self.end())),
             ("reference_price", price(self.reference)),

@@ -195,7 +195,12 @@ fn contract_problems_are_located_and_say_how_to_fix_them() {
     let sub =
         "\n[[contracts]]\nname = \"s\"\nkind = \"subscription\"\nmm = \"mm\"\nfee_per_period = 100\ntenor = \"1d\"\n";
     let e = problems(sub);
-    let want = format!("{}: contracts.s.tenor: `tenor` does not apply to kind `subscription`", at(sub, "\"1d\""));
+    let want = format!(
+        "{}: contracts.s.tenor: `tenor` does not apply to kind `subscription` (it belongs to token_loan); the keys \
+         of `subscription` are `name`, `kind`, `mm`, `fee_account`, `fee_per_period`, `period`, `start`, `periods`, \
+         `on_miss`, `terminate_after_misses`, `kpis`",
+        at(sub, "tenor")
+    );
     assert!(e.contains(&want), "{want}\nin:\n{e}");
     assert!(e.contains("contracts.s.mm: group \"mm\" trades its own accounts; a subscription's MM quotes"), "{e}");
     assert!(e.contains("add trades_for = \"project\""), "{e}");
@@ -211,7 +216,10 @@ fn contract_problems_are_located_and_say_how_to_fix_them() {
         "\n[[contracts]]\nname = \"g\"\nkind = \"guarantee\"\ndeposit = 1\nperiod = \"1h\"\nrelease = \"some\"\n",
     );
     assert!(e.contains("contracts.g.band_low: missing: give band_low and/or band_high"), "{e}");
-    assert!(e.contains("contracts.g.release: unknown release rule \"some\""), "{e}");
+    assert!(
+        e.contains("contracts.g.release: unknown value \"some\"; use \"proportional\" or \"all_or_nothing\""),
+        "{e}"
+    );
     let e = problems("\n[[contracts]]\nname = \"s\"\nkind = \"subscription\"\nmm = \"desk\"\nfee_account = \"firm\"\nfee_per_period = 1\non_miss = \"cut:150%\"\n[contracts.kpis]\nrule = \"exchange_75\"\nmin_uptime = 0.9\n");
     assert!(e.contains("contracts.s.on_miss: \"cut:150%\" is not a miss rule"), "{e}");
     assert!(e.contains("contracts.s.kpis.min_uptime: does not apply with rule = \"exchange_75\""), "{e}");

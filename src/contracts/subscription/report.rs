@@ -41,7 +41,7 @@ impl Subscription {
             }),
         );
         put("terminate_after_misses", json!(t.terminate_after_misses));
-        put("rule", json!(k.rule.as_str()));
+        put("rule", json!(k.rule));
         put("snapshot_every_s", num_f64(k.snapshot_every.secs_f64()));
         put("max_spread_bps", opt_f64(k.max_spread_bps));
         put("min_depth_quote", k.min_depth_quote.map_or(Value::Null, |c| f.cash(c)));

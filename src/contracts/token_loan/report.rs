@@ -88,8 +88,8 @@ impl TokenLoan {
             put("failure", json!(why));
         }
         put("lender", json!(self.lender_name()));
-        put("settle", json!(t.settle.as_str()));
-        put("strike_reference", json!(t.strike_reference.as_str()));
+        put("settle", json!(t.settle));
+        put("strike_reference", json!(t.strike_reference));
         put("start_s", secs(t.start));
         put("expiry_s", secs(self.expiry()));
         put("tenor_days", num_f64(t.tenor.nanos() as f64 / crate::contracts::kpi::DAY_NS as f64));
