@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{PartyKind, Recorder, Units};
+use crate::contracts::ContractSummary;
 use crate::ledger::{Conservation, Ledger};
 use crate::types::{Cash, Price, Qty};
 
@@ -31,7 +32,7 @@ pub struct Summary {
     /// One entry per agent group, then the project, named accounts and the exchange.
     pub groups: Vec<GroupSummary>,
     /// Contract settlements (filled in by the contracts module).
-    pub contracts: Vec<serde_json::Value>,
+    pub contracts: Vec<ContractSummary>,
     /// The conservation check.
     pub conservation: ConservationSummary,
 }

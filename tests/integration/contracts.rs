@@ -6,6 +6,8 @@ use std::fs;
 use std::path::Path;
 
 use mmsim::contracts::options::bs_call;
+use mmsim::contracts::{ContractSummary, SubscriptionSummary};
+use mmsim::metrics::summary::Summary;
 use mmsim::run::{run, RunOptions};
 use mmsim::scenario::{load, load_str, Override, Scenario};
 use serde_json::Value;
@@ -292,11 +294,10 @@ fn a_terminated_subscription_takes_the_account_away_from_its_mm() {
     let s = scenario("scenarios/three_mms_subscription.toml", &["market.duration=3d"]);
     let out = run(&s, &RunOptions::default()).unwrap();
     assert!(out.summary.conservation.ok);
-    let c = out.summary.contracts.iter().find(|c| c["name"] == "retainer_c").unwrap();
-    assert_eq!(c["terminated"], true);
-    let ended = c["terminated_at_s"].as_f64().unwrap();
-    assert_eq!(ended, 2.0 * 86_400.0);
-    assert!(c["revoked_orders"].as_u64().unwrap() > 0, "its resting quotes were cancelled: {c}");
+    let c = subscription(&out.summary, "retainer_c");
+    assert!(c.terminated);
+    assert_eq!(c.terminated_at_s, Some(2.0 * 86_400.0));
+    assert!(c.revoked_orders > 0, "its resting quotes were cancelled: {c:?}");
     let sim = &out.built.sim;
     for (i, slot) in sim.slots().iter().enumerate() {
         let AnyAgent::PassiveMm(mm) = &slot.agent else { continue };
@@ -311,7 +312,15 @@ fn a_terminated_subscription_takes_the_account_away_from_its_mm() {
     }
     // The others keep their contracts and are paid for the third day too.
     for name in ["retainer_a", "retainer_b"] {
-        let c = out.summary.contracts.iter().find(|c| c["name"] == name).unwrap();
-        assert_eq!((c["terminated"].as_bool(), c["periods"].as_u64()), (Some(false), Some(3)), "{name}");
+        let c = subscription(&out.summary, name);
+        assert_eq!((c.terminated, c.periods), (false, 3), "{name}");
+    }
+}
+
+/// The subscription `name` of a run's summary.
+fn subscription<'a>(s: &'a Summary, name: &str) -> &'a SubscriptionSummary {
+    match s.contracts.iter().find(|c| c.name() == name) {
+        Some(ContractSummary::Subscription(c)) => c,
+        other => panic!("no subscription {name}: {other:?}"),
     }
 }

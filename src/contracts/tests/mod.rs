@@ -29,6 +29,15 @@ pub(super) const MM: AgentId = AgentId(0);
 /// Another trader.
 pub(super) const OTHER: AgentId = AgentId(1);
 
+/// A report's summary entry as `summary.json` writes it. Checks on the way that the typed entry
+/// writes its keys sorted, as the JSON object it replaced did.
+pub(super) fn summary_json(r: &super::ContractReport) -> serde_json::Value {
+    let json = r.summary.to_json();
+    let written = serde_json::to_string(&r.summary).expect("serializes");
+    assert_eq!(written, json.to_string(), "summary fields out of alphabetical order");
+    json
+}
+
 /// Tick 0.01, lot 1: one atom is 0.01 quote units, a price of 1000 ticks is 10.
 pub(super) fn units() -> Units {
     Units { tick: Decimal::new(1, 2), lot: Decimal::ONE }
