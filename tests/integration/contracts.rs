@@ -207,6 +207,15 @@ fn contract_problems_are_located_and_say_how_to_fix_them() {
     assert!(e.contains("contracts.s.mm: group \"mm\" trades its own accounts; a subscription's MM quotes"), "{e}");
     assert!(e.contains("add trades_for = \"project\""), "{e}");
     assert!(e.contains("contracts.s.fee_account: missing: name the account that receives the fee"), "{e}");
+    let typo = "\n[[contracts]]\nname = \"l\"\nkind = \"token_loan\"\nmm = \"mm\"\ntokens = 10\ntenr = \"1d\"\n";
+    let e = problems(typo);
+    let want = format!(
+        "{}: contracts.l.tenr: unknown field `tenr` for kind `token_loan`, expected one of `name`, `kind`, `mm`, \
+         `lender`, `tokens`, `start`, `tenor`,",
+        at(typo, "tenr")
+    );
+    assert!(e.contains(&want), "{want}\nin:\n{e}");
+    assert!(e.contains("contracts.l.tenor: missing: required"), "the rest is still checked: {e}");
     let e = problems(
         "\n[[contracts]]\nname = \"l\"\nkind = \"token_loan\"\nmm = \"desk\"\ntokens = 5000000\ntenor = \"1d\"\n\
          [[contracts.options]]\nstrike = 0.00005\n",
