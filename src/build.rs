@@ -18,7 +18,7 @@ use crate::contracts::{self, AnyContract, GroupRef, World};
 use crate::engine::simulation::{AgentSlot, Simulation};
 use crate::exchange::Exchange;
 use crate::ledger::{AccountId, Ledger};
-use crate::metrics::{Party, Recorder, TradeLog};
+use crate::metrics::{Party, PartyKind, Recorder, TradeLog};
 use crate::rng::AgentRng;
 use crate::scenario::{Amount, Scenario, ScenarioError};
 use crate::types::{AgentId, Cash, Qty};
@@ -74,10 +74,13 @@ fn assemble(scenario: &Scenario, mut trade_log: Option<TradeLog>) -> Built {
 
     // Parties: groups first (in file order), then the project and named accounts, the exchange last.
     for g in &scenario.groups {
-        parties.push(party(&g.name, g.behaviour.kind().name(), g.count));
+        parties.push(party(&g.name, PartyKind::Group { kind: g.behaviour.kind() }, g.count));
     }
-    let holdings =
-        scenario.project.iter().map(|h| (h, "project")).chain(scenario.accounts.iter().map(|h| (h, "account")));
+    let holdings = scenario
+        .project
+        .iter()
+        .map(|h| (h, PartyKind::Project))
+        .chain(scenario.accounts.iter().map(|h| (h, PartyKind::Account)));
     for (h, kind) in holdings {
         let p = parties.len();
         let mut pt = party(&h.name, kind, 0);
@@ -137,7 +140,7 @@ fn assemble(scenario: &Scenario, mut trade_log: Option<TradeLog>) -> Built {
             agents.push(AgentInfo { name, party: gi, accounts, trades_for_other: other });
         }
     }
-    parties.push(party("exchange", "exchange", 0));
+    parties.push(party("exchange", PartyKind::Exchange, 0));
     let exchange = Exchange::new(ledger, scenario.fees);
     let contracts = build_contracts(scenario, &named, &agents, exchange.venue());
     account_party.push((parties.len() - 1) as u32);
@@ -185,8 +188,8 @@ fn build_contracts(
     contracts::build(&scenario.contracts, &World { accounts: named, groups: &groups }, venue)
 }
 
-fn party(name: &str, kind: &str, agents: u32) -> Party {
-    Party { name: name.to_string(), kind: kind.to_string(), agents, cash_start: Cash::ZERO, tokens_start: Qty::ZERO }
+fn party(name: &str, kind: PartyKind, agents: u32) -> Party {
+    Party { name: name.to_string(), kind, agents, cash_start: Cash::ZERO, tokens_start: Qty::ZERO }
 }
 
 /// Draws an amount in quote units or tokens (`unit` per integer step), rounded down to whole steps.

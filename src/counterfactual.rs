@@ -16,6 +16,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use crate::agents::{AgentKind, Behaviour, UnknownKind};
+use crate::contracts::{ContractFigure, ContractSummary};
 use crate::metrics::summary::Summary;
 use crate::report::{render_charts, render_price_comparison, render_report, ChartInput, OutputDir, ReportInput};
 use crate::run::{run, units, RunError, RunOptions, RunOutcome};
@@ -95,12 +96,17 @@ pub fn compare(actual: &Summary, alt: &Summary) -> Vec<Row> {
     for g in &actual.groups {
         push(format!("pnl_quote:{}", g.name), Some(g.pnl_quote), alt.group(&g.name).map(|x| x.pnl_quote));
     }
+    let figures: [(&str, ContractFigure); 5] = [
+        ("project_outcome_quote", ContractSummary::project_outcome),
+        ("returned_value_quote", ContractSummary::returned_value),
+        ("mm_pnl_quote", ContractSummary::mm_pnl),
+        ("withheld", ContractSummary::withheld),
+        ("fees_withheld", ContractSummary::fees_withheld),
+    ];
     for c in &actual.contracts {
-        let name = c.get("name").and_then(|v| v.as_str()).unwrap_or_default();
-        let other = alt.contracts.iter().find(|o| o.get("name").and_then(|v| v.as_str()) == Some(name));
-        for key in ["project_outcome_quote", "returned_value_quote", "mm_pnl_quote", "withheld", "fees_withheld"] {
-            let get = |v: &serde_json::Value| v.get(key).and_then(|x| Decimal::from_str(&x.to_string()).ok());
-            push(format!("{key}:{name}"), get(c), other.and_then(get));
+        let other = alt.contracts.iter().find(|o| o.name() == c.name());
+        for (key, figure) in figures {
+            push(format!("{key}:{}", c.name()), figure(c), other.and_then(figure));
         }
     }
     rows

@@ -14,22 +14,87 @@
 //! and `withheld` as 0 with `settled = false`, and what the rule would give on the checks so far as
 //! `released_projected` / `withheld_projected`.
 
-use serde_json::{json, Value};
+use rust_decimal::Decimal;
+use serde::Serialize;
 
-use super::report::{head, num_f64, secs, ContractReport, ContractRow, Fmt, Transfer};
-use super::spec::{GuaranteeTerms, ReleaseRule};
+use super::report::{json, ContractReport, ContractRow, ContractSummary, Fmt, Transfer};
+use super::spec::{ContractKind, GuaranteeTerms, ReleaseRule};
 use super::{Contract, ContractCtx, TimerKey};
 use crate::ledger::AccountId;
 use crate::metrics::Units;
 use crate::types::{Cash, Price, SimTime};
 
 /// Where a guarantee stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Status {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GuaranteeStatus {
+    /// Not deposited yet.
     Pending,
+    /// The depositor could not deposit.
     Failed,
+    /// Deposited, the period still running.
     Held,
+    /// Released (in part) at the period's end.
     Settled,
+}
+
+/// A guarantee's `summary.json` entry (fields in alphabetical order, as written).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GuaranteeSummary {
+    /// Highest price of the band, once fixed (`None`: unbounded or not yet fixed).
+    #[serde(serialize_with = "json::exact_opt")]
+    pub band_high: Option<Decimal>,
+    /// Lowest price of the band.
+    #[serde(serialize_with = "json::exact_opt")]
+    pub band_low: Option<Decimal>,
+    /// Price checks made.
+    pub checks: u64,
+    /// Checks that found the price inside the band.
+    pub checks_in_band: u64,
+    /// The deposit (0 unless it was made).
+    #[serde(serialize_with = "json::exact")]
+    pub deposit: Decimal,
+    /// The depositing account.
+    pub depositor: String,
+    /// End of the period, seconds since the start.
+    #[serde(serialize_with = "json::float")]
+    pub end_s: f64,
+    /// The first check outside the band, seconds.
+    #[serde(serialize_with = "json::float_opt")]
+    pub first_breach_s: Option<f64>,
+    /// Share of checks inside the band.
+    #[serde(serialize_with = "json::float")]
+    pub in_band_share: f64,
+    /// Always [`ContractKind::Guarantee`].
+    pub kind: ContractKind,
+    /// The group it is about, for reports.
+    pub mm: Option<String>,
+    /// Contract name.
+    pub name: String,
+    /// The spot at the start that premiums are over.
+    #[serde(serialize_with = "json::exact_opt")]
+    pub reference_price: Option<Decimal>,
+    /// What is released at the end.
+    pub release_rule: ReleaseRule,
+    /// Released to the depositor.
+    #[serde(serialize_with = "json::exact")]
+    pub released: Decimal,
+    /// What the rule would release on the checks so far.
+    #[serde(serialize_with = "json::exact")]
+    pub released_projected: Decimal,
+    /// True once released.
+    pub settled: bool,
+    /// Start, seconds.
+    #[serde(serialize_with = "json::float")]
+    pub start_s: f64,
+    /// Where it stands.
+    pub status: GuaranteeStatus,
+    /// Withheld by the exchange.
+    #[serde(serialize_with = "json::exact")]
+    pub withheld: Decimal,
+    /// What the rule would withhold on the checks so far.
+    #[serde(serialize_with = "json::exact")]
+    pub withheld_projected: Decimal,
 }
 
 /// A guarantee deposit (kind `guarantee`).
@@ -39,7 +104,7 @@ pub struct Guarantee {
     terms: GuaranteeTerms,
     depositor: AccountId,
     venue: AccountId,
-    status: Status,
+    status: GuaranteeStatus,
     reference: Option<Price>,
     band: (Option<Price>, Option<Price>),
     checks: u64,
@@ -60,7 +125,7 @@ impl Guarantee {
             terms,
             depositor,
             venue,
-            status: Status::Pending,
+            status: GuaranteeStatus::Pending,
             reference: None,
             band: (None, None),
             checks: 0,
@@ -109,28 +174,28 @@ impl Guarantee {
     }
 
     fn step(&mut self, ctx: &mut ContractCtx<'_>) {
-        if self.status == Status::Pending {
+        if self.status == GuaranteeStatus::Pending {
             if ctx.now < self.terms.start {
                 ctx.wake_at(self.terms.start, TimerKey::MAIN);
                 return;
             }
             if ctx.pay(&mut self.transfers, self.depositor, self.venue, self.terms.deposit).is_err() {
-                self.status = Status::Failed;
+                self.status = GuaranteeStatus::Failed;
                 return;
             }
             let spot = ctx.spot();
             self.reference = Some(spot);
             self.band = (self.terms.band_low.map(|r| r.resolve(spot)), self.terms.band_high.map(|r| r.resolve(spot)));
-            self.status = Status::Held;
+            self.status = GuaranteeStatus::Held;
         }
-        if self.status != Status::Held {
+        if self.status != GuaranteeStatus::Held {
             return;
         }
         if ctx.now >= self.end() {
             let (released, withheld) = self.rule_outcome();
             self.released = ctx.pay_from(&mut self.transfers, &[self.venue], self.depositor, released);
             self.withheld = withheld;
-            self.status = Status::Settled;
+            self.status = GuaranteeStatus::Settled;
             return;
         }
         if ctx.now >= self.next_check {
@@ -153,43 +218,36 @@ impl Guarantee {
     pub fn report(&self, units: Units) -> ContractReport {
         let f = Fmt(units);
         let t = &self.terms;
-        let settled = self.status == Status::Settled;
+        let settled = self.status == GuaranteeStatus::Settled;
         let (proj_released, proj_withheld) = self.rule_outcome();
         let share = if self.checks > 0 { self.in_band as f64 / self.checks as f64 } else { 0.0 };
-        let mut m = head(&self.name, "guarantee", t.mm.as_deref());
-        let status = match self.status {
-            Status::Pending => "pending",
-            Status::Failed => "failed",
-            Status::Held => "held",
-            Status::Settled => "settled",
+        let held = matches!(self.status, GuaranteeStatus::Held | GuaranteeStatus::Settled);
+        let summary = GuaranteeSummary {
+            band_high: self.band.1.map(|p| f.price(p)),
+            band_low: self.band.0.map(|p| f.price(p)),
+            checks: self.checks,
+            checks_in_band: self.in_band,
+            deposit: f.cash(if held { t.deposit } else { Cash::ZERO }),
+            depositor: t.depositor.clone(),
+            end_s: self.end().as_secs_f64(),
+            first_breach_s: self.first_breach.map(|t| t.as_secs_f64()),
+            in_band_share: share,
+            kind: ContractKind::Guarantee,
+            mm: t.mm.clone(),
+            name: self.name.clone(),
+            reference_price: self.reference.map(|p| f.price(p)),
+            release_rule: t.release,
+            released: f.cash(self.released),
+            released_projected: f.cash(if held { proj_released } else { Cash::ZERO }),
+            settled,
+            start_s: t.start.as_secs_f64(),
+            status: self.status,
+            withheld: f.cash(self.withheld),
+            withheld_projected: f.cash(if held { proj_withheld } else { Cash::ZERO }),
         };
-        let price = |p: Option<Price>| p.map_or(Value::Null, |p| f.price(p));
-        let held = matches!(self.status, Status::Held | Status::Settled);
-        for (k, v) in [
-            ("status", json!(status)),
-            ("settled", json!(settled)),
-            ("depositor", json!(t.depositor)),
-            ("deposit", f.cash(if held { t.deposit } else { Cash::ZERO })),
-            ("released", f.cash(self.released)),
-            ("withheld", f.cash(self.withheld)),
-            ("released_projected", f.cash(if held { proj_released } else { Cash::ZERO })),
-            ("withheld_projected", f.cash(if held { proj_withheld } else { Cash::ZERO })),
-            ("release_rule", json!(t.release.as_str())),
-            ("start_s", secs(t.start)),
-            ("end_s", secs(self.end())),
-            ("reference_price", price(self.reference)),
-            ("band_low", price(self.band.0)),
-            ("band_high", price(self.band.1)),
-            ("checks", json!(self.checks)),
-            ("checks_in_band", json!(self.in_band)),
-            ("in_band_share", num_f64(share)),
-            ("first_breach_s", self.first_breach.map_or(Value::Null, secs)),
-        ] {
-            m.insert(k.to_string(), v);
-        }
         let row = ContractRow {
             contract: self.name.clone(),
-            kind: "guarantee",
+            kind: ContractKind::Guarantee,
             mm: t.mm.clone(),
             period: 1,
             start_s: t.start.as_secs_f64(),
@@ -202,7 +260,7 @@ impl Guarantee {
                 ("in_band_share", super::report::f64_text(share)),
             ],
         };
-        ContractReport { summary: Value::Object(m), rows: vec![row] }
+        ContractReport { summary: ContractSummary::Guarantee(summary), rows: vec![row] }
     }
 }
 

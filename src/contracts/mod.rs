@@ -33,13 +33,13 @@ mod tests;
 mod token_loan;
 
 pub use build::{build, GroupRef, World};
-pub use guarantee::Guarantee;
+pub use guarantee::{Guarantee, GuaranteeStatus, GuaranteeSummary};
 pub use kpi::{KpiMonitor, KpiPeriod};
-pub use proceeds::ProceedsSplit;
-pub use report::{ContractReport, ContractRow, Transfer, COLUMNS};
-pub use spec::{ContractSpec, ContractTerms};
-pub use subscription::{PeriodResult, Subscription};
-pub use token_loan::{LoanStatus, Settled, Signing, TokenLoan};
+pub use proceeds::{ProceedsSplit, SplitSummary};
+pub use report::{ContractFigure, ContractReport, ContractRow, ContractSummary, Transfer, COLUMNS};
+pub use spec::{ContractKind, ContractSpec, ContractTerms};
+pub use subscription::{PeriodResult, PeriodSummary, Subscription, SubscriptionSummary};
+pub use token_loan::{LoanState, LoanStatus, LoanSummary, OptionSummary, Settled, Signing, TokenLoan};
 
 use crate::agents::{AgentEvent, Tape};
 use crate::book::{OrderBook, RestingOrder};

@@ -17,10 +17,10 @@
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
-use serde_json::json;
+use serde::Serialize;
 
-use super::report::{head, num, num_f64, secs, ContractReport, ContractRow, Fmt, Transfer};
-use super::spec::SplitTerms;
+use super::report::{json, ContractReport, ContractRow, ContractSummary, Fmt, Transfer};
+use super::spec::{ContractKind, SplitTerms};
 use super::{Contract, ContractCtx, TimerKey};
 use crate::ledger::AccountId;
 use crate::metrics::Units;
@@ -91,22 +91,22 @@ impl ProceedsSplit {
     pub fn report(&self, units: Units) -> ContractReport {
         let f = Fmt(units);
         let t = &self.terms;
-        let mut m = head(&self.name, "proceeds_split", Some(&t.mm));
-        for (k, v) in [
-            ("beneficiary", json!(t.beneficiary)),
-            ("share", num(t.share)),
-            ("start_s", secs(t.start)),
-            ("every_s", num_f64(t.every.nanos() as f64 / 1e9)),
-            ("settlements", json!(self.settlements)),
-            ("proceeds_quote", f.cash(self.proceeds)),
-            ("paid_quote", f.cash(self.paid)),
-            ("unpaid_quote", f.cash(self.owed().max(Cash::ZERO))),
-        ] {
-            m.insert(k.to_string(), v);
-        }
+        let summary = SplitSummary {
+            beneficiary: t.beneficiary.clone(),
+            every_s: t.every.nanos() as f64 / 1e9,
+            kind: ContractKind::ProceedsSplit,
+            mm: t.mm.clone(),
+            name: self.name.clone(),
+            paid_quote: f.cash(self.paid),
+            proceeds_quote: f.cash(self.proceeds),
+            settlements: self.settlements,
+            share: t.share,
+            start_s: t.start.as_secs_f64(),
+            unpaid_quote: f.cash(self.owed().max(Cash::ZERO)),
+        };
         let row = ContractRow {
             contract: self.name.clone(),
-            kind: "proceeds_split",
+            kind: ContractKind::ProceedsSplit,
             mm: Some(t.mm.clone()),
             period: 1,
             start_s: t.start.as_secs_f64(),
@@ -114,8 +114,41 @@ impl ProceedsSplit {
             settled: self.settlements > 0,
             values: vec![("volume_quote", f.cash_text(self.proceeds)), ("cash_paid", f.cash_text(self.paid))],
         };
-        ContractReport { summary: serde_json::Value::Object(m), rows: vec![row] }
+        ContractReport { summary: ContractSummary::ProceedsSplit(summary), rows: vec![row] }
     }
+}
+
+/// A proceeds split's `summary.json` entry (fields in alphabetical order, as written).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SplitSummary {
+    /// The account paid the share.
+    pub beneficiary: String,
+    /// Interval between settlements, seconds.
+    #[serde(serialize_with = "json::float")]
+    pub every_s: f64,
+    /// Always [`ContractKind::ProceedsSplit`].
+    pub kind: ContractKind,
+    /// The group whose proceeds are split.
+    pub mm: String,
+    /// Contract name.
+    pub name: String,
+    /// Paid to the beneficiary.
+    #[serde(serialize_with = "json::exact")]
+    pub paid_quote: Decimal,
+    /// What the group made selling since the start.
+    #[serde(serialize_with = "json::exact")]
+    pub proceeds_quote: Decimal,
+    /// Settlements made.
+    pub settlements: u32,
+    /// The beneficiary's share, a fraction.
+    #[serde(serialize_with = "json::exact")]
+    pub share: Decimal,
+    /// Start, seconds.
+    #[serde(serialize_with = "json::float")]
+    pub start_s: f64,
+    /// Owed but not paid (the group lacked the cash).
+    #[serde(serialize_with = "json::exact")]
+    pub unpaid_quote: Decimal,
 }
 
 impl Contract for ProceedsSplit {
@@ -142,7 +175,7 @@ mod tests {
 
     use super::*;
     use crate::book::OrderType;
-    use crate::contracts::tests::{secs, units, World, FIRM, MM, MM_ACCT, OTHER, OTHER_ACCT};
+    use crate::contracts::tests::{secs, summary_json, units, World, FIRM, MM, MM_ACCT, OTHER, OTHER_ACCT};
     use crate::types::Side;
     use crate::units::Dur;
 
@@ -178,9 +211,10 @@ mod tests {
         assert_eq!(c.outcome(), (Cash(70_000), Cash(50_000)));
         assert_eq!(w.cash(FIRM), Cash(50_000));
         let r = c.report(units());
-        assert_eq!(r.summary["kind"], "proceeds_split");
-        assert_eq!(r.summary["paid_quote"], serde_json::json!(500));
-        assert_eq!(r.summary["unpaid_quote"], serde_json::json!(0));
+        let j = summary_json(&r);
+        assert_eq!(j["kind"], "proceeds_split");
+        assert_eq!(j["paid_quote"], serde_json::json!(500));
+        assert_eq!(j["unpaid_quote"], serde_json::json!(0));
         assert!(w.exchange.ledger().conservation().ok());
     }
 

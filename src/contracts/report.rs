@@ -1,14 +1,24 @@
-//! What contracts report: a `summary.json` entry per contract and `contracts.csv` rows (one per
-//! contract per period), plus the log of value each contract moved.
+//! What contracts report: a `summary.json` entry per contract ([`ContractSummary`], one typed
+//! struct per kind) and `contracts.csv` rows (one per contract per period), plus the log of value
+//! each contract moved.
 //!
 //! Money and prices are exact decimals in quote units, tokens in tokens, times in seconds since the
 //! run's start. Figures that come from floats (option values, ratios, KPI means) are rounded to
-//! [`FLOAT_DP`] decimals so reports stay byte-identical across runs.
+//! [`FLOAT_DP`] decimals when written (see [`json`]) so reports stay byte-identical across runs.
+//!
+//! Each summary struct lists its fields in alphabetical order: `summary.json` has always written a
+//! contract's keys sorted (they began as a JSON map), and a struct serializes in field order.
 
 use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
-use serde_json::{Map, Value};
+use serde::Serialize;
+use serde_json::Value;
 
+use super::guarantee::GuaranteeSummary;
+use super::proceeds::SplitSummary;
+use super::spec::ContractKind;
+use super::subscription::SubscriptionSummary;
+use super::token_loan::LoanSummary;
 use crate::ledger::AccountId;
 use crate::metrics::Units;
 use crate::types::{Cash, Price, Qty, SimTime};
@@ -57,7 +67,7 @@ pub struct ContractRow {
     /// Contract name.
     pub contract: String,
     /// Contract kind.
-    pub kind: &'static str,
+    pub kind: ContractKind,
     /// The agent group it concerns, if any.
     pub mm: Option<String>,
     /// Period number from 1 (loans and guarantees have one).
@@ -77,7 +87,7 @@ impl ContractRow {
     pub fn get(&self, column: &str) -> String {
         match column {
             "contract" => self.contract.clone(),
-            "kind" => self.kind.to_string(),
+            "kind" => self.kind.name().to_string(),
             "mm" => self.mm.clone().unwrap_or_default(),
             "period" => self.period.to_string(),
             "start_s" => secs_text(self.start_s),
@@ -95,10 +105,151 @@ fn secs_text(s: f64) -> String {
 /// One contract's report.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContractReport {
-    /// Its `summary.json` entry: an object with `name`, `kind`, `mm` and the kind's figures.
-    pub summary: Value,
+    /// Its `summary.json` entry.
+    pub summary: ContractSummary,
     /// Its `contracts.csv` rows.
     pub rows: Vec<ContractRow>,
+}
+
+/// One contract's `summary.json` entry: its `name`, `kind` and `mm`, and the kind's figures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ContractSummary {
+    /// A token loan.
+    TokenLoan(LoanSummary),
+    /// A subscription.
+    Subscription(SubscriptionSummary),
+    /// A guarantee.
+    Guarantee(GuaranteeSummary),
+    /// A proceeds split.
+    ProceedsSplit(SplitSummary),
+}
+
+/// A figure some contract kinds report, read from their summary (`None` for the other kinds), e.g.
+/// [`ContractSummary::mm_pnl`].
+pub type ContractFigure = fn(&ContractSummary) -> Option<Decimal>;
+
+impl ContractSummary {
+    /// The contract's name.
+    pub fn name(&self) -> &str {
+        match self {
+            ContractSummary::TokenLoan(s) => &s.name,
+            ContractSummary::Subscription(s) => &s.name,
+            ContractSummary::Guarantee(s) => &s.name,
+            ContractSummary::ProceedsSplit(s) => &s.name,
+        }
+    }
+
+    /// The contract's kind.
+    pub fn kind(&self) -> ContractKind {
+        match self {
+            ContractSummary::TokenLoan(_) => ContractKind::TokenLoan,
+            ContractSummary::Subscription(_) => ContractKind::Subscription,
+            ContractSummary::Guarantee(_) => ContractKind::Guarantee,
+            ContractSummary::ProceedsSplit(_) => ContractKind::ProceedsSplit,
+        }
+    }
+
+    /// The agent group it concerns, if any.
+    pub fn mm(&self) -> Option<&str> {
+        match self {
+            ContractSummary::TokenLoan(s) => Some(&s.mm),
+            ContractSummary::Subscription(s) => Some(&s.mm),
+            ContractSummary::Guarantee(s) => s.mm.as_deref(),
+            ContractSummary::ProceedsSplit(s) => Some(&s.mm),
+        }
+    }
+
+    /// The project's outcome, `project_outcome_quote` (token loans).
+    pub fn project_outcome(&self) -> Option<Decimal> {
+        match self {
+            ContractSummary::TokenLoan(s) => Some(s.project_outcome_quote.normalize()),
+            _ => None,
+        }
+    }
+
+    /// The MM's PnL from the contract, `mm_pnl_quote` (token loans).
+    pub fn mm_pnl(&self) -> Option<Decimal> {
+        match self {
+            ContractSummary::TokenLoan(s) => Some(s.mm_pnl_quote.normalize()),
+            _ => None,
+        }
+    }
+
+    /// The returned tokens' value at settlement, `returned_value_quote` (token loans).
+    pub fn returned_value(&self) -> Option<Decimal> {
+        match self {
+            ContractSummary::TokenLoan(s) => Some(s.returned_value_quote.normalize()),
+            _ => None,
+        }
+    }
+
+    /// The deposit withheld, `withheld` (guarantees).
+    pub fn withheld(&self) -> Option<Decimal> {
+        match self {
+            ContractSummary::Guarantee(s) => Some(s.withheld.normalize()),
+            _ => None,
+        }
+    }
+
+    /// The fees withheld, `fees_withheld` (subscriptions).
+    pub fn fees_withheld(&self) -> Option<Decimal> {
+        match self {
+            ContractSummary::Subscription(s) => Some(s.fees_withheld.normalize()),
+            _ => None,
+        }
+    }
+
+    /// Settled periods and those of them that missed a KPI (subscriptions).
+    pub fn kpi_periods(&self) -> Option<(usize, usize)> {
+        match self {
+            ContractSummary::Subscription(s) => Some((s.periods, s.periods_failed)),
+            _ => None,
+        }
+    }
+
+    /// The entry as a JSON object, as `summary.json` writes it.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// `summary.json`'s number formats, for `#[serde(serialize_with = …)]` on summary fields.
+pub mod json {
+    use rust_decimal::Decimal;
+    use serde::{Serialize, Serializer};
+
+    /// An exact decimal as a JSON number, normalised (`1.50` is written `1.5`).
+    ///
+    /// # Errors
+    /// The serializer's.
+    pub fn exact<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        super::num(*d).serialize(s)
+    }
+
+    /// An optional exact decimal: a JSON number, or `null`.
+    ///
+    /// # Errors
+    /// The serializer's.
+    pub fn exact_opt<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        d.map_or(serde_json::Value::Null, super::num).serialize(s)
+    }
+
+    /// A float rounded to [`FLOAT_DP`](super::FLOAT_DP) decimals (`null` when not finite).
+    ///
+    /// # Errors
+    /// The serializer's.
+    pub fn float<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        super::num_f64(*x).serialize(s)
+    }
+
+    /// An optional float, rounded like [`float`]; `null` when absent.
+    ///
+    /// # Errors
+    /// The serializer's.
+    pub fn float_opt<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+        super::opt_f64(*x).serialize(s)
+    }
 }
 
 /// Value a contract moved between accounts (through [`ContractCtx`](super::ContractCtx)).
@@ -155,21 +306,21 @@ pub fn opt_f64(x: Option<f64>) -> Value {
 pub struct Fmt(pub Units);
 
 impl Fmt {
-    /// Cash in quote units, as JSON.
-    pub fn cash(&self, c: Cash) -> Value {
-        num(self.0.cash(c))
+    /// Cash in quote units.
+    pub fn cash(&self, c: Cash) -> Decimal {
+        self.0.cash(c)
     }
-    /// Cash atoms held as a float (a valuation), in quote units as JSON.
-    pub fn cash_f64(&self, atoms: f64) -> Value {
-        num_f64(atoms * self.atom())
+    /// Cash atoms held as a float (a valuation), in quote units.
+    pub fn cash_f64(&self, atoms: f64) -> f64 {
+        atoms * self.atom()
     }
-    /// Tokens as JSON.
-    pub fn tokens(&self, q: Qty) -> Value {
-        num(self.0.tokens(q))
+    /// Tokens.
+    pub fn tokens(&self, q: Qty) -> Decimal {
+        self.0.tokens(q)
     }
-    /// A price in quote units as JSON.
-    pub fn price(&self, p: Price) -> Value {
-        num(self.0.price(p))
+    /// A price in quote units.
+    pub fn price(&self, p: Price) -> Decimal {
+        self.0.price(p)
     }
     /// Quote units per cash atom.
     pub fn atom(&self) -> f64 {
@@ -193,18 +344,4 @@ impl Fmt {
 /// A float as CSV text rounded to [`FLOAT_DP`] decimals.
 pub fn f64_text(x: f64) -> String {
     dec_f64(x).map(|d| d.to_string()).unwrap_or_default()
-}
-
-/// Seconds since the start, for reports.
-pub fn secs(t: SimTime) -> Value {
-    num_f64(t.as_secs_f64())
-}
-
-/// The common head of every summary entry: `name`, `kind`, `mm`.
-pub fn head(name: &str, kind: &str, mm: Option<&str>) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), Value::String(name.to_string()));
-    m.insert("kind".into(), Value::String(kind.to_string()));
-    m.insert("mm".into(), mm.map_or(Value::Null, |s| Value::String(s.to_string())));
-    m
 }

@@ -5,11 +5,75 @@
 //! Ratios (volatility, rate, premiums, shares) are plain fractions (`0.5` = 50%). Accounts and agent
 //! groups are kept by name; [`build`](super::build) resolves them when the simulation is set up.
 
+use std::fmt;
+use std::str::FromStr;
+
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::types::{Cash, Price, Qty, SimTime};
 use crate::units::Dur;
+
+/// The kinds of contract, written `kind = "token_loan"` in scenarios and printed the same way in
+/// reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ContractKind {
+    /// `token_loan`: tokens lent to an MM, with call options on them.
+    TokenLoan,
+    /// `subscription`: an MM quotes an account for a fee per period, judged on KPIs.
+    Subscription,
+    /// `guarantee`: a cash deposit with the exchange, released by a price band.
+    Guarantee,
+    /// `proceeds_split`: a share of what an MM makes selling, paid to another account.
+    ProceedsSplit,
+}
+
+impl ContractKind {
+    /// Every kind, in the order messages list them.
+    pub const ALL: [ContractKind; 4] =
+        [ContractKind::TokenLoan, ContractKind::Subscription, ContractKind::Guarantee, ContractKind::ProceedsSplit];
+
+    /// The name as written in scenarios and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            ContractKind::TokenLoan => "token_loan",
+            ContractKind::Subscription => "subscription",
+            ContractKind::Guarantee => "guarantee",
+            ContractKind::ProceedsSplit => "proceeds_split",
+        }
+    }
+}
+
+impl fmt::Display for ContractKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+impl FromStr for ContractKind {
+    type Err = String;
+
+    /// The kind named `s`; the message lists the kinds.
+    fn from_str(s: &str) -> Result<Self, String> {
+        ContractKind::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = ContractKind::ALL.iter().map(|k| k.name()).collect();
+            format!("unknown contract kind {s:?}; the kinds are: {}", names.join(", "))
+        })
+    }
+}
+
+impl Serialize for ContractKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for ContractKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(de::Error::custom)
+    }
+}
 
 /// One contract of a scenario.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,13 +98,13 @@ pub enum ContractTerms {
 }
 
 impl ContractTerms {
-    /// The kind as written in scenarios and reports.
-    pub fn kind(&self) -> &'static str {
+    /// The kind.
+    pub fn kind(&self) -> ContractKind {
         match self {
-            ContractTerms::TokenLoan(_) => "token_loan",
-            ContractTerms::Subscription(_) => "subscription",
-            ContractTerms::Guarantee(_) => "guarantee",
-            ContractTerms::ProceedsSplit(_) => "proceeds_split",
+            ContractTerms::TokenLoan(_) => ContractKind::TokenLoan,
+            ContractTerms::Subscription(_) => ContractKind::Subscription,
+            ContractTerms::Guarantee(_) => ContractKind::Guarantee,
+            ContractTerms::ProceedsSplit(_) => ContractKind::ProceedsSplit,
         }
     }
 
@@ -90,30 +154,23 @@ impl PriceRule {
     }
 }
 
-/// The index premium strikes are measured from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The index premium strikes are measured from; read and written by the names below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StrikeReference {
     /// The spot at signing (`"open"`): strikes are known at once.
+    #[serde(rename = "open")]
     Open,
     /// Volume-weighted average of one-minute bars over the reference window (`"vwap_7d"`).
+    #[serde(rename = "vwap_7d")]
     Vwap,
     /// Plain average of one-minute closes over the reference window (`"avg_7d"`).
+    #[serde(rename = "avg_7d")]
     Average,
 }
 
-impl StrikeReference {
-    /// The name as written in scenarios.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StrikeReference::Open => "open",
-            StrikeReference::Vwap => "vwap_7d",
-            StrikeReference::Average => "avg_7d",
-        }
-    }
-}
-
-/// How a token loan settles at expiry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How a token loan settles at expiry; read and written as `"tokens"` or `"cash"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Settlement {
     /// `"tokens"`: in-the-money calls are exercised physically (the MM pays strike × quantity and
     /// keeps the tokens); every other token is returned.
@@ -121,16 +178,6 @@ pub enum Settlement {
     /// `"cash"`: every token is returned and the lender pays the MM each in-the-money call's
     /// intrinsic value `(spot − strike) × quantity` in cash.
     Cash,
-}
-
-impl Settlement {
-    /// The name as written in scenarios.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Settlement::Tokens => "tokens",
-            Settlement::Cash => "cash",
-        }
-    }
 }
 
 /// One call option the borrower holds on part of the loan.
@@ -174,33 +221,63 @@ pub struct LoanTerms {
     pub early_return: bool,
 }
 
-/// What a missed period does to the fee.
+/// What a missed period does to the fee; read and written as `"withhold"` or `"cut:50%"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OnMiss {
     /// `"withhold"`: no fee for the period.
     Withhold,
-    /// `"cut:50%"`: the fee is cut by this fraction.
+    /// `"cut:50%"`: the fee is cut by this fraction, in (0, 1].
     Cut(Decimal),
 }
 
-/// How the uptime KPI is judged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+impl FromStr for OnMiss {
+    type Err = String;
+
+    /// `"withhold"`, or `"cut:P%"` (also `"cut:0.5"`) with a cut in (0%, 100%].
+    fn from_str(s: &str) -> Result<Self, String> {
+        let v = s.trim();
+        if v == "withhold" {
+            return Ok(OnMiss::Withhold);
+        }
+        let cut = v.strip_prefix("cut:").and_then(|p| p.parse::<crate::scenario::raw::RawRatio>().ok()).map(|r| r.0);
+        match cut {
+            Some(c) if c > Decimal::ZERO && c <= Decimal::ONE => Ok(OnMiss::Cut(c)),
+            _ => Err(format!("{v:?} is not a miss rule: write \"withhold\" or \"cut:50%\" (a cut in (0%, 100%])")),
+        }
+    }
+}
+
+impl fmt::Display for OnMiss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OnMiss::Withhold => f.write_str("withhold"),
+            OnMiss::Cut(c) => write!(f, "cut:{}%", (c * Decimal::ONE_HUNDRED).normalize()),
+        }
+    }
+}
+
+impl Serialize for OnMiss {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for OnMiss {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(de::Error::custom)
+    }
+}
+
+/// How the uptime KPI is judged; read and written by the names below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KpiRule {
     /// `"uptime"`: the share of qualifying snapshots is at least `min_uptime`.
+    #[serde(rename = "uptime")]
     Uptime,
     /// `"exchange_75"`: a day qualifies when ≥ 75% of its snapshots do, the period when ≥ 75% of
     /// its days do.
+    #[serde(rename = "exchange_75")]
     Exchange75,
-}
-
-impl KpiRule {
-    /// The name as written in scenarios.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KpiRule::Uptime => "uptime",
-            KpiRule::Exchange75 => "exchange_75",
-        }
-    }
 }
 
 /// KPI thresholds of a subscription; a threshold left out is not checked.
@@ -261,23 +338,15 @@ pub struct SubscriptionTerms {
     pub kpis: KpiTerms,
 }
 
-/// What part of a guarantee deposit is released.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What part of a guarantee deposit is released; read and written as `"proportional"` or
+/// `"all_or_nothing"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReleaseRule {
     /// `"proportional"`: the share of checks with the price inside the band.
     Proportional,
     /// `"all_or_nothing"`: everything, unless one check found the price outside the band.
     AllOrNothing,
-}
-
-impl ReleaseRule {
-    /// The name as written in scenarios.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReleaseRule::Proportional => "proportional",
-            ReleaseRule::AllOrNothing => "all_or_nothing",
-        }
-    }
 }
 
 /// `kind = "guarantee"`: cash deposited with the exchange against manipulation for a period.

@@ -25,6 +25,8 @@
 
 mod report;
 
+pub use report::{PeriodSummary, SubscriptionSummary};
+
 use super::kpi::{KpiMonitor, KpiPeriod};
 use super::report::Transfer;
 use super::spec::{OnMiss, SubscriptionTerms};

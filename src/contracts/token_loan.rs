@@ -43,6 +43,8 @@
 mod report;
 mod settle;
 
+pub use report::{LoanState, LoanSummary, OptionSummary};
+
 use super::options::{BsInputs, DAYS_PER_YEAR};
 use super::report::Transfer;
 use super::spec::{LoanTerms, StrikeReference};

@@ -11,20 +11,66 @@ pub mod trade_log;
 
 use rust_decimal::Decimal;
 
-use crate::agents::{Phase, Tape};
+use crate::agents::{AgentKind, Phase, Tape};
 use crate::book::OrderBook;
 use crate::exchange::Trade;
 use crate::ledger::Ledger;
 use crate::types::{Cash, Intent, Price, Qty, Side, SimTime};
 pub use trade_log::TradeLog;
 
+/// What a party is. Printed (reports, `summary.json`, `agents.csv`) as its group's agent kind, or
+/// `project`, `account` or `exchange`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartyKind {
+    /// An `[[agents]]` group.
+    Group {
+        /// The group's agent kind.
+        kind: AgentKind,
+    },
+    /// The project's treasury (`[project]`).
+    Project,
+    /// A named `[[accounts]]` entry.
+    Account,
+    /// The exchange (its fee account).
+    Exchange,
+}
+
+impl PartyKind {
+    /// The name printed in reports: the agent kind for a group.
+    pub fn name(self) -> &'static str {
+        match self {
+            PartyKind::Group { kind } => kind.name(),
+            PartyKind::Project => "project",
+            PartyKind::Account => "account",
+            PartyKind::Exchange => "exchange",
+        }
+    }
+
+    /// True for an agent group (a party whose agents trade), false for a plain account holder.
+    pub fn is_group(self) -> bool {
+        matches!(self, PartyKind::Group { .. })
+    }
+}
+
+impl std::fmt::Display for PartyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+impl serde::Serialize for PartyKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 /// Who holds accounts: an agent group, the project, a named account, or the exchange.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Party {
     /// Name (group name, project name, account name, or `exchange`).
     pub name: String,
-    /// Kind: the agent kind for a group; `project`, `account` or `exchange` otherwise.
-    pub kind: String,
+    /// What it is.
+    pub kind: PartyKind,
     /// Number of agents (crowd members) in it.
     pub agents: u32,
     /// Cash at the start.

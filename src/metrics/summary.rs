@@ -7,7 +7,8 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{PartyBalance, Recorder, Units};
+use super::{PartyBalance, PartyKind, Recorder, Units};
+use crate::contracts::ContractSummary;
 use crate::ledger::{Conservation, Ledger};
 use crate::types::{Cash, Price, Qty};
 
@@ -31,7 +32,7 @@ pub struct Summary {
     /// One entry per agent group, then the project, named accounts and the exchange.
     pub groups: Vec<GroupSummary>,
     /// Contract settlements (filled in by the contracts module).
-    pub contracts: Vec<serde_json::Value>,
+    pub contracts: Vec<ContractSummary>,
     /// The conservation check.
     pub conservation: ConservationSummary,
 }
@@ -73,8 +74,8 @@ pub struct VolumeSummary {
 pub struct GroupSummary {
     /// Name.
     pub name: String,
-    /// Agent kind, or `project`, `account`, `exchange`.
-    pub kind: String,
+    /// What it is: printed as its agent kind, or `project`, `account`, `exchange`.
+    pub kind: PartyKind,
     /// Agents (crowd members) in the group.
     pub agents: u32,
     /// PnL marked to the close.
@@ -129,7 +130,7 @@ impl GroupSummary {
         let d_tokens = end.tokens + end.claim - party.tokens_start;
         GroupSummary {
             name: party.name.clone(),
-            kind: party.kind.clone(),
+            kind: party.kind,
             agents: party.agents,
             pnl_quote: units.cash(pnl(d_cash, d_tokens, mark)),
             cash_start: units.cash(party.cash_start),

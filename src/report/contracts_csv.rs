@@ -63,7 +63,7 @@ mod tests {
     fn rows_fill_their_columns_and_leave_the_rest_empty() {
         let row = ContractRow {
             contract: "retainer".into(),
-            kind: "subscription",
+            kind: crate::contracts::ContractKind::Subscription,
             mm: Some("mm".into()),
             period: 2,
             start_s: 60.0,

@@ -210,7 +210,7 @@ pub fn write_agents_csv(
     };
     for a in agents {
         let party = &parties[a.party];
-        let mut fields = vec![a.name.clone(), party.name.clone(), party.kind.clone(), a.accounts.len().to_string()];
+        let mut fields = vec![a.name.clone(), party.name.clone(), party.kind.to_string(), a.accounts.len().to_string()];
         if a.trades_for_other {
             fields.push(a.accounts.iter().map(|&id| ledger.account(id).name.clone()).collect::<Vec<_>>().join(";"));
             fields.extend(std::iter::repeat_n(String::new(), 6));
@@ -230,8 +230,9 @@ pub fn write_agents_csv(
     }
     for (id, acc) in ledger.accounts().iter().enumerate() {
         let party = &parties[recorder.account_party()[id] as usize];
-        if party.kind == "project" || party.kind == "account" || party.kind == "exchange" {
-            let mut fields = vec![acc.name.clone(), party.name.clone(), party.kind.clone(), "1".into(), String::new()];
+        if !party.kind.is_group() {
+            let mut fields =
+                vec![acc.name.clone(), party.name.clone(), party.kind.to_string(), "1".into(), String::new()];
             fields.extend(row(account_start[id], (acc.cash(), acc.tokens()), acc.claim));
             csv.write_record(&fields)?;
         }

@@ -5,7 +5,7 @@
 //! are compared on a common reference); checks must fit the period.
 
 use super::contracts::{account, group, positive_dur, price_rule, required, Env};
-use super::raw::contracts::RawContract;
+use super::raw::contracts::RawGuarantee;
 use super::source::Seg;
 use super::validate::{join, Ctx};
 use crate::contracts::spec::{ContractTerms, GuaranteeTerms, PriceRule, ReleaseRule};
@@ -16,12 +16,13 @@ use crate::units::Dur;
 pub(crate) fn guarantee(
     ctx: &mut Ctx<'_>,
     path: &[Seg],
-    c: &RawContract,
+    mm: Option<&String>,
+    c: &RawGuarantee,
     env: &Env<'_>,
     start: SimTime,
 ) -> Option<ContractTerms> {
-    let mm = match &c.mm {
-        Some(_) => Some(group(ctx, path, c.mm.as_ref(), env).map(|g| g.name.clone())),
+    let mm = match mm {
+        Some(_) => Some(group(ctx, path, mm, env).map(|g| g.name.clone())),
         None => Some(None),
     };
     let depositor = account(ctx, path, "depositor", c.depositor.as_ref(), env);
@@ -62,17 +63,6 @@ pub(crate) fn guarantee(
             ctx.report(&join(path, "check_every"), format!("{e} is longer than the period ({p})"));
         }
     }
-    let release = match c.release.as_deref().unwrap_or("proportional") {
-        "proportional" => Some(ReleaseRule::Proportional),
-        "all_or_nothing" => Some(ReleaseRule::AllOrNothing),
-        other => {
-            ctx.report(
-                &join(path, "release"),
-                format!("unknown release rule {other:?}; use \"proportional\" or \"all_or_nothing\""),
-            );
-            None
-        }
-    };
     let band_low = match low {
         Some(v) => Some(v?),
         None => None,
@@ -93,6 +83,6 @@ pub(crate) fn guarantee(
         band_low,
         band_high,
         check_every: every?,
-        release: release?,
+        release: c.release.unwrap_or(ReleaseRule::Proportional),
     }))
 }

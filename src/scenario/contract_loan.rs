@@ -9,7 +9,7 @@
 use rust_decimal::Decimal;
 
 use super::contracts::{account, group, positive_dur, price_rule, ratio, required, Env};
-use super::raw::contracts::{RawContract, RawRatio};
+use super::raw::contracts::{RawLoan, RawRatio};
 use super::source::Seg;
 use super::validate::{join, Ctx};
 use crate::contracts::spec::{CallOption, LoanTerms, Settlement, StrikeReference};
@@ -23,11 +23,12 @@ const DAY: u64 = 86_400_000_000_000;
 pub(crate) fn loan(
     ctx: &mut Ctx<'_>,
     path: &[Seg],
-    c: &RawContract,
+    mm: Option<&String>,
+    c: &RawLoan,
     env: &Env<'_>,
     start: SimTime,
 ) -> Option<LoanTerms> {
-    let g = group(ctx, path, c.mm.as_ref(), env);
+    let g = group(ctx, path, mm, env);
     let mut ok = true;
     if let Some(g) = g {
         if let Some(acct) = &g.trades_for {
@@ -85,38 +86,19 @@ pub(crate) fn loan(
     });
     let rate =
         ratio(ctx, &join(path, "rate"), c.rate.unwrap_or(RawRatio(Decimal::ZERO)), -Decimal::ONE, Decimal::ONE, false);
-    let reference = match c.strike_reference.as_deref().unwrap_or("open") {
-        "open" => Some(StrikeReference::Open),
-        "vwap_7d" => Some(StrikeReference::Vwap),
-        "avg_7d" => Some(StrikeReference::Average),
-        other => {
-            ctx.report(
-                &join(path, "strike_reference"),
-                format!("unknown reference {other:?}; use \"open\", \"vwap_7d\" or \"avg_7d\""),
-            );
-            None
-        }
-    };
+    let reference = c.strike_reference.unwrap_or(StrikeReference::Open);
     let window = c.reference_window.unwrap_or(Dur(7 * DAY));
-    if c.reference_window.is_some() && reference == Some(StrikeReference::Open) {
+    if c.reference_window.is_some() && reference == StrikeReference::Open {
         ctx.report(&join(path, "reference_window"), "applies only with strike_reference = \"vwap_7d\" or \"avg_7d\"");
         ok = false;
     }
     let window = positive_dur(ctx, path, "reference_window", window);
-    if let (Some(w), Some(t), Some(r)) = (window, tenor, reference) {
-        if r != StrikeReference::Open && w >= t {
+    if let (Some(w), Some(t)) = (window, tenor) {
+        if reference != StrikeReference::Open && w >= t {
             ctx.report(&join(path, "reference_window"), format!("{w} must be shorter than the tenor ({t})"));
             ok = false;
         }
     }
-    let settle = match c.settle.as_deref().unwrap_or("tokens") {
-        "tokens" => Some(Settlement::Tokens),
-        "cash" => Some(Settlement::Cash),
-        other => {
-            ctx.report(&join(path, "settle"), format!("unknown settlement {other:?}; use \"tokens\" or \"cash\""));
-            None
-        }
-    };
     let expiry_average = match c.expiry_average {
         Some(d) if d.nanos() == 0 || d.nanos() > DAY => {
             ctx.report(
@@ -141,9 +123,9 @@ pub(crate) fn loan(
         options: options?,
         volatility: volatility?,
         rate: rate?,
-        strike_reference: reference?,
+        strike_reference: reference,
         reference_window: window?,
-        settle: settle?,
+        settle: c.settle.unwrap_or(Settlement::Tokens),
         expiry_average,
         early_return: c.early_return.unwrap_or(false),
     })
@@ -152,7 +134,7 @@ pub(crate) fn loan(
 fn options(
     ctx: &mut Ctx<'_>,
     path: &[Seg],
-    c: &RawContract,
+    c: &RawLoan,
     env: &Env<'_>,
     tokens: Option<Qty>,
 ) -> Option<Vec<CallOption>> {

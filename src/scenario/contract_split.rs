@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::contracts::{group, positive_dur, required, required_account, Env};
-use super::raw::contracts::RawContract;
+use super::raw::contracts::RawSplit;
 use super::source::Seg;
 use super::validate::{join, Ctx};
 use crate::contracts::spec::{ContractTerms, SplitTerms};
@@ -16,11 +16,12 @@ use crate::units::Dur;
 pub(crate) fn split(
     ctx: &mut Ctx<'_>,
     path: &[Seg],
-    c: &RawContract,
+    mm: Option<&String>,
+    c: &RawSplit,
     env: &Env<'_>,
     start: SimTime,
 ) -> Option<ContractTerms> {
-    let g = group(ctx, path, c.mm.as_ref(), env);
+    let g = group(ctx, path, mm, env);
     let mm = match g {
         Some(g) if g.trades_for.is_some() || g.crowd => {
             ctx.report(

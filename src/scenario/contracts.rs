@@ -11,8 +11,8 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use super::groups::Units;
-use super::raw::contracts::{RawContract, RawKpis, RawPrice, RawRatio, KIND_KEYS};
-use super::source::Seg;
+use super::raw::contracts::{RawContract, RawKpis, RawPrice, RawRatio, RawSubscription, RawTerms};
+use super::source::{display_path, Seg};
 use super::validate::{check_name, join, Ctx};
 use crate::contracts::spec::{ContractSpec, ContractTerms, KpiRule, KpiTerms, OnMiss, PriceRule};
 use crate::types::{Cash, Price, Qty, SimTime};
@@ -44,9 +44,6 @@ pub(crate) struct Env<'a> {
     pub(crate) groups: &'a [GroupInfo],
 }
 
-/// The kinds, for messages.
-const KINDS: [&str; 4] = ["token_loan", "subscription", "guarantee", "proceeds_split"];
-
 /// Checks every contract; `None` when any problem was reported.
 pub(crate) fn contracts(ctx: &mut Ctx<'_>, raw: Vec<RawContract>, env: &Env<'_>) -> Option<Vec<ContractSpec>> {
     let mut names: Vec<String> = Vec::new();
@@ -67,27 +64,32 @@ pub(crate) fn contracts(ctx: &mut Ctx<'_>, raw: Vec<RawContract>, env: &Env<'_>)
 }
 
 fn contract(ctx: &mut Ctx<'_>, path: &[Seg], c: RawContract, env: &Env<'_>) -> Option<ContractSpec> {
-    let Some((_, keys)) = KIND_KEYS.iter().find(|(k, _)| *k == c.kind) else {
-        ctx.report(
-            &join(path, "kind"),
-            format!("unknown contract kind {:?}; the kinds are: {}", c.kind, KINDS.join(", ")),
-        );
-        return None;
-    };
-    for key in c.present_keys().into_iter().filter(|k| !keys.contains(k)) {
-        let owners: Vec<&str> = KIND_KEYS.iter().filter(|(_, ks)| ks.contains(&key)).map(|(k, _)| *k).collect();
-        ctx.report(
-            &join(path, key),
-            format!("`{key}` does not apply to kind `{}` (it belongs to {})", c.kind, owners.join(", ")),
-        );
+    let (raw, problems) = c.terms();
+    let mut unread = Vec::new();
+    for p in problems {
+        let at: Vec<Seg> = path.iter().chain(&p.path).cloned().collect();
+        if p.at_key {
+            ctx.report_key(&at, p.message);
+        } else {
+            unread.push(display_path(&at));
+            ctx.report(&at, p.message);
+        }
     }
-    let start = start(ctx, path, c.start, env);
-    let terms = match c.kind.as_str() {
-        "token_loan" => super::contract_loan::loan(ctx, path, &c, env, start?).map(ContractTerms::TokenLoan),
-        "subscription" => subscription(ctx, path, &c, env, start?),
-        "proceeds_split" => super::contract_split::split(ctx, path, &c, env, start?),
-        _ => super::contract_guarantee::guarantee(ctx, path, &c, env, start?),
+    let raw = raw?;
+    let checked_from = ctx.problems.len();
+    let start = start(ctx, path, raw.start(), env);
+    let mm = c.mm.as_ref();
+    let terms = match &raw {
+        RawTerms::TokenLoan(t) => {
+            super::contract_loan::loan(ctx, path, mm, t, env, start?).map(ContractTerms::TokenLoan)
+        }
+        RawTerms::Subscription(t) => subscription(ctx, path, mm, t, env, start?),
+        RawTerms::Guarantee(t) => super::contract_guarantee::guarantee(ctx, path, mm, t, env, start?),
+        RawTerms::ProceedsSplit(t) => super::contract_split::split(ctx, path, mm, t, env, start?),
     };
+    // A value that could not be read was left out: it is reported already, not also missing.
+    let checked = ctx.problems.split_off(checked_from);
+    ctx.problems.extend(checked.into_iter().filter(|p| p.key.as_ref().is_none_or(|k| !unread.contains(k))));
     Some(ContractSpec { name: c.name, terms: terms? })
 }
 
@@ -235,11 +237,12 @@ pub(crate) fn price_rule(ctx: &mut Ctx<'_>, path: &[Seg], v: RawPrice, env: &Env
 fn subscription(
     ctx: &mut Ctx<'_>,
     path: &[Seg],
-    c: &RawContract,
+    mm: Option<&String>,
+    c: &RawSubscription,
     env: &Env<'_>,
     start: SimTime,
 ) -> Option<ContractTerms> {
-    let g = group(ctx, path, c.mm.as_ref(), env);
+    let g = group(ctx, path, mm, env);
     let payer = match g {
         Some(g) if g.trades_for.is_none() => {
             ctx.report(
@@ -283,7 +286,7 @@ fn subscription(
             None
         }
     };
-    let on_miss = on_miss(ctx, path, c.on_miss.as_deref());
+    let on_miss = c.on_miss.unwrap_or(OnMiss::Withhold);
     let terminate = match c.terminate_after_misses.unwrap_or(0) {
         n if (0..=u32::MAX as i64).contains(&n) => Some(n as u32),
         n => {
@@ -300,40 +303,15 @@ fn subscription(
         period: period?,
         start,
         periods: periods?,
-        on_miss: on_miss?,
+        on_miss,
         terminate_after_misses: terminate?,
         kpis: kpis?,
     }))
 }
 
-fn on_miss(ctx: &mut Ctx<'_>, path: &[Seg], v: Option<&str>) -> Option<OnMiss> {
-    let v = v.unwrap_or("withhold").trim();
-    if v == "withhold" {
-        return Some(OnMiss::Withhold);
-    }
-    let cut = v.strip_prefix("cut:").and_then(|p| p.parse::<RawRatio>().ok()).map(|r| r.0);
-    match cut {
-        Some(c) if c > Decimal::ZERO && c <= Decimal::ONE => Some(OnMiss::Cut(c)),
-        _ => {
-            ctx.report(
-                &join(path, "on_miss"),
-                format!("{v:?} is not a miss rule: write \"withhold\" or \"cut:50%\" (a cut in (0%, 100%])"),
-            );
-            None
-        }
-    }
-}
-
 fn kpis(ctx: &mut Ctx<'_>, path: &[Seg], k: RawKpis, env: &Env<'_>, period: Option<Dur>) -> Option<KpiTerms> {
     let mut ok = true;
-    let rule = match k.rule.as_deref().unwrap_or("uptime") {
-        "uptime" => Some(KpiRule::Uptime),
-        "exchange_75" => Some(KpiRule::Exchange75),
-        other => {
-            ctx.report(&join(path, "rule"), format!("unknown rule {other:?}; use \"uptime\" or \"exchange_75\""));
-            None
-        }
-    };
+    let rule = k.rule.unwrap_or(KpiRule::Uptime);
     let max_spread_bps = match k.max_spread_bps {
         Some(v) if v.0 <= Decimal::ZERO => {
             ctx.report(&join(path, "max_spread_bps"), format!("must be > 0, got {v}"));
@@ -353,7 +331,7 @@ fn kpis(ctx: &mut Ctx<'_>, path: &[Seg], k: RawKpis, env: &Env<'_>, period: Opti
     let min_depth_quote = money(ctx, "min_depth_quote", k.min_depth_quote, &mut ok);
     let min_daily_volume_quote = money(ctx, "min_daily_volume_quote", k.min_daily_volume_quote, &mut ok);
     let min_uptime = match k.min_uptime {
-        Some(_) if rule == Some(KpiRule::Exchange75) => {
+        Some(_) if rule == KpiRule::Exchange75 => {
             ctx.report(
                 &join(path, "min_uptime"),
                 "does not apply with rule = \"exchange_75\", which fixes 75% of snapshots a day and 75% of days",
@@ -393,6 +371,6 @@ fn kpis(ctx: &mut Ctx<'_>, path: &[Seg], k: RawKpis, env: &Env<'_>, period: Opti
         min_daily_volume_quote,
         depth_band: band?,
         snapshot_every: every?,
-        rule: rule?,
+        rule,
     })
 }

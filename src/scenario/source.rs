@@ -97,16 +97,18 @@ impl<'a> SourceMap<'a> {
     }
 
     /// The span of the deepest part of `segs` present in the file, and whether all of it is there.
-    /// Leaf values point at the value, tables at their key or header.
-    pub(crate) fn find(&self, segs: &[Seg]) -> Option<(Range<usize>, bool)> {
+    /// Leaf values point at the value, tables at their key or header; with `key`, the last step
+    /// points at its key whatever its value.
+    pub(crate) fn find(&self, segs: &[Seg], key: bool) -> Option<(Range<usize>, bool)> {
         let root = self.root.as_ref()?;
         let mut table: Option<&DeTable<'a>> = Some(root.get_ref());
         let mut array: Option<&[Spanned<DeValue<'a>>]> = None;
         let mut best: Option<Range<usize>> = None;
-        for seg in segs {
+        for (i, seg) in segs.iter().enumerate() {
+            let at_key = key && i + 1 == segs.len();
             let next = match (seg, table, array) {
-                (Seg::Key(k), Some(t), _) => t.get_key_value(k.as_str()).map(|(key, v)| {
-                    let span = if matches!(v.get_ref(), DeValue::Table(_)) { key.span() } else { v.span() };
+                (Seg::Key(k), Some(t), _) => t.get_key_value(k.as_str()).map(|(name, v)| {
+                    let span = if at_key || matches!(v.get_ref(), DeValue::Table(_)) { name.span() } else { v.span() };
                     (span, v.get_ref())
                 }),
                 (Seg::Elem { index, .. }, _, Some(a)) => a.get(*index).map(|v| (v.span(), v.get_ref())),

@@ -38,20 +38,36 @@ impl<'a> Ctx<'a> {
 
     /// Records a problem at `path`: at its place in the file, or at the override that set it.
     pub(crate) fn report(&mut self, path: &[Seg], message: impl Into<String>) {
+        self.push(path, message.into(), false);
+    }
+
+    /// Records a problem with the key at the end of `path` itself (a key that does not belong
+    /// there): placed at the key, with the line shown, like the parser's unknown-key errors.
+    pub(crate) fn report_key(&mut self, path: &[Seg], message: impl Into<String>) {
+        self.push(path, message.into(), true);
+    }
+
+    fn push(&mut self, path: &[Seg], message: String, at_key: bool) {
         let mut p = Problem::new(self.file, Some(display_path(path)), message);
-        let found = self.map.find(path);
+        let found = self.map.find(path, at_key);
         let whole = found.as_ref().is_some_and(|(_, whole)| *whole);
         let set_by = self.applied.iter().find(|a| starts_with(path, &a.path) || (!whole && starts_with(&a.path, path)));
-        match set_by {
-            Some(a) => p.set_by = Some(a.text.clone()),
-            None => p.position = found.map(|(span, _)| self.map.position(span.start)),
+        match (set_by, found) {
+            (Some(a), _) => p.set_by = Some(a.text.clone()),
+            (None, Some((span, whole))) => {
+                p.position = Some(self.map.position(span.start));
+                if at_key && whole {
+                    p.snippet = Some(self.map.snippet(span));
+                }
+            }
+            (None, None) => {}
         }
         self.problems.push(p);
     }
 
     /// The line a path is on, for "already used at line N".
     pub(crate) fn line_of(&self, path: &[Seg]) -> Option<usize> {
-        self.map.find(path).map(|(span, _)| self.map.position(span.start).line)
+        self.map.find(path, false).map(|(span, _)| self.map.position(span.start).line)
     }
 }
 

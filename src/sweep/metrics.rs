@@ -10,10 +10,10 @@
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde_json::Value;
 
 use crate::agents::AgentKind;
-use crate::metrics::stats;
+use crate::contracts::{ContractFigure, ContractSummary};
+use crate::metrics::{stats, PartyKind};
 use crate::run::RunOutcome;
 use crate::scenario::Scenario;
 
@@ -169,12 +169,16 @@ pub fn extract(columns: &[MetricColumn], outcome: &RunOutcome, scenario: &Scenar
             }
             Figure::Pnl(name) => pnl(name),
             Figure::RetailPnl => {
-                let retail = s.groups.iter().filter(|g| g.kind == AgentKind::Retail.name()).map(|g| g.pnl_quote);
+                let retail = s
+                    .groups
+                    .iter()
+                    .filter(|g| g.kind == PartyKind::Group { kind: AgentKind::Retail })
+                    .map(|g| g.pnl_quote);
                 dec(retail.sum())
             }
             Figure::ProjectPnl => scenario.project.as_ref().and_then(|p| pnl(&p.name)),
-            Figure::ProjectOutcome => contract_sum(&s.contracts, "project_outcome_quote").and_then(dec),
-            Figure::MmContractPnl => contract_sum(&s.contracts, "mm_pnl_quote").and_then(dec),
+            Figure::ProjectOutcome => contract_sum(&s.contracts, ContractSummary::project_outcome).and_then(dec),
+            Figure::MmContractPnl => contract_sum(&s.contracts, ContractSummary::mm_pnl).and_then(dec),
             Figure::WashShare => Some(s.volume.wash_share),
             Figure::Volume => dec(s.volume.quote_total),
             Figure::Trades => Some(s.volume.trades as f64),
@@ -185,23 +189,15 @@ pub fn extract(columns: &[MetricColumn], outcome: &RunOutcome, scenario: &Scenar
         .collect()
 }
 
-/// The exact sum of `key` over the contracts that report it (`None` when none does).
-fn contract_sum(contracts: &[Value], key: &str) -> Option<Decimal> {
-    let values: Vec<Decimal> = contracts
-        .iter()
-        .filter_map(|c| c.get(key))
-        .filter_map(|v| v.as_number())
-        .filter_map(|n| Decimal::from_str(&n.to_string()).or_else(|_| Decimal::from_scientific(&n.to_string())).ok())
-        .collect();
+/// The exact sum of `figure` over the contracts that report it (`None` when none does).
+fn contract_sum(contracts: &[ContractSummary], figure: ContractFigure) -> Option<Decimal> {
+    let values: Vec<Decimal> = contracts.iter().filter_map(figure).collect();
     (!values.is_empty()).then(|| values.into_iter().sum())
 }
 
-fn kpi_pass_rate(contracts: &[Value]) -> Option<f64> {
-    let (mut periods, mut failed) = (0u64, 0u64);
-    for c in contracts.iter().filter(|c| c.get("kind").and_then(Value::as_str) == Some("subscription")) {
-        periods += c.get("periods").and_then(Value::as_u64).unwrap_or(0);
-        failed += c.get("periods_failed").and_then(Value::as_u64).unwrap_or(0);
-    }
+fn kpi_pass_rate(contracts: &[ContractSummary]) -> Option<f64> {
+    let (periods, failed) =
+        contracts.iter().filter_map(ContractSummary::kpi_periods).fold((0, 0), |(p, f), (cp, cf)| (p + cp, f + cf));
     (periods > 0).then(|| (periods - failed.min(periods)) as f64 / periods as f64)
 }
 

@@ -56,8 +56,9 @@ fn group_pnl(s: &Summary, name: &str) -> f64 {
     f(s.group(name).unwrap_or_else(|| panic!("no group {name}")).pnl_quote)
 }
 
-fn contract<'a>(s: &'a Summary, name: &str) -> &'a serde_json::Value {
-    s.contracts.iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no contract {name}"))
+/// The contract `name`'s entry as `summary.json` writes it.
+fn contract(s: &Summary, name: &str) -> serde_json::Value {
+    s.contracts.iter().find(|c| c.name() == name).unwrap_or_else(|| panic!("no contract {name}")).to_json()
 }
 
 fn num(v: &serde_json::Value) -> f64 {

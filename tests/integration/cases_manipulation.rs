@@ -59,8 +59,9 @@ fn dec(d: rust_decimal::Decimal) -> f64 {
     d.to_f64().unwrap()
 }
 
-fn contract<'a>(out: &'a RunOutcome, name: &str) -> &'a Value {
-    out.summary.contracts.iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no contract {name}"))
+/// The contract `name`'s entry as `summary.json` writes it.
+fn contract(out: &RunOutcome, name: &str) -> Value {
+    out.summary.contracts.iter().find(|c| c.name() == name).unwrap_or_else(|| panic!("no contract {name}")).to_json()
 }
 
 fn pnl(out: &RunOutcome, group: &str) -> f64 {

@@ -6,6 +6,8 @@ use std::fs;
 use std::path::Path;
 
 use mmsim::contracts::options::bs_call;
+use mmsim::contracts::{ContractSummary, SubscriptionSummary};
+use mmsim::metrics::summary::Summary;
 use mmsim::run::{run, RunOptions};
 use mmsim::scenario::{load, load_str, Override, Scenario};
 use serde_json::Value;
@@ -195,11 +197,25 @@ fn contract_problems_are_located_and_say_how_to_fix_them() {
     let sub =
         "\n[[contracts]]\nname = \"s\"\nkind = \"subscription\"\nmm = \"mm\"\nfee_per_period = 100\ntenor = \"1d\"\n";
     let e = problems(sub);
-    let want = format!("{}: contracts.s.tenor: `tenor` does not apply to kind `subscription`", at(sub, "\"1d\""));
+    let want = format!(
+        "{}: contracts.s.tenor: `tenor` does not apply to kind `subscription` (it belongs to token_loan); the keys \
+         of `subscription` are `name`, `kind`, `mm`, `fee_account`, `fee_per_period`, `period`, `start`, `periods`, \
+         `on_miss`, `terminate_after_misses`, `kpis`",
+        at(sub, "tenor")
+    );
     assert!(e.contains(&want), "{want}\nin:\n{e}");
     assert!(e.contains("contracts.s.mm: group \"mm\" trades its own accounts; a subscription's MM quotes"), "{e}");
     assert!(e.contains("add trades_for = \"project\""), "{e}");
     assert!(e.contains("contracts.s.fee_account: missing: name the account that receives the fee"), "{e}");
+    let typo = "\n[[contracts]]\nname = \"l\"\nkind = \"token_loan\"\nmm = \"mm\"\ntokens = 10\ntenr = \"1d\"\n";
+    let e = problems(typo);
+    let want = format!(
+        "{}: contracts.l.tenr: unknown field `tenr` for kind `token_loan`, expected one of `name`, `kind`, `mm`, \
+         `lender`, `tokens`, `start`, `tenor`,",
+        at(typo, "tenr")
+    );
+    assert!(e.contains(&want), "{want}\nin:\n{e}");
+    assert!(e.contains("contracts.l.tenor: missing: required"), "the rest is still checked: {e}");
     let e = problems(
         "\n[[contracts]]\nname = \"l\"\nkind = \"token_loan\"\nmm = \"desk\"\ntokens = 5000000\ntenor = \"1d\"\n\
          [[contracts.options]]\nstrike = 0.00005\n",
@@ -211,7 +227,10 @@ fn contract_problems_are_located_and_say_how_to_fix_them() {
         "\n[[contracts]]\nname = \"g\"\nkind = \"guarantee\"\ndeposit = 1\nperiod = \"1h\"\nrelease = \"some\"\n",
     );
     assert!(e.contains("contracts.g.band_low: missing: give band_low and/or band_high"), "{e}");
-    assert!(e.contains("contracts.g.release: unknown release rule \"some\""), "{e}");
+    assert!(
+        e.contains("contracts.g.release: unknown value \"some\"; use \"proportional\" or \"all_or_nothing\""),
+        "{e}"
+    );
     let e = problems("\n[[contracts]]\nname = \"s\"\nkind = \"subscription\"\nmm = \"desk\"\nfee_account = \"firm\"\nfee_per_period = 1\non_miss = \"cut:150%\"\n[contracts.kpis]\nrule = \"exchange_75\"\nmin_uptime = 0.9\n");
     assert!(e.contains("contracts.s.on_miss: \"cut:150%\" is not a miss rule"), "{e}");
     assert!(e.contains("contracts.s.kpis.min_uptime: does not apply with rule = \"exchange_75\""), "{e}");
@@ -284,11 +303,10 @@ fn a_terminated_subscription_takes_the_account_away_from_its_mm() {
     let s = scenario("scenarios/three_mms_subscription.toml", &["market.duration=3d"]);
     let out = run(&s, &RunOptions::default()).unwrap();
     assert!(out.summary.conservation.ok);
-    let c = out.summary.contracts.iter().find(|c| c["name"] == "retainer_c").unwrap();
-    assert_eq!(c["terminated"], true);
-    let ended = c["terminated_at_s"].as_f64().unwrap();
-    assert_eq!(ended, 2.0 * 86_400.0);
-    assert!(c["revoked_orders"].as_u64().unwrap() > 0, "its resting quotes were cancelled: {c}");
+    let c = subscription(&out.summary, "retainer_c");
+    assert!(c.terminated);
+    assert_eq!(c.terminated_at_s, Some(2.0 * 86_400.0));
+    assert!(c.revoked_orders > 0, "its resting quotes were cancelled: {c:?}");
     let sim = &out.built.sim;
     for (i, slot) in sim.slots().iter().enumerate() {
         let AnyAgent::PassiveMm(mm) = &slot.agent else { continue };
@@ -303,7 +321,15 @@ fn a_terminated_subscription_takes_the_account_away_from_its_mm() {
     }
     // The others keep their contracts and are paid for the third day too.
     for name in ["retainer_a", "retainer_b"] {
-        let c = out.summary.contracts.iter().find(|c| c["name"] == name).unwrap();
-        assert_eq!((c["terminated"].as_bool(), c["periods"].as_u64()), (Some(false), Some(3)), "{name}");
+        let c = subscription(&out.summary, name);
+        assert_eq!((c.terminated, c.periods), (false, 3), "{name}");
+    }
+}
+
+/// The subscription `name` of a run's summary.
+fn subscription<'a>(s: &'a Summary, name: &str) -> &'a SubscriptionSummary {
+    match s.contracts.iter().find(|c| c.name() == name) {
+        Some(ContractSummary::Subscription(c)) => c,
+        other => panic!("no subscription {name}: {other:?}"),
     }
 }

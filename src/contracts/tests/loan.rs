@@ -54,8 +54,9 @@ fn signing_lends_the_tokens_and_values_the_calls_by_black_scholes() {
     let want = bs_call(100.0, 150.0, years, 0.0, 1.0) * 500.0 + bs_call(100.0, 200.0, years, 0.0, 1.0) * 500.0;
     assert!((s.values.iter().sum::<f64>() - want).abs() < 1e-9);
     let r = l.report(units());
-    assert_eq!(r.summary["loan_value_start"], serde_json::json!(1_000));
-    assert_eq!(r.summary["status"], "open");
+    let j = summary_json(&r);
+    assert_eq!(j["loan_value_start"], serde_json::json!(1_000));
+    assert_eq!(j["status"], "open");
     assert_eq!(w.timers, vec![(SimTime::from_secs(3_600), TimerKey::MAIN)], "next wake-up is the expiry");
 }
 
@@ -76,13 +77,14 @@ fn in_the_money_calls_are_exercised_and_the_rest_returned() {
     w.finish(&mut l);
     let r = l.report(units());
     // Project: 750 cash + 500 tokens × 1.80 − 1,000 lent at 1.00 = 650; MM: −750 + 500 × 1.80 = 150.
-    assert_eq!(r.summary["project_outcome_quote"], serde_json::json!(650));
-    assert_eq!(r.summary["mm_pnl_quote"], serde_json::json!(150));
-    assert_eq!(r.summary["exercised_qty"], serde_json::json!(500));
-    assert_eq!(r.summary["cash_paid"], serde_json::json!(750));
-    assert_eq!(r.summary["status"], "settled");
-    assert_eq!(r.summary["options"][0]["in_the_money"], true);
-    assert_eq!(r.summary["options"][1]["in_the_money"], false);
+    let j = summary_json(&r);
+    assert_eq!(j["project_outcome_quote"], serde_json::json!(650));
+    assert_eq!(j["mm_pnl_quote"], serde_json::json!(150));
+    assert_eq!(j["exercised_qty"], serde_json::json!(500));
+    assert_eq!(j["cash_paid"], serde_json::json!(750));
+    assert_eq!(j["status"], "settled");
+    assert_eq!(j["options"][0]["in_the_money"], true);
+    assert_eq!(j["options"][1]["in_the_money"], false);
     assert!(w.exchange.ledger().conservation().ok());
 }
 
@@ -98,9 +100,10 @@ fn out_of_the_money_tokens_all_come_back() {
     assert_eq!(s.exercised, vec![Qty(0), Qty(0)]);
     assert_eq!((w.tokens(PROJECT), w.cash(PROJECT)), (Qty(1_000), Cash(0)));
     let r = l.report(units());
-    assert_eq!(r.summary["project_outcome_quote"], serde_json::json!(200), "1,000 tokens worth 1.20, lent at 1.00");
-    assert_eq!(r.summary["tokens_returned"], serde_json::json!(1_000));
-    assert_eq!(r.summary["default_shortfall_tokens"], serde_json::json!(0));
+    let j = summary_json(&r);
+    assert_eq!(j["project_outcome_quote"], serde_json::json!(200), "1,000 tokens worth 1.20, lent at 1.00");
+    assert_eq!(j["tokens_returned"], serde_json::json!(1_000));
+    assert_eq!(j["default_shortfall_tokens"], serde_json::json!(0));
 }
 
 #[test]
@@ -116,10 +119,11 @@ fn a_borrower_without_the_tokens_defaults_and_the_project_loses_them() {
     let s = l.settlement().unwrap();
     assert_eq!((s.tokens_returned, s.shortfall), (Qty(400), Qty(600)));
     let r = l.report(units());
-    assert_eq!(r.summary["status"], "defaulted");
-    assert_eq!(r.summary["default_shortfall_tokens"], serde_json::json!(600));
+    let j = summary_json(&r);
+    assert_eq!(j["status"], "defaulted");
+    assert_eq!(j["default_shortfall_tokens"], serde_json::json!(600));
     // 400 tokens back at 0.50 − 1,000 lent = −800.
-    assert_eq!(r.summary["project_outcome_quote"], serde_json::json!(-800));
+    assert_eq!(j["project_outcome_quote"], serde_json::json!(-800));
     assert_eq!(
         (w.claim(PROJECT), w.claim(MM_ACCT)),
         (Qty(0), Qty(0)),
@@ -199,8 +203,9 @@ fn index_strikes_are_fixed_when_the_window_closes() {
     w.drive(&mut l, secs(3_600));
     w.finish(&mut l);
     let r = l.report(units());
-    assert_eq!(r.summary["reference_price"], serde_json::json!(1.2));
-    assert_eq!(r.summary["options"][0]["strike"], serde_json::json!(1.8));
+    let j = summary_json(&r);
+    assert_eq!(j["reference_price"], serde_json::json!(1.2));
+    assert_eq!(j["options"][0]["strike"], serde_json::json!(1.8));
 }
 
 #[test]
@@ -215,13 +220,14 @@ fn a_loan_running_past_the_end_is_marked_to_market() {
     w.finish(&mut l);
     assert!(l.settlement().is_none());
     let r = l.report(units());
-    assert_eq!(r.summary["status"], "open");
-    assert_eq!(r.summary["settled"], false);
+    let j = summary_json(&r);
+    assert_eq!(j["status"], "open");
+    assert_eq!(j["settled"], false);
     let years = (365.0 * 86_400.0 - 3_600.0) / (365.0 * 86_400.0);
     let calls = (bs_call(150.0, 150.0, years, 0.0, 1.0) + bs_call(150.0, 200.0, years, 0.0, 1.0)) * 500.0 / 100.0;
-    let outcome = r.summary["project_outcome_quote"].as_f64().unwrap();
+    let outcome = j["project_outcome_quote"].as_f64().unwrap();
     assert!((outcome - (1_500.0 - 1_000.0 - calls)).abs() < 1e-4, "{outcome} vs {}", 500.0 - calls);
-    let mm = r.summary["mm_pnl_quote"].as_f64().unwrap();
+    let mm = j["mm_pnl_quote"].as_f64().unwrap();
     assert!((mm - calls).abs() < 1e-4, "the MM holds the calls: {mm}");
     assert!(!r.rows[0].settled);
 }
@@ -233,7 +239,8 @@ fn a_lender_without_the_tokens_fails_to_lend() {
     w.start(&mut l);
     w.finish(&mut l);
     let r = l.report(units());
-    assert_eq!(r.summary["status"], "failed");
+    let j = summary_json(&r);
+    assert_eq!(j["status"], "failed");
     assert_eq!(w.tokens(MM_ACCT), Qty(0));
     assert!(w.timers.is_empty());
 }
@@ -257,8 +264,9 @@ fn a_loan_with_early_return_settles_when_its_borrower_is_done() {
     assert_eq!(w.tokens(PROJECT), Qty(1_000));
     assert_eq!((w.claim(PROJECT), w.claim(MM_ACCT)), (Qty(0), Qty(0)), "returned: no claim left");
     let r = l.report(units());
-    assert_eq!(r.summary["settled_s"], serde_json::json!(600));
-    assert_eq!(r.summary["returned_value_quote"], serde_json::json!(400), "1,000 tokens at 0.40");
+    let j = summary_json(&r);
+    assert_eq!(j["settled_s"], serde_json::json!(600));
+    assert_eq!(j["returned_value_quote"], serde_json::json!(400), "1,000 tokens at 0.40");
     w.drive(&mut l, secs(3_600));
     assert_eq!(l.settlement().unwrap().at, secs(600), "the expiry does not settle it twice");
 }

@@ -14,7 +14,7 @@ use crate::agents::Tape;
 use crate::book::OrderType;
 use crate::exchange::{Exchange, FeeSchedule, OrderRequest, Trade};
 use crate::ledger::{AccountId, Ledger};
-use crate::metrics::{Party, Recorder, Units};
+use crate::metrics::{Party, PartyKind, Recorder, Units};
 use crate::types::{AgentId, Cash, Intent, OrderId, Price, Qty, Side, SimTime};
 
 /// Account ids of the test world.
@@ -29,6 +29,15 @@ pub(super) const OTHER_ACCT: AccountId = AccountId(3);
 pub(super) const MM: AgentId = AgentId(0);
 /// Another trader.
 pub(super) const OTHER: AgentId = AgentId(1);
+
+/// A report's summary entry as `summary.json` writes it. Checks on the way that the typed entry
+/// writes its keys sorted, as the JSON object it replaced did.
+pub(super) fn summary_json(r: &super::ContractReport) -> serde_json::Value {
+    let json = r.summary.to_json();
+    let written = serde_json::to_string(&r.summary).expect("serializes");
+    assert_eq!(written, json.to_string(), "summary fields out of alphabetical order");
+    json
+}
 
 /// Tick 0.01, lot 1: one atom is 0.01 quote units, a price of 1000 ticks is 10.
 pub(super) fn units() -> Units {
@@ -60,7 +69,7 @@ impl World {
         let parties = (0..5)
             .map(|i| Party {
                 name: format!("p{i}"),
-                kind: "account".into(),
+                kind: PartyKind::Account,
                 agents: 0,
                 cash_start: Cash::ZERO,
                 tokens_start: Qty::ZERO,

@@ -7,12 +7,158 @@
 //! object per call).
 
 use rust_decimal::Decimal;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{LoanStatus, TokenLoan};
-use crate::contracts::report::{dec_f64, head, num, num_f64, secs, ContractReport, ContractRow, Fmt};
+use crate::contracts::report::{dec_f64, json, ContractReport, ContractRow, ContractSummary, Fmt};
+use crate::contracts::spec::{ContractKind, Settlement, StrikeReference};
 use crate::metrics::Units;
 use crate::types::{Cash, Price, Qty};
+
+/// Where a loan stands at the end of the run, as reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoanState {
+    /// Not signed yet.
+    Pending,
+    /// The lender could not lend.
+    Failed,
+    /// Lent, not yet expired.
+    Open,
+    /// Settled with tokens missing.
+    Defaulted,
+    /// Settled in full.
+    Settled,
+}
+
+/// A token loan's `summary.json` entry (fields in alphabetical order, as written).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LoanSummary {
+    /// Orders of the borrower cancelled at settlement.
+    pub cancelled_orders: u32,
+    /// Strike cash paid for exercised calls.
+    #[serde(serialize_with = "json::exact")]
+    pub cash_paid: Decimal,
+    /// Tokens not returned, valued at the mark price.
+    #[serde(serialize_with = "json::exact")]
+    pub default_shortfall_quote: Decimal,
+    /// Tokens not returned.
+    #[serde(serialize_with = "json::exact")]
+    pub default_shortfall_tokens: Decimal,
+    /// The borrower may end the loan before expiry.
+    pub early_return: bool,
+    /// Tokens bought by exercising calls.
+    #[serde(serialize_with = "json::exact")]
+    pub exercised_qty: Decimal,
+    /// Expiry, seconds since the start.
+    #[serde(serialize_with = "json::float")]
+    pub expiry_s: f64,
+    /// Why the loan failed (only when it did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    /// Intrinsic value paid in cash (cash settlement).
+    #[serde(serialize_with = "json::exact")]
+    pub intrinsic_paid: Decimal,
+    /// Always [`ContractKind::TokenLoan`].
+    pub kind: ContractKind,
+    /// The lender's account.
+    pub lender: String,
+    /// Tokens lent × the spot at signing.
+    #[serde(serialize_with = "json::exact")]
+    pub loan_value_start: Decimal,
+    /// The price the end of the run is marked at.
+    #[serde(serialize_with = "json::exact_opt")]
+    pub mark_price: Option<Decimal>,
+    /// The borrowing group.
+    pub mm: String,
+    /// The borrower's result from the loan.
+    #[serde(serialize_with = "json::exact")]
+    pub mm_pnl_quote: Decimal,
+    /// Contract name.
+    pub name: String,
+    /// The calls' Black–Scholes value at signing, quote units.
+    #[serde(serialize_with = "json::float")]
+    pub option_value: f64,
+    /// The same, percent of the loan's value.
+    #[serde(serialize_with = "json::float")]
+    pub option_value_pct: f64,
+    /// One entry per call.
+    pub options: Vec<OptionSummary>,
+    /// The lender's result from the loan.
+    #[serde(serialize_with = "json::exact")]
+    pub project_outcome_quote: Decimal,
+    /// Annual rate.
+    #[serde(serialize_with = "json::float")]
+    pub rate: f64,
+    /// The index strikes were fixed against, once known.
+    #[serde(serialize_with = "json::exact_opt")]
+    pub reference_price: Option<Decimal>,
+    /// Tokens returned × the settlement spot.
+    #[serde(serialize_with = "json::exact")]
+    pub returned_value_quote: Decimal,
+    /// Settlement rule.
+    pub settle: Settlement,
+    /// True once settled.
+    pub settled: bool,
+    /// When it settled, seconds since the start.
+    #[serde(serialize_with = "json::float_opt")]
+    pub settled_s: Option<f64>,
+    /// The spot it settled at.
+    #[serde(serialize_with = "json::exact_opt")]
+    pub settlement_spot: Option<Decimal>,
+    /// The spot at signing.
+    #[serde(serialize_with = "json::exact_opt")]
+    pub spot_at_signing: Option<Decimal>,
+    /// Start, seconds.
+    #[serde(serialize_with = "json::float")]
+    pub start_s: f64,
+    /// Where it stands.
+    pub status: LoanState,
+    /// The index premium strikes are measured from.
+    pub strike_reference: StrikeReference,
+    /// Tenor in days.
+    #[serde(serialize_with = "json::float")]
+    pub tenor_days: f64,
+    /// Tokens lent.
+    #[serde(serialize_with = "json::exact")]
+    pub tokens_lent: Decimal,
+    /// Tokens returned.
+    #[serde(serialize_with = "json::exact")]
+    pub tokens_returned: Decimal,
+    /// Annual volatility.
+    #[serde(serialize_with = "json::float")]
+    pub volatility: f64,
+}
+
+/// One call option of a loan's summary (fields in alphabetical order, as written).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OptionSummary {
+    /// Strike cash paid for the exercised tokens, once the strike is known.
+    #[serde(serialize_with = "json::exact_opt")]
+    pub exercise_cash: Option<Decimal>,
+    /// Tokens exercised.
+    #[serde(serialize_with = "json::exact")]
+    pub exercised_qty: Decimal,
+    /// Whether it ended in the money (once settled with a strike).
+    pub in_the_money: Option<bool>,
+    /// Tokens covered.
+    #[serde(serialize_with = "json::exact")]
+    pub qty: Decimal,
+    /// The strike, once fixed.
+    #[serde(serialize_with = "json::exact_opt")]
+    pub strike: Option<Decimal>,
+    /// The strike estimated at signing.
+    #[serde(serialize_with = "json::exact_opt")]
+    pub strike_estimate: Option<Decimal>,
+    /// The premium as written (`"+50%"`), or `None` for an absolute strike.
+    pub strike_rule: Option<String>,
+    /// Black–Scholes value at signing, quote units.
+    #[serde(serialize_with = "json::float")]
+    pub value: f64,
+    /// The same, percent of the loan's value.
+    #[serde(serialize_with = "json::float")]
+    pub value_pct: f64,
+}
 
 /// The figures both outputs share.
 struct Figures {
@@ -58,13 +204,13 @@ impl TokenLoan {
         Figures { loan_value, option_value, option_pct, exercised, cash_paid, returned, shortfall, project, mm }
     }
 
-    fn status_text(&self) -> &'static str {
+    fn state(&self) -> LoanState {
         match (&self.status, &self.settled) {
-            (LoanStatus::Pending, _) => "pending",
-            (LoanStatus::Failed(_), _) => "failed",
-            (LoanStatus::Open, _) => "open",
-            (LoanStatus::Settled, Some(s)) if s.shortfall > Qty::ZERO => "defaulted",
-            (LoanStatus::Settled, _) => "settled",
+            (LoanStatus::Pending, _) => LoanState::Pending,
+            (LoanStatus::Failed(_), _) => LoanState::Failed,
+            (LoanStatus::Open, _) => LoanState::Open,
+            (LoanStatus::Settled, Some(s)) if s.shortfall > Qty::ZERO => LoanState::Defaulted,
+            (LoanStatus::Settled, _) => LoanState::Settled,
         }
     }
 
@@ -76,51 +222,52 @@ impl TokenLoan {
             |exact: Cash, float: f64| -> Decimal { units.cash(exact) + dec_f64(float * f.atom()).unwrap_or_default() };
         let project = atoms(fig.project.0, fig.project.1);
         let mm = atoms(fig.mm.0, fig.mm.1);
-        let mut m = head(&self.name, "token_loan", Some(&self.terms.mm));
         let t = &self.terms;
         let settled = self.settled.as_ref();
-        let mut put = |k: &str, v: Value| {
-            m.insert(k.to_string(), v);
-        };
-        put("status", json!(self.status_text()));
-        put("settled", json!(settled.is_some()));
-        if let LoanStatus::Failed(why) = &self.status {
-            put("failure", json!(why));
-        }
-        put("lender", json!(self.lender_name()));
-        put("settle", json!(t.settle.as_str()));
-        put("strike_reference", json!(t.strike_reference.as_str()));
-        put("start_s", secs(t.start));
-        put("expiry_s", secs(self.expiry()));
-        put("tenor_days", num_f64(t.tenor.nanos() as f64 / crate::contracts::kpi::DAY_NS as f64));
-        put("volatility", num_f64(t.volatility));
-        put("rate", num_f64(t.rate));
-        put("tokens_lent", f.tokens(t.tokens));
-        put("spot_at_signing", self.signing.as_ref().map_or(Value::Null, |s| f.price(s.spot)));
-        put("loan_value_start", f.cash(fig.loan_value));
-        put("option_value", f.cash_f64(fig.option_value));
-        put("option_value_pct", num_f64(fig.option_pct));
-        put("reference_price", self.index.value.map_or(Value::Null, |p| f.price(p)));
-        put("early_return", json!(t.early_return));
-        put("settled_s", settled.map_or(Value::Null, |s| secs(s.at)));
-        put("settlement_spot", settled.map_or(Value::Null, |s| f.price(s.spot)));
-        put("exercised_qty", f.tokens(fig.exercised));
-        put("cash_paid", f.cash(fig.cash_paid));
-        put("intrinsic_paid", f.cash(settled.map_or(Cash::ZERO, |s| s.intrinsic_paid)));
-        put("tokens_returned", f.tokens(fig.returned));
-        let returned_value = settled.map_or(Cash::ZERO, |s| Cash::notional(s.spot, s.tokens_returned));
-        put("returned_value_quote", f.cash(returned_value));
-        put("default_shortfall_tokens", f.tokens(fig.shortfall));
         let mark = self.end.map(|e| e.mark);
-        put("default_shortfall_quote", f.cash(Cash::notional(mark.unwrap_or(Price(0)), fig.shortfall)));
-        put("cancelled_orders", json!(settled.map_or(0, |s| s.cancelled_orders)));
-        put("mark_price", mark.map_or(Value::Null, |p| f.price(p)));
-        put("project_outcome_quote", num(project));
-        put("mm_pnl_quote", num(mm));
-        put("options", Value::Array(self.option_entries(f, fig.loan_value)));
+        let summary = LoanSummary {
+            cancelled_orders: settled.map_or(0, |s| s.cancelled_orders),
+            cash_paid: f.cash(fig.cash_paid),
+            default_shortfall_quote: f.cash(Cash::notional(mark.unwrap_or(Price(0)), fig.shortfall)),
+            default_shortfall_tokens: f.tokens(fig.shortfall),
+            early_return: t.early_return,
+            exercised_qty: f.tokens(fig.exercised),
+            expiry_s: self.expiry().as_secs_f64(),
+            failure: match &self.status {
+                LoanStatus::Failed(why) => Some(why.clone()),
+                _ => None,
+            },
+            intrinsic_paid: f.cash(settled.map_or(Cash::ZERO, |s| s.intrinsic_paid)),
+            kind: ContractKind::TokenLoan,
+            lender: t.lender.clone(),
+            loan_value_start: f.cash(fig.loan_value),
+            mark_price: mark.map(|p| f.price(p)),
+            mm: t.mm.clone(),
+            mm_pnl_quote: mm,
+            name: self.name.clone(),
+            option_value: f.cash_f64(fig.option_value),
+            option_value_pct: fig.option_pct,
+            options: self.option_entries(f, fig.loan_value),
+            project_outcome_quote: project,
+            rate: t.rate,
+            reference_price: self.index.value.map(|p| f.price(p)),
+            returned_value_quote: f.cash(settled.map_or(Cash::ZERO, |s| Cash::notional(s.spot, s.tokens_returned))),
+            settle: t.settle,
+            settled: settled.is_some(),
+            settled_s: settled.map(|s| s.at.as_secs_f64()),
+            settlement_spot: settled.map(|s| f.price(s.spot)),
+            spot_at_signing: self.signing.as_ref().map(|s| f.price(s.spot)),
+            start_s: t.start.as_secs_f64(),
+            status: self.state(),
+            strike_reference: t.strike_reference,
+            tenor_days: t.tenor.nanos() as f64 / crate::contracts::kpi::DAY_NS as f64,
+            tokens_lent: f.tokens(t.tokens),
+            tokens_returned: f.tokens(fig.returned),
+            volatility: t.volatility,
+        };
         let row = ContractRow {
             contract: self.name.clone(),
-            kind: "token_loan",
+            kind: ContractKind::TokenLoan,
             mm: Some(t.mm.clone()),
             period: 1,
             start_s: t.start.as_secs_f64(),
@@ -137,14 +284,10 @@ impl TokenLoan {
                 ("mm_pnl_quote", mm.to_string()),
             ],
         };
-        ContractReport { summary: Value::Object(m), rows: vec![row] }
+        ContractReport { summary: ContractSummary::TokenLoan(summary), rows: vec![row] }
     }
 
-    fn lender_name(&self) -> String {
-        self.terms.lender.clone()
-    }
-
-    fn option_entries(&self, f: Fmt, loan_value: Cash) -> Vec<Value> {
+    fn option_entries(&self, f: Fmt, loan_value: Cash) -> Vec<OptionSummary> {
         let settled = self.settled.as_ref();
         self.terms
             .options
@@ -154,17 +297,17 @@ impl TokenLoan {
                 let value = self.signing.as_ref().map_or(0.0, |s| s.values[i]);
                 let strike = self.strikes.get(i).copied();
                 let exercised = settled.map_or(Qty::ZERO, |s| s.exercised[i]);
-                json!({
-                    "qty": f.tokens(o.qty),
-                    "strike_rule": o.strike.premium_text(),
-                    "strike_estimate": self.signing.as_ref().map_or(Value::Null, |s| f.price(s.estimates[i])),
-                    "strike": strike.map_or(Value::Null, |p| f.price(p)),
-                    "value": f.cash_f64(value),
-                    "value_pct": num_f64(if loan_value.0 > 0 { value / loan_value.0 as f64 * 100.0 } else { 0.0 }),
-                    "in_the_money": settled.zip(strike).map(|(s, k)| s.spot > k),
-                    "exercised_qty": f.tokens(exercised),
-                    "exercise_cash": strike.map_or(Value::Null, |k| f.cash(Cash::notional(k, exercised))),
-                })
+                OptionSummary {
+                    exercise_cash: strike.map(|k| f.cash(Cash::notional(k, exercised))),
+                    exercised_qty: f.tokens(exercised),
+                    in_the_money: settled.zip(strike).map(|(s, k)| s.spot > k),
+                    qty: f.tokens(o.qty),
+                    strike: strike.map(|p| f.price(p)),
+                    strike_estimate: self.signing.as_ref().map(|s| f.price(s.estimates[i])),
+                    strike_rule: o.strike.premium_text(),
+                    value: f.cash_f64(value),
+                    value_pct: if loan_value.0 > 0 { value / loan_value.0 as f64 * 100.0 } else { 0.0 },
+                }
             })
             .collect()
     }

@@ -13,7 +13,7 @@ use super::frame::{draw_line, frame, AxisSpec};
 use super::series::{segments, y_range, Segments, TimeScale};
 use super::style::{header, no_data, thousands, LegendEntry, Swatch, MUTED, PALETTE};
 use super::{title, ChartInput, ChartKind, DrawResult, Figure};
-use crate::metrics::Party;
+use crate::metrics::{Party, PartyKind};
 use crate::types::Cash;
 
 /// One party's line.
@@ -34,13 +34,13 @@ pub(super) struct PnlChart {
 
 /// How a party is named in the legend.
 pub(super) fn party_label(p: &Party) -> String {
-    match p.kind.as_str() {
-        "project" => format!("{} (project treasury)", p.name),
-        "exchange" => format!("{} (fees)", p.name),
-        "account" => format!("{} (account)", p.name),
-        kind if p.agents > 1 => format!("{} ({kind}, {} agents)", p.name, p.agents),
-        kind if kind != p.name => format!("{} ({kind})", p.name),
-        _ => p.name.clone(),
+    match p.kind {
+        PartyKind::Project => format!("{} (project treasury)", p.name),
+        PartyKind::Exchange => format!("{} (fees)", p.name),
+        PartyKind::Account => format!("{} (account)", p.name),
+        PartyKind::Group { .. } if p.agents > 1 => format!("{} ({}, {} agents)", p.name, p.kind, p.agents),
+        PartyKind::Group { .. } if p.kind.name() != p.name => format!("{} ({})", p.name, p.kind),
+        PartyKind::Group { .. } => p.name.clone(),
     }
 }
 

@@ -5,8 +5,8 @@ use rust_decimal::dec;
 use super::*;
 use crate::agents::passive_mm::PassiveMmConfig;
 use crate::agents::retail::RetailConfig;
-use crate::agents::{Behaviour, Phase};
-use crate::metrics::Units;
+use crate::agents::{AgentKind, Behaviour, Phase};
+use crate::metrics::{PartyKind, Units};
 use crate::run::{run, RunOptions, RunOutcome};
 use crate::scenario::Scenario;
 use crate::types::SimTime;
@@ -125,14 +125,18 @@ type Synthetic = (Vec<Sample>, Vec<Vec<(Cash, Qty)>>, Vec<Party>);
 /// A long synthetic run: a random-walk price with a pump and a dump, one MM-like and one
 /// retail-like party.
 fn synthetic(n: usize) -> Synthetic {
-    let party = |name: &str, kind: &str| Party {
+    let party = |name: &str, kind: PartyKind| Party {
         name: name.into(),
-        kind: kind.into(),
+        kind,
         agents: 1,
         cash_start: Cash(1_000_000_000),
         tokens_start: Qty(1_000_000),
     };
-    let parties = vec![party("mm", "passive_mm"), party("retail", "retail"), party("exchange", "exchange")];
+    let parties = vec![
+        party("mm", PartyKind::Group { kind: AgentKind::PassiveMm }),
+        party("retail", PartyKind::Group { kind: AgentKind::Retail }),
+        party("exchange", PartyKind::Exchange),
+    ];
     let (mut samples, mut holdings) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let mut x: u64 = 42;
     let mut price = 500.0f64;

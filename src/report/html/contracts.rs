@@ -1,5 +1,6 @@
-//! Contract settlements as HTML tables, rendered generically from `summary.contracts` (JSON values)
-//! so every contract kind shows up without report code of its own.
+//! Contract settlements as HTML tables, rendered generically from `summary.contracts` as
+//! `summary.json` writes them (JSON objects) so every contract kind shows up without report code of
+//! its own.
 //!
 //! Each contract object becomes a card: its `name` and `kind` as the heading, scalar fields as a
 //! two-column table, nested objects as sub-tables, and arrays of objects (e.g. a KPI table per
@@ -12,6 +13,7 @@ use std::fmt::Write;
 use serde_json::{Map, Value};
 
 use super::{escape, group_digits};
+use crate::contracts::ContractSummary;
 
 const GOOD_WHEN_TRUE: [&str; 6] = ["met", "ok", "pass", "passed", "achieved", "hit"];
 const BAD_WHEN_TRUE: [&str; 6] = ["missed", "miss", "breach", "breached", "failed", "violated"];
@@ -98,7 +100,13 @@ fn is_table(v: &Value) -> bool {
 }
 
 /// All contracts, or a sentence saying there are none.
-pub(super) fn contracts_html(contracts: &[Value]) -> String {
+pub(super) fn contracts_html(contracts: &[ContractSummary]) -> String {
+    let values: Vec<Value> = contracts.iter().map(ContractSummary::to_json).collect();
+    values_html(&values)
+}
+
+/// Contracts given as JSON objects.
+fn values_html(contracts: &[Value]) -> String {
     if contracts.is_empty() {
         return "<p class=\"muted\">No contracts in this scenario.</p>\n".to_string();
     }
@@ -209,7 +217,7 @@ mod tests {
         let c = json!({"name": "retainer", "kind": "subscription", "fee_quote": 10000, "paid": true,
             "kpis": [{"period": 1, "spread_bps": 80, "met": true}, {"period": 2, "spread_bps": 250, "met": false}],
             "option": {"strike": "0.05", "value_quote": 1234.5}});
-        let html = contracts_html(&[c]);
+        let html = values_html(&[c]);
         assert!(html.contains("<h3>retainer <span class=\"kind\">subscription</span></h3>"), "{html}");
         assert!(html.contains("fee quote") && html.contains("10,000"), "{html}");
         assert!(html.contains("<h4>KPIs</h4>"), "{html}");
@@ -219,7 +227,7 @@ mod tests {
         assert!(html.contains("1 of 2 rows missed"));
         assert!(html.contains("<h4>option</h4>") && html.contains("1,234.5"));
         assert!(contracts_html(&[]).contains("No contracts"));
-        let loan = contracts_html(&[json!({"name": "loan", "settled_s": 37340.27, "start_s": 0, "expiry_s": 2592000})]);
+        let loan = values_html(&[json!({"name": "loan", "settled_s": 37340.27, "start_s": 0, "expiry_s": 2592000})]);
         assert!(loan.contains("10 h 22 min (37,340.27)") && loan.contains("30 d 0 h (2,592,000)"), "{loan}");
         assert!(loan.contains("<td class=\"num\">0</td>"), "under a minute: the number alone");
     }

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use super::{escape, group_digits};
 use crate::metrics::summary::{GroupSummary, Summary};
+use crate::metrics::PartyKind;
 
 /// How a figure is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,7 +75,7 @@ fn pct_change(from: Decimal, to: Decimal) -> Option<Decimal> {
 
 /// The first party of kind `project`.
 fn project(s: &Summary) -> Option<&GroupSummary> {
-    s.groups.iter().find(|g| g.kind == "project")
+    s.groups.iter().find(|g| g.kind == PartyKind::Project)
 }
 
 /// What happened, in a few sentences.
@@ -110,7 +111,7 @@ pub(super) fn in_short(s: &Summary) -> String {
         ));
     }
     let traders: Vec<&GroupSummary> =
-        s.groups.iter().filter(|g| g.kind != "exchange" && !g.pnl_quote.is_zero()).collect();
+        s.groups.iter().filter(|g| g.kind != PartyKind::Exchange && !g.pnl_quote.is_zero()).collect();
     let winner = traders.iter().max_by_key(|g| g.pnl_quote).filter(|g| g.pnl_quote > Decimal::ZERO);
     let loser = traders.iter().min_by_key(|g| g.pnl_quote).filter(|g| g.pnl_quote < Decimal::ZERO);
     match (winner, loser) {
@@ -160,7 +161,7 @@ pub(super) fn in_short(s: &Summary) -> String {
             }
         }
     }
-    if let Some(ex) = s.groups.iter().find(|g| g.kind == "exchange" && !g.pnl_quote.is_zero()) {
+    if let Some(ex) = s.groups.iter().find(|g| g.kind == PartyKind::Exchange && !g.pnl_quote.is_zero()) {
         items.push(format!("The exchange earned {} quote in fees.", fmt(Some(ex.pnl_quote), Fmt::Money)));
     }
     if !s.conservation.ok {
@@ -284,7 +285,7 @@ fn party_table(out: &mut String, s: &Summary) {
             out,
             "<tr><th>{}</th><td>{}</td><td class=\"num\">{agents}</td>{}{}{}{}{}</tr>",
             escape(&g.name),
-            escape(&g.kind.replace('_', " ")),
+            escape(&g.kind.name().replace('_', " ")),
             td(Some(g.cash_start), Fmt::Money, false),
             td(Some(g.cash_end), Fmt::Money, false),
             td(Some(g.tokens_start), Fmt::Tokens, false),
@@ -293,10 +294,9 @@ fn party_table(out: &mut String, s: &Summary) {
         );
     }
     out.push_str("</tbody></table></div>\n");
-    if s.groups
-        .iter()
-        .any(|g| g.pnl_quote.is_zero() && g.cash_start.is_zero() && g.tokens_start.is_zero() && g.kind != "exchange")
-    {
+    if s.groups.iter().any(|g| {
+        g.pnl_quote.is_zero() && g.cash_start.is_zero() && g.tokens_start.is_zero() && g.kind != PartyKind::Exchange
+    }) {
         out.push_str(
             "<p class=\"muted\">A party with no balances of its own (for example a market maker trading the \
              project's account) shows zero here: its results are in the account it trades.</p>\n",

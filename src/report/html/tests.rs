@@ -1,12 +1,13 @@
 //! The report page: figures, inline charts, no external resources, side-by-side comparison.
 
-use rust_decimal::dec;
-use serde_json::json;
+use rust_decimal::{dec, Decimal};
 
 use super::*;
 use crate::agents::passive_mm::PassiveMmConfig;
 use crate::agents::retail::RetailConfig;
 use crate::agents::Behaviour;
+use crate::contracts::spec::{KpiRule, OnMiss};
+use crate::contracts::{ContractKind, ContractSummary, PeriodSummary, SubscriptionSummary};
 use crate::report::charts::{render_charts, ChartInput};
 use crate::run::{run, RunOptions, RunOutcome};
 use crate::scenario::Scenario;
@@ -57,11 +58,68 @@ fn one_run_reads_as_a_self_contained_page() {
     assert!(!html.contains(&o.summary.wall_seconds.to_string()), "no wall-clock time: reports are reproducible");
 }
 
+/// A subscription's period with `uptime`, met or not.
+fn period(n: usize, uptime: f64, met: bool) -> PeriodSummary {
+    PeriodSummary {
+        daily_volume_quote: 0.0,
+        days: 1,
+        days_qualified: 0,
+        depth_ask_quote: 0.0,
+        depth_bid_quote: 0.0,
+        depth_met: None,
+        end_s: 86_400.0 * n as f64,
+        fee_paid: Decimal::ZERO,
+        fee_unpaid: Decimal::ZERO,
+        fee_withheld: Decimal::ZERO,
+        met,
+        period: n,
+        settled: true,
+        snapshots: 100,
+        spread_bps: None,
+        spread_met: None,
+        start_s: 86_400.0 * (n - 1) as f64,
+        uptime,
+        uptime_met: Some(met),
+        volume_met: None,
+        volume_quote: Decimal::ZERO,
+        volume_share: 0.0,
+    }
+}
+
 #[test]
 fn contracts_render_as_tables_with_misses_highlighted() {
     let (_, mut o) = small_run(false);
-    o.summary.contracts.push(json!({"name": "retainer", "kind": "subscription", "fee_quote": 25000,
-        "kpis": [{"period": 1, "uptime": 0.99, "met": true}, {"period": 2, "uptime": 0.42, "met": false}]}));
+    o.summary.contracts.push(ContractSummary::Subscription(SubscriptionSummary {
+        account: "project".into(),
+        depth_band: 0.02,
+        fee_account: "firm".into(),
+        fee_per_period: dec!(25000),
+        fees_paid: dec!(25000),
+        fees_unpaid: Decimal::ZERO,
+        fees_withheld: dec!(25000),
+        kind: ContractKind::Subscription,
+        kpis: vec![period(1, 0.99, true), period(2, 0.42, false)],
+        max_spread_bps: None,
+        min_daily_volume_quote: None,
+        min_depth_quote: None,
+        min_uptime: Some(0.9),
+        mm: "mm".into(),
+        name: "retainer".into(),
+        on_miss: OnMiss::Withhold,
+        period_days: 1.0,
+        periods: 2,
+        periods_failed: 1,
+        project_trading_pnl: None,
+        revoked_orders: 0,
+        rule: KpiRule::Uptime,
+        snapshot_every_s: 10.0,
+        terminate_after_misses: 0,
+        terminated: false,
+        terminated_at_s: None,
+        uptime: 0.705,
+        volume_quote: Decimal::ZERO,
+        volume_share: 0.0,
+    }));
     let html = render_report(&ReportInput::new(&o.summary, ""), None);
     assert!(html.contains("retainer") && html.contains("25,000"));
     assert!(html.contains("<tr class=\"miss\">"));

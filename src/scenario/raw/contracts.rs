@@ -1,13 +1,18 @@
-//! `[[contracts]]` as written: one flat table per contract whose `kind` decides which keys apply
-//! (validation reports a key of another kind at its place).
+//! `[[contracts]]` as written: one table per contract whose `kind` decides which keys apply.
+//!
+//! `name`, `kind` and `mm` are read with the file. The rest of the table is kept as written and read
+//! into the kind's own struct ([`RawTerms`]: [`RawLoan`], [`RawSubscription`], [`RawGuarantee`],
+//! [`RawSplit`], each denying unknown keys) during validation, so a key that is not the kind's, or a
+//! value of the wrong form, is reported at its line and column (or at the `--set` that wrote it)
+//! together with every other problem, naming the kind's keys.
 //!
 //! # Schema
 //! ```toml
 //! [[contracts]]                  # repeatable; any number of contracts of any kinds at once
 //! name = "loan"                  # required; [A-Za-z0-9_-]+, unique among contracts
-//! kind = "token_loan"            # required: token_loan, subscription, guarantee
-//! mm = "jump"                    # the agent group (token_loan, subscription: required;
-//!                                #   guarantee: optional, for reports)
+//! kind = "token_loan"            # required: token_loan, subscription, guarantee, proceeds_split
+//! mm = "jump"                    # the agent group (token_loan, subscription, proceeds_split:
+//!                                #   required; guarantee: optional, for reports)
 //!
 //! # kind = "token_loan": tokens lent to `mm`, which holds call options on them
 //! lender = "project"             # default "project"; the project or an [[accounts]] name
@@ -67,145 +72,255 @@ use std::fmt;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
+use crate::contracts::spec::{ContractKind, KpiRule, OnMiss, ReleaseRule, Settlement, StrikeReference};
+use crate::scenario::source::{starts_with, Seg};
 use crate::units::{Dec, Dur};
 
-/// One `[[contracts]]` entry; which keys are allowed depends on `kind`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+mod path_de;
+
+pub(crate) use path_de::PathError;
+
+/// One `[[contracts]]` entry: the keys every kind has, and the kind's own keys as written.
+#[derive(Clone, Debug)]
 pub struct RawContract {
     /// Contract name.
     pub name: String,
-    /// `token_loan`, `subscription` or `guarantee`.
-    pub kind: String,
-    /// The agent group.
+    /// Which kind of contract it is.
+    pub kind: ContractKind,
+    /// The agent group (required by every kind but a guarantee, where it is for reports).
     pub mm: Option<String>,
-    /// Loan: the lending account.
-    pub lender: Option<String>,
-    /// Loan: tokens lent.
-    pub tokens: Option<Dec>,
-    /// All kinds: when it starts.
-    pub start: Option<Dur>,
-    /// Loan: length.
-    pub tenor: Option<Dur>,
-    /// Loan: annual volatility.
-    pub volatility: Option<RawRatio>,
-    /// Loan: annual rate.
-    pub rate: Option<RawRatio>,
-    /// Loan: `open`, `vwap_7d` or `avg_7d`.
-    pub strike_reference: Option<String>,
-    /// Loan: index window.
-    pub reference_window: Option<Dur>,
-    /// Loan: `tokens` or `cash`.
-    pub settle: Option<String>,
-    /// Loan: averaging window of the expiry spot.
-    pub expiry_average: Option<Dur>,
-    /// Loan: the borrower may end it before expiry.
-    pub early_return: Option<bool>,
-    /// Loan: the calls.
-    pub options: Option<Vec<RawOption>>,
-    /// Subscription: the fee's recipient.
-    pub fee_account: Option<String>,
-    /// Subscription: fee per period, quote units.
-    pub fee_per_period: Option<Dec>,
-    /// Subscription, guarantee: period length.
-    pub period: Option<Dur>,
-    /// Subscription: number of periods.
-    pub periods: Option<i64>,
-    /// Subscription: `withhold` or `cut:P%`.
-    pub on_miss: Option<String>,
-    /// Subscription: misses in a row that end it.
-    pub terminate_after_misses: Option<i64>,
-    /// Subscription: KPI thresholds.
-    pub kpis: Option<RawKpis>,
-    /// Guarantee: the depositing account.
-    pub depositor: Option<String>,
-    /// Guarantee: the deposit, quote units.
-    pub deposit: Option<Dec>,
-    /// Guarantee: lower bound of the band.
-    pub band_low: Option<RawPrice>,
-    /// Guarantee: upper bound of the band.
-    pub band_high: Option<RawPrice>,
-    /// Guarantee: interval between checks.
-    pub check_every: Option<Dur>,
-    /// Guarantee: `proportional` or `all_or_nothing`.
-    pub release: Option<String>,
-    /// Proceeds split: the account paid the share.
-    pub beneficiary: Option<String>,
-    /// Proceeds split: the beneficiary's share.
-    pub share: Option<RawRatio>,
-    /// Proceeds split: interval between settlements.
-    pub every: Option<Dur>,
+    /// The other keys, as written; [`RawContract::terms`] reads them.
+    pub keys: toml::Table,
 }
 
-/// Keys of each kind (besides `name`, `kind`, `mm`), for "does not apply" messages.
-pub const KIND_KEYS: [(&str, &[&str]); 4] = [
-    (
-        "token_loan",
-        &[
-            "lender",
-            "tokens",
-            "start",
-            "tenor",
-            "volatility",
-            "rate",
-            "strike_reference",
-            "reference_window",
-            "settle",
-            "expiry_average",
-            "early_return",
-            "options",
-        ],
-    ),
-    (
-        "subscription",
-        &["fee_account", "fee_per_period", "period", "start", "periods", "on_miss", "terminate_after_misses", "kpis"],
-    ),
-    ("guarantee", &["depositor", "deposit", "start", "period", "band_low", "band_high", "check_every", "release"]),
-    ("proceeds_split", &["beneficiary", "share", "start", "every"]),
-];
+/// The keys every kind has, in schema order.
+const COMMON_KEYS: [&str; 3] = ["name", "kind", "mm"];
 
-impl RawContract {
-    /// The kind-specific keys present in this entry, in schema order.
-    pub fn present_keys(&self) -> Vec<&'static str> {
-        let present = [
-            ("lender", self.lender.is_some()),
-            ("tokens", self.tokens.is_some()),
-            ("start", self.start.is_some()),
-            ("tenor", self.tenor.is_some()),
-            ("volatility", self.volatility.is_some()),
-            ("rate", self.rate.is_some()),
-            ("strike_reference", self.strike_reference.is_some()),
-            ("reference_window", self.reference_window.is_some()),
-            ("settle", self.settle.is_some()),
-            ("expiry_average", self.expiry_average.is_some()),
-            ("early_return", self.early_return.is_some()),
-            ("options", self.options.is_some()),
-            ("fee_account", self.fee_account.is_some()),
-            ("fee_per_period", self.fee_per_period.is_some()),
-            ("period", self.period.is_some()),
-            ("periods", self.periods.is_some()),
-            ("on_miss", self.on_miss.is_some()),
-            ("terminate_after_misses", self.terminate_after_misses.is_some()),
-            ("kpis", self.kpis.is_some()),
-            ("depositor", self.depositor.is_some()),
-            ("deposit", self.deposit.is_some()),
-            ("band_low", self.band_low.is_some()),
-            ("band_high", self.band_high.is_some()),
-            ("check_every", self.check_every.is_some()),
-            ("release", self.release.is_some()),
-            ("beneficiary", self.beneficiary.is_some()),
-            ("share", self.share.is_some()),
-            ("every", self.every.is_some()),
-        ];
-        present.iter().filter(|(_, p)| *p).map(|(k, _)| *k).collect()
+impl<'de> Deserialize<'de> for RawContract {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entry;
+        impl<'de> Visitor<'de> for Entry {
+            type Value = RawContract;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a [[contracts]] table")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawContract, A::Error> {
+                let (mut name, mut kind, mut mm, mut keys) = (None, None, None, toml::Table::new());
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "name" => name = Some(map.next_value()?),
+                        "kind" => kind = Some(map.next_value()?),
+                        "mm" => mm = Some(map.next_value()?),
+                        _ => {
+                            let value = map.next_value()?;
+                            keys.insert(key, value);
+                        }
+                    }
+                }
+                Ok(RawContract {
+                    name: name.ok_or_else(|| de::Error::missing_field("name"))?,
+                    kind: kind.ok_or_else(|| de::Error::missing_field("kind"))?,
+                    mm,
+                    keys,
+                })
+            }
+        }
+        d.deserialize_map(Entry)
     }
 }
 
+/// The kind's own keys, read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawTerms {
+    /// `kind = "token_loan"`.
+    TokenLoan(RawLoan),
+    /// `kind = "subscription"`.
+    Subscription(RawSubscription),
+    /// `kind = "guarantee"`.
+    Guarantee(RawGuarantee),
+    /// `kind = "proceeds_split"`.
+    ProceedsSplit(RawSplit),
+}
+
+impl RawTerms {
+    /// When the contract starts (every kind has `start`).
+    pub fn start(&self) -> Option<Dur> {
+        match self {
+            RawTerms::TokenLoan(t) => t.start,
+            RawTerms::Subscription(t) => t.start,
+            RawTerms::Guarantee(t) => t.start,
+            RawTerms::ProceedsSplit(t) => t.start,
+        }
+    }
+}
+
+/// The keys of `kind` besides `name`, `kind` and `mm`, in schema order.
+pub fn kind_keys(kind: ContractKind) -> &'static [&'static str] {
+    match kind {
+        ContractKind::TokenLoan => path_de::fields_of::<RawLoan>(),
+        ContractKind::Subscription => path_de::fields_of::<RawSubscription>(),
+        ContractKind::Guarantee => path_de::fields_of::<RawGuarantee>(),
+        ContractKind::ProceedsSplit => path_de::fields_of::<RawSplit>(),
+    }
+}
+
+impl RawContract {
+    /// Reads the kind's keys. A key that is not the kind's, or whose value cannot be read, is a
+    /// problem and is left out, so the rest is still read and checked; the terms are `None` only
+    /// when leaving a value out breaks its table (a required key of an option). Problem paths are
+    /// relative to this entry.
+    pub(crate) fn terms(&self) -> (Option<RawTerms>, Vec<PathError>) {
+        let mut keys = toml::Value::Table(self.keys.clone());
+        let mut problems: Vec<PathError> = Vec::new();
+        loop {
+            let read = match self.kind {
+                ContractKind::TokenLoan => path_de::from_value(keys.clone()).map(RawTerms::TokenLoan),
+                ContractKind::Subscription => path_de::from_value(keys.clone()).map(RawTerms::Subscription),
+                ContractKind::Guarantee => path_de::from_value(keys.clone()).map(RawTerms::Guarantee),
+                ContractKind::ProceedsSplit => path_de::from_value(keys.clone()).map(RawTerms::ProceedsSplit),
+            };
+            let mut e = match read {
+                Ok(terms) => return (Some(terms), problems),
+                Err(e) => e,
+            };
+            let follows = problems.iter().any(|p| starts_with(&p.path, &e.path));
+            if follows || !remove(&mut keys, &e.path) {
+                if !follows {
+                    problems.push(e);
+                }
+                return (None, problems);
+            }
+            if let (true, [Seg::Key(key)]) = (e.at_key, e.path.as_slice()) {
+                e.message = self.stray_key(key);
+            }
+            problems.push(e);
+        }
+    }
+
+    /// Why `key` is not one of this kind's: it belongs to other kinds, or to none.
+    fn stray_key(&self, key: &str) -> String {
+        let owners: Vec<&str> =
+            ContractKind::ALL.into_iter().filter(|k| kind_keys(*k).contains(&key)).map(ContractKind::name).collect();
+        let valid: Vec<String> = COMMON_KEYS.iter().chain(kind_keys(self.kind)).map(|k| format!("`{k}`")).collect();
+        let valid = valid.join(", ");
+        if owners.is_empty() {
+            format!("unknown field `{key}` for kind `{}`, expected one of {valid}", self.kind)
+        } else {
+            format!(
+                "`{key}` does not apply to kind `{}` (it belongs to {}); the keys of `{}` are {valid}",
+                self.kind,
+                owners.join(", "),
+                self.kind
+            )
+        }
+    }
+}
+
+/// Removes the key at `path` from `value`; false when there is none (or `path` ends at an element).
+fn remove(value: &mut toml::Value, path: &[Seg]) -> bool {
+    match (path, value) {
+        ([Seg::Key(k)], toml::Value::Table(t)) => t.remove(k).is_some(),
+        ([Seg::Key(k), rest @ ..], toml::Value::Table(t)) => t.get_mut(k).is_some_and(|v| remove(v, rest)),
+        ([Seg::Elem { index, .. }, rest @ ..], toml::Value::Array(a)) if !rest.is_empty() => {
+            a.get_mut(*index).is_some_and(|v| remove(v, rest))
+        }
+        _ => false,
+    }
+}
+
+/// `kind = "token_loan"`: tokens lent to `mm`, with call options on them.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLoan {
+    /// The lending account.
+    pub lender: Option<String>,
+    /// Tokens lent.
+    pub tokens: Option<Dec>,
+    /// When it starts.
+    pub start: Option<Dur>,
+    /// Length.
+    pub tenor: Option<Dur>,
+    /// Annual volatility.
+    pub volatility: Option<RawRatio>,
+    /// Annual rate.
+    pub rate: Option<RawRatio>,
+    /// The index premium strikes are measured from.
+    pub strike_reference: Option<StrikeReference>,
+    /// Index window.
+    pub reference_window: Option<Dur>,
+    /// Settlement rule.
+    pub settle: Option<Settlement>,
+    /// Averaging window of the expiry spot.
+    pub expiry_average: Option<Dur>,
+    /// The borrower may end it before expiry.
+    pub early_return: Option<bool>,
+    /// The calls.
+    pub options: Option<Vec<RawOption>>,
+}
+
+/// `kind = "subscription"`: `mm` quotes an account for a fee per period.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSubscription {
+    /// The fee's recipient.
+    pub fee_account: Option<String>,
+    /// Fee per period, quote units.
+    pub fee_per_period: Option<Dec>,
+    /// Period length.
+    pub period: Option<Dur>,
+    /// When the first period starts.
+    pub start: Option<Dur>,
+    /// Number of periods.
+    pub periods: Option<i64>,
+    /// What a missed period does to the fee.
+    pub on_miss: Option<OnMiss>,
+    /// Misses in a row that end it.
+    pub terminate_after_misses: Option<i64>,
+    /// KPI thresholds.
+    pub kpis: Option<RawKpis>,
+}
+
+/// `kind = "guarantee"`: cash deposited with the exchange, released by a price band.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGuarantee {
+    /// The depositing account.
+    pub depositor: Option<String>,
+    /// The deposit, quote units.
+    pub deposit: Option<Dec>,
+    /// When it is deposited.
+    pub start: Option<Dur>,
+    /// How long it is held.
+    pub period: Option<Dur>,
+    /// Lower bound of the band.
+    pub band_low: Option<RawPrice>,
+    /// Upper bound of the band.
+    pub band_high: Option<RawPrice>,
+    /// Interval between checks.
+    pub check_every: Option<Dur>,
+    /// What is released at the end.
+    pub release: Option<ReleaseRule>,
+}
+
+/// `kind = "proceeds_split"`: a share of what `mm` makes selling goes to another account.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSplit {
+    /// The account paid the share.
+    pub beneficiary: Option<String>,
+    /// The beneficiary's share.
+    pub share: Option<RawRatio>,
+    /// When proceeds start counting.
+    pub start: Option<Dur>,
+    /// Interval between settlements.
+    pub every: Option<Dur>,
+}
+
 /// One `[[contracts.options]]` call.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawOption {
     /// Tokens covered.
@@ -215,7 +330,7 @@ pub struct RawOption {
 }
 
 /// `[contracts.kpis]`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawKpis {
     /// Largest spread, bps.
@@ -230,8 +345,8 @@ pub struct RawKpis {
     pub min_daily_volume_quote: Option<Dec>,
     /// Snapshot interval.
     pub snapshot_every: Option<Dur>,
-    /// `uptime` or `exchange_75`.
-    pub rule: Option<String>,
+    /// How uptime is judged.
+    pub rule: Option<KpiRule>,
 }
 
 /// A price written absolutely (`0.075`, `"0.075"`) or relative to a reference (`"+50%"`).
@@ -337,5 +452,57 @@ mod tests {
         assert_eq!(k.min_uptime, Some(RawRatio(dec!(0.95))));
         assert_eq!(k.depth_band, Some(RawRatio(dec!(0.02))));
         assert!(toml::from_str::<RawKpis>("max_spread = 3").unwrap_err().to_string().contains("max_spread_bps"));
+    }
+
+    fn entry(src: &str) -> RawContract {
+        toml::from_str(src).unwrap()
+    }
+
+    #[test]
+    fn each_kind_reads_its_own_keys() {
+        let c = entry("name = \"l\"\nkind = \"token_loan\"\nmm = \"mm\"\ntokens = 10\nsettle = \"cash\"\n");
+        assert_eq!((c.name.as_str(), c.kind, c.mm.as_deref()), ("l", ContractKind::TokenLoan, Some("mm")));
+        let (terms, problems) = c.terms();
+        let Some(RawTerms::TokenLoan(t)) = terms else { panic!("a loan: {problems:?}") };
+        assert_eq!((t.tokens, t.settle, t.strike_reference), (Some(Dec(Decimal::TEN)), Some(Settlement::Cash), None));
+        assert!(problems.is_empty());
+        let c = entry("name = \"s\"\nkind = \"subscription\"\non_miss = \"cut:25%\"\n[kpis]\nrule = \"exchange_75\"\n");
+        let (Some(RawTerms::Subscription(t)), _) = c.terms() else { panic!("a subscription") };
+        assert_eq!(t.on_miss, Some(OnMiss::Cut(Decimal::new(25, 2))));
+        assert_eq!(t.kpis.and_then(|k| k.rule), Some(KpiRule::Exchange75));
+    }
+
+    #[test]
+    fn stray_keys_and_unreadable_values_are_left_out_and_reported() {
+        let c =
+            entry("name = \"g\"\nkind = \"guarantee\"\ndeposit = 5\ntenor = \"1d\"\nrelease = \"some\"\nbogus = 1\n");
+        let (terms, problems) = c.terms();
+        let Some(RawTerms::Guarantee(t)) = terms else { panic!("read without them: {problems:?}") };
+        assert_eq!((t.deposit, t.release), (Some(Dec(Decimal::new(5, 0))), None));
+        let found: Vec<(String, bool, String)> = problems
+            .iter()
+            .map(|p| (crate::scenario::source::display_path(&p.path), p.at_key, p.message.clone()))
+            .collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!((found[0].0.as_str(), found[0].1), ("bogus", true));
+        assert!(found[0].2.starts_with("unknown field `bogus` for kind `guarantee`, expected one of `name`, `kind`"));
+        assert_eq!((found[1].0.as_str(), found[1].1), ("release", false));
+        assert_eq!(found[1].2, "unknown value \"some\"; use \"proportional\" or \"all_or_nothing\"");
+        assert_eq!((found[2].0.as_str(), found[2].1), ("tenor", true));
+        assert!(found[2].2.starts_with("`tenor` does not apply to kind `guarantee` (it belongs to token_loan)"));
+        // A required key of an option left out breaks the option: the terms cannot be read.
+        let c = entry("name = \"l\"\nkind = \"token_loan\"\n[[options]]\nstrike = \"cheap\"\n");
+        let (terms, problems) = c.terms();
+        assert!(terms.is_none());
+        assert_eq!(problems.len(), 1, "only the strike itself: {problems:?}");
+    }
+
+    #[test]
+    fn every_kind_lists_its_keys() {
+        assert_eq!(kind_keys(ContractKind::ProceedsSplit), ["beneficiary", "share", "start", "every"]);
+        assert!(kind_keys(ContractKind::TokenLoan).contains(&"options"));
+        for kind in ContractKind::ALL {
+            assert!(kind_keys(kind).contains(&"start"), "{kind}");
+        }
     }
 }
