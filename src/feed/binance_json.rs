@@ -144,7 +144,7 @@ impl BinanceJson {
     }
 
     fn parse_inner<U: Units>(&mut self, line: &str, units: &mut U, out: &mut Vec<Event>) -> Result<(), LineError> {
-        let Some((stamp, json)) = line.split_once(' ') else {
+        let Some((stamp, json)) = line.split_once(' ').filter(|(_, json)| json.starts_with('{')) else {
             return Err(LineError::skip(SkipReason::NotJson, None, "not `<local time> <json>`"));
         };
         let local_ns = epoch_ns_by_magnitude(stamp).ok_or_else(|| {
