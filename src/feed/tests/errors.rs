@@ -57,7 +57,7 @@ fn damaged_lines_are_counted_skips_with_their_first_place() {
         format!("{} {{\"e\":\"trade\",\"p\":\"abc\",\"q\":\"1\",\"T\":1}}", at(1)),
         format!("{} {{\"e\":\"depthUpdate\",\"U\":1,\"u\":2,\"b\":\"x\",\"a\":[]}}", at(1)),
         format!("{} {{\"e\":\"trade\",\"p\":5,\"q\":\"1\"}}", at(1)),
-        format!("x1 {{\"e\":\"trade\"}}"),
+        "x1 {\"e\":\"trade\"}".to_owned(),
         String::new(),
         format!("{} {{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"p\":\"1\",\"q\":\"1\"}}", at(1)),
         trade(at(2), 2, "10.00", "1", false),

@@ -115,8 +115,11 @@ fn level(event: &Event) -> Option<(Side, i64, i64)> {
     }
 }
 
-/// The book's touch as `(bid ticks, bid lots, ask ticks, ask lots)`.
-fn touch(book: &L2Book) -> (Option<(Price, Qty)>, Option<(Price, Qty)>) {
+/// One side of the touch: price and size.
+type Quote = Option<(Price, Qty)>;
+
+/// The book's touch: best bid and best ask.
+fn touch(book: &L2Book) -> (Quote, Quote) {
     (book.best_bid(), book.best_ask())
 }
 
