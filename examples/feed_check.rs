@@ -1,7 +1,7 @@
 //! Replays recorded market-data files and prints the replay summary as JSON.
 //!
 //! ```text
-//! cargo run --release --example feed_check -- [--tick 0.01] [--lot 0.0001] [--strict] FILE...
+//! cargo run --release --example feed_check -- [--tick 0.01] [--lot 0.0001] [--warmup-s 60] [--strict] FILE...
 //! ```
 //! Files are merged in local-time order; the formats are detected (see `mmsim::feed`). The summary
 //! (events read and skipped per kind, gaps, top-of-book agreement) goes to stdout, the time taken and
@@ -26,12 +26,17 @@ fn main() -> ExitCode {
         let parsed = match arg.as_str() {
             "--tick" => decimal("--tick").map(|d| options.read.tick_size = Some(d)),
             "--lot" => decimal("--lot").map(|d| options.read.lot_size = Some(d)),
+            "--warmup-s" => decimal("--warmup-s").and_then(|d| {
+                let ns = (d * Decimal::from(1_000_000_000u64)).trunc();
+                options.warmup_ns = u64::try_from(ns).map_err(|_| format!("--warmup-s {d} is out of range"))?;
+                Ok(())
+            }),
             "--strict" => {
                 options.read.strict = true;
                 Ok(())
             }
             "-h" | "--help" => {
-                eprintln!("usage: feed_check [--tick T] [--lot L] [--strict] FILE...");
+                eprintln!("usage: feed_check [--tick T] [--lot L] [--warmup-s S] [--strict] FILE...");
                 return ExitCode::SUCCESS;
             }
             _ => {

@@ -3,9 +3,10 @@
 //! One [`Event`] is one small `Copy` value (80 bytes, no heap), so a stream of them never allocates
 //! per message. A message that touches several price levels is *flattened*: a header event
 //! ([`EventKind::Snapshot`] or [`EventKind::Diff`]) followed by one [`EventKind::Level`] event per
-//! level, all with the same timestamps. The levels that follow a header, up to the next header, belong
-//! to its message; trades and tickers may sit between them only in Tardis files, where book rows are
-//! independent. The merger never interleaves two files inside one message (see `merge.rs`).
+//! level, all with the same timestamps. The levels that follow a header, up to the next event that is
+//! not a level, belong to its message: importers emit a message's events together (a Tardis diff is
+//! the rows of one `local_timestamp`), and the merger never interleaves two files inside one message
+//! (see `merge.rs`).
 //!
 //! Units: prices in integer ticks ([`Price`]), sizes in integer lots ([`Qty`]) on the grid the reader
 //! was given or inferred; times in nanoseconds since the Unix epoch. A level's `qty` is the level's new

@@ -59,6 +59,6 @@ pub use grid::Step;
 pub use infer::ReadOptions;
 pub use merge::EventReader;
 pub use reader::MAX_LINE_BYTES;
-pub use replay::{replay_files, FileSummary, FinalBook, ReplayOptions, ReplaySummary, Replayer};
+pub use replay::{replay_files, FileSummary, FinalBook, ReplayOptions, ReplayOutcome, ReplaySummary, Replayer};
 pub use stats::{KindStats, ReasonStats, ReplayStats};
 pub use sync::SyncState;

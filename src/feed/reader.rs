@@ -201,7 +201,10 @@ impl<U: Units> FileReader<U> {
 
     /// Parses the line in `buf` into `out` (nothing when the line is skipped).
     fn parse_line(&mut self) -> Result<(), FeedError> {
-        let bytes = trim_line_end(&self.buf);
+        let mut bytes = trim_line_end(&self.buf);
+        if self.line == 1 {
+            bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+        }
         let parsed = if bytes.is_empty() {
             Err(LineError::skip(SkipReason::BlankLine, None, "empty line"))
         } else {

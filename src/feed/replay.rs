@@ -148,15 +148,46 @@ impl Replayer {
         }
     }
 
-    /// Ends the replay: the summary of the book side (the caller adds files and reader counts).
-    fn finish(mut self, reader_stats: &ReplayStats, reader: &EventReader) -> ReplaySummary {
+    /// Ends the replay: the last message is completed and the check closed.
+    pub fn finish(mut self) -> ReplayOutcome {
         if let Some(update) = self.book.finish_message() {
             self.check.on_update(update);
         }
-        let mut stats = reader_stats.clone();
-        stats.absorb(&self.stats);
-        let top_of_book = self.check.finish();
+        ReplayOutcome {
+            top_of_book: self.check.finish(),
+            book: self.book,
+            stats: self.stats,
+            events: self.events,
+            first_local_ns: self.first_local_ns,
+            last_local_ns: self.last_local_ns,
+        }
+    }
+}
+
+/// What replaying an event stream found (for streams that do not come from files, e.g. tests).
+#[derive(Debug)]
+pub struct ReplayOutcome {
+    /// The book at the end.
+    pub book: L2Book,
+    /// What the book skipped, and the levels applied and ignored (reader counts are not included).
+    pub stats: ReplayStats,
+    /// The top-of-book check.
+    pub top_of_book: AgreementStats,
+    /// Events replayed.
+    pub events: u64,
+    /// Local time of the first event.
+    pub first_local_ns: Option<u64>,
+    /// Local time of the last event.
+    pub last_local_ns: Option<u64>,
+}
+
+impl ReplaySummary {
+    /// The summary of `outcome`, for the files `reader` read.
+    fn new(outcome: ReplayOutcome, reader: &EventReader) -> Self {
+        let mut stats = reader.stats();
+        stats.absorb(&outcome.stats);
         let (tick_size_inferred, lot_size_inferred) = reader.inferred();
+        let book = &outcome.book;
         ReplaySummary {
             files: reader
                 .formats()
@@ -167,20 +198,20 @@ impl Replayer {
             lot_size: reader.lot_size(),
             tick_size_inferred,
             lot_size_inferred,
-            first_local_ns: self.first_local_ns,
-            last_local_ns: self.last_local_ns,
-            events: self.events,
+            first_local_ns: outcome.first_local_ns,
+            last_local_ns: outcome.last_local_ns,
+            events: outcome.events,
             stats,
-            gap_count: self.book.gap_count(),
-            gaps: self.book.gaps().to_vec(),
-            top_of_book_agreement: top_of_book.agreement(),
-            top_of_book,
+            gap_count: book.gap_count(),
+            gaps: book.gaps().to_vec(),
+            top_of_book_agreement: outcome.top_of_book.agreement(),
             final_book: FinalBook {
-                bid_levels: self.book.level_count(Side::Buy),
-                ask_levels: self.book.level_count(Side::Sell),
-                best_bid_ticks: self.book.best_bid().map(|(p, _)| p.0),
-                best_ask_ticks: self.book.best_ask().map(|(p, _)| p.0),
+                bid_levels: book.level_count(Side::Buy),
+                ask_levels: book.level_count(Side::Sell),
+                best_bid_ticks: book.best_bid().map(|(p, _)| p.0),
+                best_ask_ticks: book.best_ask().map(|(p, _)| p.0),
             },
+            top_of_book: outcome.top_of_book,
         }
     }
 }
@@ -196,6 +227,5 @@ pub fn replay_files<P: AsRef<Path>>(paths: &[P], options: &ReplayOptions) -> Res
     while let Some(event) = reader.next_event()? {
         replayer.on_event(&event);
     }
-    let reader_stats = reader.stats();
-    Ok(replayer.finish(&reader_stats, &reader))
+    Ok(ReplaySummary::new(replayer.finish(), &reader))
 }

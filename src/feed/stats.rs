@@ -5,7 +5,8 @@
 //! seen (parsed or not) and `skipped` the ones that were not used: damaged lines of that kind and
 //! messages the book could not apply (out of sync, stale). Lines whose kind cannot be told (not JSON,
 //! an unknown stream, blank) count in `unrecognised`. Every skip also counts under its reason, with
-//! the place it first happened.
+//! the place it first happened: `file:line` for lines the reader skipped, `local_ns <time>` for
+//! messages the book refused (events carry times, not line numbers).
 
 use std::collections::BTreeMap;
 

@@ -131,11 +131,11 @@ impl Sequencer {
             SyncState::AwaitDiff { snapshot_id } => {
                 if ids.last < snapshot_id {
                     (DiffDecision::Ignore(SkipReason::DiffStale), None)
-                } else if ids.first <= snapshot_id + 1 {
+                } else if ids.first <= snapshot_id.saturating_add(1) {
                     self.state = live;
                     (DiffDecision::Apply, None)
                 } else {
-                    self.gap(Break { expected: snapshot_id + 1, found: ids.first })
+                    self.gap(Break { expected: snapshot_id.saturating_add(1), found: ids.first })
                 }
             }
             SyncState::Live { last: None } => {
@@ -145,7 +145,7 @@ impl Sequencer {
             SyncState::Live { last: Some(last) } => {
                 let follows = match ids.prev {
                     Some(prev) => prev == last,
-                    None => ids.first == last + 1,
+                    None => ids.first == last.saturating_add(1),
                 };
                 if follows {
                     self.state = live;
@@ -153,8 +153,8 @@ impl Sequencer {
                 } else if ids.last <= last {
                     (DiffDecision::Ignore(SkipReason::DiffStale), None)
                 } else {
-                    let found = ids.prev.map_or(ids.first, |p| p + 1);
-                    let decision = self.gap(Break { expected: last + 1, found });
+                    let found = ids.prev.map_or(ids.first, |p| p.saturating_add(1));
+                    let decision = self.gap(Break { expected: last.saturating_add(1), found });
                     if decision.0 == DiffDecision::Bootstrap {
                         self.state = live;
                     }

@@ -233,3 +233,26 @@ fn tardis_book_and_ticker_files_replay_and_agree_by_exchange_time() {
     );
     assert_eq!(summary.files[0].format, "tardis_incremental_book_l2");
 }
+
+#[test]
+fn a_replayer_takes_events_from_any_source_and_survives_extreme_ids() {
+    let mut replayer = Replayer::new(&ReplayOptions::default());
+    let event = |kind| Event { local_ns: 1, exch_ns: None, kind };
+    let diff = |first, last| event(EventKind::Diff(DiffStart { ids: Some(UpdateIds { first, last, prev: None }) }));
+    let level = |side, price, qty| event(EventKind::Level(Level { side, price: Price(price), qty: Qty(qty) }));
+    for e in [
+        event(EventKind::Snapshot(SnapshotStart { last_update_id: Some(u64::MAX) })),
+        level(Side::Buy, 5, 1),
+        diff(u64::MAX, u64::MAX),
+        level(Side::Sell, 6, 2),
+        diff(1, u64::MAX),
+        level(Side::Sell, 7, 2),
+    ] {
+        replayer.on_event(&e);
+    }
+    let outcome = replayer.finish();
+    assert_eq!(touch(&outcome.book), (Some((Price(5), Qty(1))), Some((Price(6), Qty(2)))));
+    assert_eq!(outcome.stats.skipped(SkipReason::DiffStale), 1);
+    assert_eq!((outcome.stats.levels_applied, outcome.stats.levels_ignored), (2, 1));
+    assert_eq!((outcome.events, outcome.top_of_book.book_updates, outcome.top_of_book.unresolved), (6, 1, 1));
+}
