@@ -52,6 +52,7 @@ pub mod counterfactual;
 pub mod engine;
 pub mod exchange;
 pub mod experiments;
+pub mod feed;
 pub mod ledger;
 pub mod metrics;
 pub mod progress;
