@@ -13,11 +13,12 @@ use rand_distr::{Distribution, LogNormal};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use crate::agents::{AgentSetup, Tape};
+use crate::agents::AgentSetup;
 use crate::contracts::{self, AnyContract, GroupRef, World};
 use crate::engine::simulation::{AgentSlot, Simulation};
 use crate::exchange::Exchange;
 use crate::ledger::{AccountId, Ledger};
+use crate::market::Tape;
 use crate::metrics::{Party, PartyKind, Recorder, TradeLog};
 use crate::rng::AgentRng;
 use crate::scenario::{Amount, Scenario, ScenarioError};

@@ -48,6 +48,17 @@ impl FeeSchedule {
         let rate = self.maker_cbps.max(self.taker_cbps).max(0);
         Self::fee(notional, rate) + Cash(qty.0 as i128)
     }
+
+    /// The cash a buy of `qty` lots at most `notional` locks: the notional plus [`FeeSchedule`]'s
+    /// bound on its fees. The exchange locks this; agents reserve it (at the [`FeeSchedule::CEILING`]
+    /// rates when they do not read the venue's) so they never send an order they cannot fund.
+    pub fn buy_lock(&self, notional: Cash, qty: Qty) -> Cash {
+        notional + self.bound(notional, qty)
+    }
+
+    /// The highest rates a venue may charge (1% maker and taker, the scenario's limit): a buy's
+    /// lock at these rates covers its lock at any valid schedule.
+    pub const CEILING: FeeSchedule = FeeSchedule { maker_cbps: 10_000, taker_cbps: 10_000 };
 }
 
 /// An order as an agent sends it.
@@ -295,7 +306,7 @@ impl Exchange {
                     OrderType::Market => self.market_buy_cost(req.qty),
                     _ => Cash::notional(req.price, req.qty),
                 };
-                let need = notional + self.fees.bound(notional, req.qty);
+                let need = self.fees.buy_lock(notional, req.qty);
                 self.ledger.lock_cash(req.account, need).map_err(|_| OrderRejected::InsufficientFunds)?;
                 Ok(need)
             }

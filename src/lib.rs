@@ -54,6 +54,7 @@ pub mod exchange;
 pub mod experiments;
 pub mod feed;
 pub mod ledger;
+pub mod market;
 pub mod metrics;
 pub mod progress;
 pub mod replay;

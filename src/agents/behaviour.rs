@@ -12,49 +12,13 @@
 //! spread_bps = 40
 //! ```
 
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::Decimal;
-
 use super::{for_each_agent_kind, AgentKind, AnyAgent};
 use crate::ledger::AccountId;
-use crate::types::{Price, Qty, SimTime};
 
-/// Market facts every agent needs to turn its parameters into ticks and lots.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MarketSpec {
-    /// Quote units per tick.
-    pub tick: Decimal,
-    /// Tokens per lot.
-    pub lot: Decimal,
-    /// Opening reference price.
-    pub open_price: Price,
-    /// Length of the run.
-    pub duration: SimTime,
-}
+pub use crate::market::Market;
 
-impl MarketSpec {
-    /// A price in quote units as (fractional) ticks.
-    pub fn ticks_f64(&self, quote: f64) -> f64 {
-        quote / self.tick.to_f64().unwrap_or(1.0)
-    }
-    /// A price in ticks as quote units.
-    pub fn quote_f64(&self, price: Price) -> f64 {
-        price.0 as f64 * self.tick.to_f64().unwrap_or(1.0)
-    }
-    /// The nearest valid price (≥ 1 tick) to a fractional tick count.
-    pub fn round_price(&self, ticks: f64) -> Price {
-        Price((ticks.round() as i64).max(1))
-    }
-    /// A token amount as whole lots (rounded down, ≥ 0).
-    pub fn lots(&self, tokens: f64) -> Qty {
-        let lot = self.lot.to_f64().unwrap_or(1.0);
-        Qty(((tokens / lot).floor() as i64).max(0))
-    }
-    /// Whole lots as tokens.
-    pub fn tokens_f64(&self, qty: Qty) -> f64 {
-        qty.0 as f64 * self.lot.to_f64().unwrap_or(1.0)
-    }
-}
+/// The market as agents see it (the name this type had before it moved to [`crate::market`]).
+pub type MarketSpec = Market;
 
 /// What an agent is built from.
 #[derive(Clone, Debug)]
@@ -65,7 +29,7 @@ pub struct AgentSetup {
     /// The accounts it trades (one, or one per member for a crowd).
     pub accounts: Vec<AccountId>,
     /// The market.
-    pub market: MarketSpec,
+    pub market: Market,
 }
 
 macro_rules! behaviour {
@@ -108,7 +72,7 @@ macro_rules! behaviour {
             }
 
             /// Every problem with the configuration's parameters.
-            pub fn check(&self, market: &MarketSpec) -> Vec<ParamIssue> {
+            pub fn check(&self, market: &Market) -> Vec<ParamIssue> {
                 match self {
                     $(Behaviour::$kind(c) => c.check(market),)*
                 }

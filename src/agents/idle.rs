@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::behaviour::{AgentSetup, MarketSpec, ParamIssue};
+use super::behaviour::{AgentSetup, Market, ParamIssue};
 use super::{Agent, AgentCtx};
 
 /// The parameters of `idle`: there are none (an `[agents.idle]` table, if given, must be empty).
@@ -14,7 +14,7 @@ pub struct IdleConfig {}
 
 impl IdleConfig {
     /// Nothing to check.
-    pub fn check(&self, _market: &MarketSpec) -> Vec<ParamIssue> {
+    pub fn check(&self, _market: &Market) -> Vec<ParamIssue> {
         Vec::new()
     }
 }

@@ -21,14 +21,13 @@ pub mod pump_dump;
 pub mod registry;
 pub mod retail;
 pub mod spoofer;
-pub mod tape;
 pub mod wash;
 
-pub use behaviour::{AgentSetup, Behaviour, MarketSpec};
+pub use crate::market::{tape, Tape};
+pub use behaviour::{AgentSetup, Behaviour, Market, MarketSpec};
 pub use phase::Phase;
 pub(crate) use registry::for_each_agent_kind;
 pub use registry::{AgentKind, UnknownKind};
-pub use tape::Tape;
 
 use crate::book::{OrderBook, OrderType, Placed};
 use crate::contracts::Signal;

@@ -37,7 +37,7 @@ use crate::units::Dur;
 
 /// Fee rate, in hundredths of a basis point (10 000 = 1%), set aside with every buy for the fee the
 /// exchange locks with it. Venues charging more than this may reject manipulators' buys.
-pub const FEE_SLACK_CBPS: i128 = 10_000;
+pub const FEE_SLACK_CBPS: i128 = crate::market::FeeSchedule::CEILING.taker_cbps as i128;
 
 /// One of the agent's orders that is in flight or resting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,9 +123,7 @@ pub struct Tracker {
 /// An upper bound on the cash the exchange locks for a buy of `qty` lots at `price` (see the module
 /// doc): notional, plus the fee at [`FEE_SLACK_CBPS`] rounded up, plus one atom per lot.
 pub fn buy_cost(price: Price, qty: Qty) -> Cash {
-    let notional = Cash::notional(price, qty);
-    let fee = (notional.0 * FEE_SLACK_CBPS + 999_999) / 1_000_000;
-    Cash(notional.0 + fee + qty.0 as i128)
+    crate::market::FeeSchedule::CEILING.buy_lock(Cash::notional(price, qty), qty)
 }
 
 /// The most lots `cash` can buy at `price` under [`buy_cost`] (a binary search: the cost is
@@ -420,8 +418,8 @@ impl Tracker {
 
 /// A small market for unit tests: tick 0.0001, lot 1 token, open 0.05 (500 ticks), one day.
 #[cfg(test)]
-pub(crate) fn test_market() -> super::MarketSpec {
-    super::MarketSpec {
+pub(crate) fn test_market() -> super::Market {
+    super::Market {
         tick: rust_decimal::dec!(0.0001),
         lot: rust_decimal::dec!(1),
         open_price: Price(500),

@@ -13,7 +13,7 @@
 //! - `name` is the kind as scenarios write it, and also the name of its module under `src/agents/`
 //!   and of its `[agents.<name>]` parameter table;
 //! - `config` (in that module) holds the parameters: `Clone + Debug + Default + PartialEq +
-//!   Deserialize`, with `fn check(&self, &MarketSpec) -> Vec<ParamIssue>` (an empty struct when there
+//!   Deserialize`, with `fn check(&self, &Market) -> Vec<ParamIssue>` (an empty struct when there
 //!   are none, like `idle`'s);
 //! - `agent` (in that module) is `Clone + Debug +` [`Agent`](super::Agent), with
 //!   `fn new(Config, AgentSetup) -> Self`;

@@ -27,7 +27,7 @@ use std::collections::VecDeque;
 use rand::RngExt;
 use serde::Deserialize;
 
-use super::behaviour::{check_non_negative, check_positive, AgentSetup, MarketSpec, ParamIssue};
+use super::behaviour::{check_non_negative, check_positive, AgentSetup, Market, ParamIssue};
 use super::orders::{inside_price, share_of, wake_after, OrderStats, Tracker};
 use super::{Agent, AgentCtx, AgentEvent, Tape};
 use crate::book::OrderType;
@@ -70,7 +70,7 @@ impl Default for WashConfig {
 
 impl WashConfig {
     /// Every problem with these parameters.
-    pub fn check(&self, _market: &MarketSpec) -> Vec<ParamIssue> {
+    pub fn check(&self, _market: &Market) -> Vec<ParamIssue> {
         let mut issues = Vec::new();
         if !(0.0..1.0).contains(&self.target_wash_share) {
             issues.push(ParamIssue::new(
@@ -103,7 +103,7 @@ impl WashConfig {
 #[derive(Clone, Debug)]
 pub struct WashTrader {
     config: WashConfig,
-    market: MarketSpec,
+    market: Market,
     orders: Tracker,
     /// Tokens at the start: the position it keeps.
     start_tokens: Qty,

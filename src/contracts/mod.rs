@@ -41,10 +41,11 @@ pub use spec::{ContractKind, ContractSpec, ContractTerms};
 pub use subscription::{PeriodResult, PeriodSummary, Subscription, SubscriptionSummary};
 pub use token_loan::{LoanState, LoanStatus, LoanSummary, OptionSummary, Settled, Signing, TokenLoan};
 
-use crate::agents::{AgentEvent, Tape};
+use crate::agents::AgentEvent;
 use crate::book::{OrderBook, RestingOrder};
 use crate::exchange::Exchange;
 use crate::ledger::{Account, AccountId, LedgerError};
+use crate::market::Tape;
 use crate::metrics::Units;
 use crate::types::{AgentId, Cash, Price, Qty, SimTime};
 

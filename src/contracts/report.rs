@@ -324,8 +324,7 @@ impl Fmt {
     }
     /// Quote units per cash atom.
     pub fn atom(&self) -> f64 {
-        use rust_decimal::prelude::ToPrimitive;
-        (self.0.tick * self.0.lot).to_f64().unwrap_or(1.0)
+        self.0.atom_f64()
     }
     /// Cash as CSV text.
     pub fn cash_text(&self, c: Cash) -> String {

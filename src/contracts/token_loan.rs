@@ -49,8 +49,8 @@ use super::options::{BsInputs, DAYS_PER_YEAR};
 use super::report::Transfer;
 use super::spec::{LoanTerms, StrikeReference};
 use super::{Contract, ContractCommand, ContractCtx, Signal, TimerKey};
-use crate::agents::Tape;
 use crate::ledger::AccountId;
+use crate::market::Tape;
 use crate::types::{AgentId, Cash, Price, Qty, SimTime};
 
 /// How often the strike index reads the tape's one-minute bars (the tape keeps one day of them).

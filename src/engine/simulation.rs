@@ -10,11 +10,12 @@
 //! keyed by its name and a separate stream for its latency jitter, so a run depends only on the
 //! scenario and its seed.
 
-use crate::agents::{Action, Agent, AgentCtx, AgentEvent, AnyAgent, MarketView, Tape};
+use crate::agents::{Action, Agent, AgentCtx, AgentEvent, AnyAgent, MarketView};
 use crate::book::{Placed, RestingOrder};
 use crate::contracts::{AnyContract, Contract, ContractCtx, Signal, TimerKey};
 use crate::exchange::{Exchange, OrderRejected, OrderRequest, Trade};
 use crate::ledger::AccountId;
+use crate::market::Tape;
 use crate::metrics::Recorder;
 use crate::rng::AgentRng;
 use crate::types::{AgentId, OrderId, SimTime};

@@ -9,12 +9,12 @@ pub mod stats;
 pub mod summary;
 pub mod trade_log;
 
-use rust_decimal::Decimal;
-
-use crate::agents::{AgentKind, Phase, Tape};
+use crate::agents::{AgentKind, Phase};
 use crate::book::OrderBook;
 use crate::exchange::Trade;
 use crate::ledger::Ledger;
+use crate::market::Tape;
+pub use crate::market::Units;
 use crate::types::{Cash, Intent, Price, Qty, Side, SimTime};
 pub use trade_log::TradeLog;
 
@@ -298,38 +298,4 @@ fn band_value(book: &OrderBook, side: Side, limit: f64) -> Cash {
         value += Cash::notional(price, qty);
     }
     value
-}
-
-/// Converts integer units to exact decimals for output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Units {
-    /// Quote units per tick.
-    pub tick: Decimal,
-    /// Tokens per lot.
-    pub lot: Decimal,
-}
-
-impl Units {
-    /// A price in quote units.
-    pub fn price(&self, p: Price) -> Decimal {
-        (Decimal::from(p.0) * self.tick).normalize()
-    }
-    /// Cash in quote units.
-    pub fn cash(&self, c: Cash) -> Decimal {
-        (Decimal::from_i128_with_scale(c.0, 0) * self.tick * self.lot).normalize()
-    }
-    /// Tokens.
-    pub fn tokens(&self, q: Qty) -> Decimal {
-        (Decimal::from(q.0) * self.lot).normalize()
-    }
-    /// A price in quote units as `f64`, for statistics and charts.
-    pub fn price_f64(&self, ticks: f64) -> f64 {
-        use rust_decimal::prelude::ToPrimitive;
-        ticks * self.tick.to_f64().unwrap_or(1.0)
-    }
-    /// Cash in quote units as `f64`.
-    pub fn cash_f64(&self, c: Cash) -> f64 {
-        use rust_decimal::prelude::ToPrimitive;
-        c.0 as f64 * (self.tick * self.lot).to_f64().unwrap_or(1.0)
-    }
 }

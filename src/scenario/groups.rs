@@ -13,7 +13,7 @@ use super::source::Seg;
 use super::validate::{check_name, join, Ctx};
 use super::{Amount, Group};
 use crate::agents::behaviour::ParamIssue;
-use crate::agents::{AgentKind, Behaviour, MarketSpec};
+use crate::agents::{AgentKind, Behaviour, Market};
 use crate::engine::Latency;
 
 /// The market's grids, when they are valid.
@@ -27,7 +27,7 @@ pub(crate) struct Units {
 /// What a group is checked against.
 pub(crate) struct Env<'a> {
     /// The market, when it is valid (parameter checks need it).
-    pub(crate) market: Option<&'a MarketSpec>,
+    pub(crate) market: Option<&'a Market>,
     /// The grids.
     pub(crate) units: &'a Units,
     /// The market's default latency.

@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::agents::{Behaviour, MarketSpec};
+use crate::agents::{Behaviour, Market};
 use crate::contracts::ContractSpec;
 use crate::engine::Latency;
 use crate::exchange::FeeSchedule;
@@ -22,7 +22,7 @@ pub struct Scenario {
     /// Master seed; every random stream derives from it.
     pub seed: u64,
     /// Tick, lot, opening price and duration.
-    pub market: MarketSpec,
+    pub market: Market,
     /// Exchange fees.
     pub fees: FeeSchedule,
     /// Interval between time-series samples.
@@ -105,7 +105,7 @@ impl Scenario {
             name: name.to_string(),
             description: String::new(),
             seed,
-            market: MarketSpec { tick, lot, open_price: open, duration: crate::types::SimTime(duration.nanos()) },
+            market: Market { tick, lot, open_price: open, duration: crate::types::SimTime(duration.nanos()) },
             fees: FeeSchedule::default(),
             sample_every: Dur(60_000_000_000),
             project: None,

@@ -15,7 +15,7 @@ use super::overrides::Applied;
 use super::raw::{RawMarket, RawScenario};
 use super::source::{display_path, starts_with, Seg, SourceMap};
 use super::{contracts, Holding, Scenario};
-use crate::agents::MarketSpec;
+use crate::agents::Market;
 use crate::engine::Latency;
 use crate::exchange::FeeSchedule;
 use crate::types::{Cash, Price, Qty, SimTime};
@@ -105,7 +105,7 @@ pub(crate) fn validate(mut raw: RawScenario, ctx: &mut Ctx<'_>) -> Option<Scenar
     let units = Units { atom: tick.zip(lot).and_then(|(t, l)| t.checked_mul(l)), lot };
     let market = match (tick, lot, open_price, duration) {
         (Some(tick), Some(lot), Some(open_price), Some(d)) => {
-            Some(MarketSpec { tick, lot, open_price, duration: SimTime(d.nanos()) })
+            Some(Market { tick, lot, open_price, duration: SimTime(d.nanos()) })
         }
         _ => None,
     };

@@ -8,7 +8,7 @@
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 
-use super::super::behaviour::{check_non_negative, check_positive, MarketSpec, ParamIssue};
+use super::super::behaviour::{check_non_negative, check_positive, Market, ParamIssue};
 use crate::types::Cash;
 use crate::units::{Dec, Dur};
 
@@ -66,7 +66,7 @@ impl Default for CollateralLoopConfig {
 
 impl CollateralLoopConfig {
     /// Every problem with these parameters.
-    pub fn check(&self, _market: &MarketSpec) -> Vec<ParamIssue> {
+    pub fn check(&self, _market: &Market) -> Vec<ParamIssue> {
         let mut issues = Vec::new();
         if self.interval.nanos() == 0 {
             issues.push(ParamIssue::new("interval", "must be > 0"));
@@ -109,7 +109,7 @@ impl CollateralLoopConfig {
     }
 
     /// The credit line in cash atoms, if set.
-    pub fn credit_line(&self, market: &MarketSpec) -> Option<Cash> {
+    pub fn credit_line(&self, market: &Market) -> Option<Cash> {
         let atom = market.tick * market.lot;
         self.credit_line_quote.map(|c| Cash((c.0 / atom).floor().to_i128().unwrap_or(i128::MAX).max(0)))
     }

@@ -39,9 +39,7 @@ mod tests;
 
 pub use config::CollateralLoopConfig;
 
-use rust_decimal::prelude::ToPrimitive;
-
-use super::behaviour::{AgentSetup, MarketSpec};
+use super::behaviour::{AgentSetup, Market};
 use super::orders::{affordable, wake_after, OrderStats, Tracker};
 use super::{Agent, AgentCtx, AgentEvent};
 use crate::book::OrderType;
@@ -117,7 +115,7 @@ pub struct LoopStats {
 #[derive(Clone, Debug)]
 pub struct CollateralLoop {
     config: CollateralLoopConfig,
-    market: MarketSpec,
+    market: Market,
     orders: Tracker,
     credit_line: Cash,
     phase: Phase,
@@ -213,7 +211,7 @@ impl CollateralLoop {
         let c = &self.config;
         let own = (self.orders.cash(&ctx.market) - self.credit_line).max(Cash::ZERO);
         let room = own.0 as f64 + c.max_ltv * s.collateral.0 as f64 - s.debt.0 as f64;
-        let atom = (self.market.tick * self.market.lot).to_f64().unwrap_or(1.0);
+        let atom = self.market.units().atom_f64();
         let clip = c.borrow_clip_quote / atom;
         let spend = Cash(room.min(clip).max(0.0).floor() as i128).min(self.orders.free_cash(&ctx.market));
         let limit = self.market.round_price(s.price.0 as f64 * (1.0 + c.buy_step_bps / 10_000.0));

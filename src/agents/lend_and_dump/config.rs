@@ -8,7 +8,7 @@
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 
-use super::super::behaviour::{check_non_negative, check_positive, check_unit, MarketSpec, ParamIssue};
+use super::super::behaviour::{check_non_negative, check_positive, check_unit, Market, ParamIssue};
 use crate::types::{Cash, Price};
 use crate::units::{Dec, Dur};
 
@@ -156,7 +156,7 @@ impl Default for LendAndDumpConfig {
 
 impl LendAndDumpConfig {
     /// Every problem with these parameters.
-    pub fn check(&self, market: &MarketSpec) -> Vec<ParamIssue> {
+    pub fn check(&self, market: &Market) -> Vec<ParamIssue> {
         let mut issues = Vec::new();
         if self.interval.nanos() == 0 {
             issues.push(ParamIssue::new("interval", "must be > 0"));
@@ -231,7 +231,7 @@ impl LendAndDumpConfig {
     }
 
     /// The pump target in (fractional) ticks.
-    pub fn target_ticks(&self, market: &MarketSpec) -> f64 {
+    pub fn target_ticks(&self, market: &Market) -> f64 {
         match self.pump_target_price.and_then(|p| p.0.to_f64()) {
             Some(q) => market.ticks_f64(q),
             None => market.open_price.0 as f64 * self.pump_target_multiple,
@@ -239,7 +239,7 @@ impl LendAndDumpConfig {
     }
 
     /// The buy-back ceiling in (fractional) ticks.
-    pub fn buyback_ticks(&self, market: &MarketSpec) -> f64 {
+    pub fn buyback_ticks(&self, market: &Market) -> f64 {
         match self.buyback_below_price.and_then(|p| p.0.to_f64()) {
             Some(q) => market.ticks_f64(q),
             None => market.open_price.0 as f64 * self.buyback_below_multiple,
@@ -247,7 +247,7 @@ impl LendAndDumpConfig {
     }
 
     /// The price at which the raid stops, in (fractional) ticks.
-    pub fn raid_stop_ticks(&self, market: &MarketSpec) -> f64 {
+    pub fn raid_stop_ticks(&self, market: &Market) -> f64 {
         match self.raid_stop_price.and_then(|p| p.0.to_f64()) {
             Some(q) => market.ticks_f64(q),
             None => self.buyback_ticks(market),
@@ -255,12 +255,12 @@ impl LendAndDumpConfig {
     }
 
     /// The price that unlocks selling, in (fractional) ticks (0 when selling is never locked).
-    pub fn unlock_ticks(&self, market: &MarketSpec) -> f64 {
+    pub fn unlock_ticks(&self, market: &Market) -> f64 {
         self.sell_unlock_price.and_then(|p| p.0.to_f64()).map_or(0.0, |q| market.ticks_f64(q))
     }
 
     /// The buy-back budget in cash atoms, if any.
-    pub fn budget(&self, market: &MarketSpec) -> Option<Cash> {
+    pub fn budget(&self, market: &Market) -> Option<Cash> {
         let atom = market.tick * market.lot;
         self.buyback_budget_quote.map(|b| Cash((b.0 / atom).floor().to_i128().unwrap_or(i128::MAX)))
     }

@@ -57,7 +57,7 @@ mod tests;
 
 pub use config::LendAndDumpConfig;
 
-use super::behaviour::{AgentSetup, MarketSpec};
+use super::behaviour::{AgentSetup, Market};
 use super::orders::{affordable, buy_cost, share_of, touch_excluding, wake_after, OrderStats, Tracker};
 use super::{Agent, AgentCtx, AgentEvent};
 use crate::book::OrderType;
@@ -98,7 +98,7 @@ impl From<Phase> for super::Phase {
 #[derive(Clone, Debug)]
 pub struct LendAndDump {
     config: LendAndDumpConfig,
-    market: MarketSpec,
+    market: Market,
     orders: Tracker,
     phase: Phase,
     transitions: Vec<(SimTime, Phase)>,

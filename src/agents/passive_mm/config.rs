@@ -5,7 +5,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
-use super::super::behaviour::{check_non_negative, check_positive, check_unit, MarketSpec, ParamIssue};
+use super::super::behaviour::{check_non_negative, check_positive, check_unit, Market, ParamIssue};
 use crate::units::Dur;
 
 /// One day in nanoseconds: the time unit of `sigma_daily_bps` and of the model's horizon.
@@ -132,7 +132,7 @@ impl Default for PassiveMmConfig {
 
 impl PassiveMmConfig {
     /// Every problem with these parameters.
-    pub fn check(&self, market: &MarketSpec) -> Vec<ParamIssue> {
+    pub fn check(&self, market: &Market) -> Vec<ParamIssue> {
         let mut issues = Vec::new();
         check_positive(&mut issues, "spread_bps", self.spread_bps);
         if self.levels == 0 {
@@ -182,8 +182,8 @@ mod tests {
     use crate::types::{Price, SimTime};
     use rust_decimal::Decimal;
 
-    fn market() -> MarketSpec {
-        MarketSpec {
+    fn market() -> Market {
+        Market {
             tick: Decimal::new(1, 4),
             lot: Decimal::ONE,
             open_price: Price(10_000),

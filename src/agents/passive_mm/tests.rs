@@ -7,7 +7,7 @@ use rand::RngExt;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::agents::{Action, AnyAgent, Behaviour, MarketSpec};
+use crate::agents::{Action, AnyAgent, Behaviour, Market};
 use crate::build::build;
 use crate::exchange::{Exchange, FeeSchedule, OrderRequest};
 use crate::ledger::Ledger;
@@ -58,7 +58,7 @@ fn two_market_makers_quote_both_sides_with_the_configured_spread() {
 
 fn agent(config: PassiveMmConfig) -> PassiveMm {
     let market =
-        MarketSpec { tick: TICK, lot: Decimal::ONE, open_price: Price(10_000), duration: SimTime::from_secs(3_600) };
+        Market { tick: TICK, lot: Decimal::ONE, open_price: Price(10_000), duration: SimTime::from_secs(3_600) };
     PassiveMm::new(config, AgentSetup { name: "mm".into(), accounts: vec![AccountId(0)], market })
 }
 
@@ -166,12 +166,8 @@ impl Harness {
         let mut ledger = Ledger::new();
         let mm_acct = ledger.open("mm", Some(Self::MM), Cash(cash * 10_000), Qty(tokens));
         ledger.open("taker", Some(AgentId(1)), Cash(10i128.pow(12)), Qty(10_000_000));
-        let market = MarketSpec {
-            tick: TICK,
-            lot: Decimal::ONE,
-            open_price: Price(10_000),
-            duration: SimTime::from_secs(7_200),
-        };
+        let market =
+            Market { tick: TICK, lot: Decimal::ONE, open_price: Price(10_000), duration: SimTime::from_secs(7_200) };
         let mm = PassiveMm::new(config, AgentSetup { name: "mm".into(), accounts: vec![mm_acct], market });
         let ex = Exchange::new(ledger, FeeSchedule { maker_cbps: 0, taker_cbps: 1_000 });
         Harness { ex, tape: Tape::new(Price(10_000)), mm, rng: AgentRng::new(1, "mm"), next_order: 1, wake: None }

@@ -6,7 +6,7 @@
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 
-use super::super::behaviour::{check_non_negative, check_positive, check_unit, MarketSpec, ParamIssue};
+use super::super::behaviour::{check_non_negative, check_positive, check_unit, Market, ParamIssue};
 use crate::units::{Dec, Dur};
 
 /// Parameters of `pump_dump`: accumulation, consensus, rug pull.
@@ -112,7 +112,7 @@ impl Default for PumpDumpConfig {
 
 impl PumpDumpConfig {
     /// Every problem with these parameters.
-    pub fn check(&self, market: &MarketSpec) -> Vec<ParamIssue> {
+    pub fn check(&self, market: &Market) -> Vec<ParamIssue> {
         let mut issues = Vec::new();
         if self.interval.nanos() == 0 {
             issues.push(ParamIssue::new("interval", "must be > 0"));
@@ -185,7 +185,7 @@ impl PumpDumpConfig {
     }
 
     /// The accumulation price cap in ticks (fractional).
-    pub fn cap_ticks(&self, market: &MarketSpec) -> f64 {
+    pub fn cap_ticks(&self, market: &Market) -> f64 {
         match self.accumulate_cap_price.and_then(|p| p.0.to_f64()) {
             Some(q) => market.ticks_f64(q),
             None => market.open_price.0 as f64 * self.accumulate_cap_multiple,

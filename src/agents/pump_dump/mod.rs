@@ -40,7 +40,7 @@ use rand::RngExt;
 use super::orders::{affordable, inside_price, share_of, wake_after, OrderStats, Tracker};
 pub use config::PumpDumpConfig;
 
-use super::behaviour::{AgentSetup, MarketSpec};
+use super::behaviour::{AgentSetup, Market};
 use super::{Agent, AgentCtx, AgentEvent};
 use crate::book::OrderType;
 use crate::types::{Cash, Intent, Price, Qty, Side, SimTime};
@@ -74,7 +74,7 @@ impl From<Phase> for super::Phase {
 #[derive(Clone, Debug)]
 pub struct PumpDump {
     config: PumpDumpConfig,
-    market: MarketSpec,
+    market: Market,
     orders: Tracker,
     phase: Phase,
     /// When each phase began.

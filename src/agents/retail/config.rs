@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use crate::agents::behaviour::{check_non_negative, check_positive, check_unit, MarketSpec, ParamIssue};
+use crate::agents::behaviour::{check_non_negative, check_positive, check_unit, Market, ParamIssue};
 use crate::agents::Tape;
 use crate::units::Dur;
 
@@ -181,7 +181,7 @@ impl RetailConfig {
     }
 
     /// Every problem with these parameters (the key names the field).
-    pub fn check(&self, _market: &MarketSpec) -> Vec<ParamIssue> {
+    pub fn check(&self, _market: &Market) -> Vec<ParamIssue> {
         let mut v = Vec::new();
         check_positive(&mut v, "arrival_rate_per_hour", self.arrival_rate_per_hour);
         let keys =
@@ -256,8 +256,8 @@ mod tests {
     use crate::types::{Price, SimTime};
     use rust_decimal::dec;
 
-    fn market() -> MarketSpec {
-        MarketSpec { tick: dec!(0.0001), lot: dec!(1), open_price: Price(10_000), duration: SimTime::from_secs(3_600) }
+    fn market() -> Market {
+        Market { tick: dec!(0.0001), lot: dec!(1), open_price: Price(10_000), duration: SimTime::from_secs(3_600) }
     }
 
     #[test]

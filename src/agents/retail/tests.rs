@@ -3,7 +3,7 @@ use rust_decimal::dec;
 use super::decide::{decide, Decision, Member, Seen};
 use super::orders::{affordable, own_price, reference, FEE_BOUND_CBPS};
 use super::*;
-use crate::agents::{AnyAgent, Behaviour, MarketSpec, Tape};
+use crate::agents::{AnyAgent, Behaviour, Market, Tape};
 use crate::book::{NewOrder, OrderBook, OrderType};
 use crate::build::{build, Built};
 use crate::rng::AgentRng;
@@ -113,7 +113,7 @@ fn types_follow_the_weights_exactly() {
     let setup = AgentSetup {
         name: "r".into(),
         accounts: (0..1_000).map(AccountId).collect(),
-        market: MarketSpec { tick: dec!(0.0001), lot: dec!(1), open_price: Price(10_000), duration: SimTime(HOUR) },
+        market: Market { tick: dec!(0.0001), lot: dec!(1), open_price: Price(10_000), duration: SimTime(HOUR) },
     };
     let c = RetailCrowd::new(cfg.clone(), setup);
     let counts = c.type_counts();
@@ -124,7 +124,7 @@ fn types_follow_the_weights_exactly() {
     let setup = AgentSetup {
         name: "r".into(),
         accounts: vec![AccountId(9), AccountId(3), AccountId(5)],
-        market: MarketSpec { tick: dec!(1), lot: dec!(1), open_price: Price(10), duration: SimTime(HOUR) },
+        market: Market { tick: dec!(1), lot: dec!(1), open_price: Price(10), duration: SimTime(HOUR) },
     };
     let c = RetailCrowd::new(cfg, setup);
     assert_eq!(c.member_of(AccountId(5)), Some(2));

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::super::behaviour::{check_non_negative, check_positive, MarketSpec, ParamIssue};
+use super::super::behaviour::{check_non_negative, check_positive, Market, ParamIssue};
 use crate::units::Dur;
 
 /// Which side the spoofs go on.
@@ -89,7 +89,7 @@ impl Default for SpooferConfig {
 
 impl SpooferConfig {
     /// Every problem with these parameters.
-    pub fn check(&self, _market: &MarketSpec) -> Vec<ParamIssue> {
+    pub fn check(&self, _market: &Market) -> Vec<ParamIssue> {
         let mut issues = Vec::new();
         for (key, d) in
             [("interval", self.interval), ("flip_every", self.flip_every), ("spoof_lifetime", self.spoof_lifetime)]

@@ -35,7 +35,7 @@ mod tests;
 
 pub use config::{SpoofSide, SpooferConfig};
 
-use super::behaviour::{AgentSetup, MarketSpec};
+use super::behaviour::{AgentSetup, Market};
 use super::orders::{touch_excluding, wake_after, OrderStats, Tracker};
 use super::{Agent, AgentCtx, AgentEvent};
 use crate::book::{OrderBook, OrderType};
@@ -69,7 +69,7 @@ fn ticks_or_bps(ticks: u32, bps: f64, price: Price) -> i64 {
 #[derive(Clone, Debug)]
 pub struct Spoofer {
     config: SpooferConfig,
-    market: MarketSpec,
+    market: Market,
     orders: Tracker,
     /// The side the spoofs are on now.
     heavy: Side,

@@ -10,10 +10,10 @@ use rust_decimal::Decimal;
 
 use super::{Contract, ContractCtx, TimerKey};
 use crate::agents::AgentEvent;
-use crate::agents::Tape;
 use crate::book::OrderType;
 use crate::exchange::{Exchange, FeeSchedule, OrderRequest, Trade};
 use crate::ledger::{AccountId, Ledger};
+use crate::market::Tape;
 use crate::metrics::{Party, PartyKind, Recorder, Units};
 use crate::types::{AgentId, Cash, Intent, OrderId, Price, Qty, Side, SimTime};
 
