@@ -63,5 +63,7 @@ pub mod rng;
 pub mod run;
 pub mod scenario;
 pub mod sweep;
+#[cfg(test)]
+mod testkit;
 pub mod types;
 pub mod units;

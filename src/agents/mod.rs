@@ -206,6 +206,13 @@ pub trait Agent {
     }
 }
 
+/// A concrete agent type of [`AnyAgent`]: reads, tests and reports reach one agent's own figures
+/// through [`AnyAgent::get`].
+pub trait AgentType: Sized {
+    /// `any` as this type, when it is one.
+    fn of(any: &AnyAgent) -> Option<&Self>;
+}
+
 macro_rules! any_agent {
     ($(
         $(#[$doc:meta])*
@@ -230,7 +237,25 @@ macro_rules! any_agent {
                     $(AnyAgent::$kind(_) => AgentKind::$kind,)*
                 }
             }
+
+            /// The agent as its concrete type `T`, when it is one (e.g.
+            /// `slot.agent.get::<LendAndDump>()`).
+            pub fn get<T: AgentType>(&self) -> Option<&T> {
+                T::of(self)
+            }
         }
+
+        $(
+            impl AgentType for crate::agents::$name::$agent {
+                fn of(any: &AnyAgent) -> Option<&Self> {
+                    match any {
+                        AnyAgent::$kind(a) => Some(a),
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                }
+            }
+        )*
 
         impl Agent for AnyAgent {
             fn start(&mut self, ctx: &mut AgentCtx<'_>) {

@@ -415,14 +415,3 @@ impl Tracker {
         }
     }
 }
-
-/// A small market for unit tests: tick 0.0001, lot 1 token, open 0.05 (500 ticks), one day.
-#[cfg(test)]
-pub(crate) fn test_market() -> super::Market {
-    super::Market {
-        tick: rust_decimal::dec!(0.0001),
-        lot: rust_decimal::dec!(1),
-        open_price: Price(500),
-        duration: SimTime::from_secs(86_400),
-    }
-}

@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn check_names_bad_parameters() {
-        let m = crate::agents::orders::test_market();
+        let m = crate::testkit::market();
         assert!(WashConfig::default().check(&m).is_empty());
         let bad = WashConfig {
             target_wash_share: 1.0,

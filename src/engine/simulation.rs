@@ -194,6 +194,12 @@ impl Simulation {
         result
     }
 
+    /// The agent named `name` as its concrete type `T` (e.g. `sim.agent::<LendAndDump>("jump")`),
+    /// when there is one of that name and type.
+    pub fn agent<T: crate::agents::AgentType>(&self, name: &str) -> Option<&T> {
+        self.slots.iter().find(|s| s.name == name).and_then(|s| s.agent.get::<T>())
+    }
+
     /// The agents.
     pub fn slots(&self) -> &[AgentSlot] {
         &self.slots

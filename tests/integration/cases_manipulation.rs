@@ -11,7 +11,7 @@ use std::path::Path;
 use mmsim::agents::behaviour::Behaviour;
 use mmsim::agents::collateral_loop::Phase as LoopPhase;
 use mmsim::agents::pump_dump::Phase as PdPhase;
-use mmsim::agents::{AgentKind, AnyAgent, Phase};
+use mmsim::agents::{AgentKind, Phase};
 use mmsim::build::build;
 use mmsim::counterfactual::{apply, Replacement};
 use mmsim::engine::simulation::Simulation;
@@ -22,7 +22,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::Value;
 
 const SEEDS: [u64; 3] = [1, 2, 3];
-const HOUR: u64 = 3_600_000_000_000;
+use crate::fixtures::HOUR;
 
 fn scenario(file: &str, seed: u64, sets: &[&str]) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(file);
@@ -130,12 +130,12 @@ fn a_spoofer_moves_the_price_with_orders_it_cancels_and_profits() {
         let account = built.agents[idx].accounts[0];
         let mut seen = Vec::new();
         step_minutes(&mut built.sim, |sim| {
-            let AnyAgent::Spoofer(a) = &sim.slots()[idx].agent else { unreachable!() };
+            let a = sim.slots()[idx].agent.get::<mmsim::agents::spoofer::Spoofer>().expect("a Spoofer agent");
             seen.push((a.heavy_side(), mid(sim)));
         });
         let sim = &built.sim;
-        assert!(sim.exchange().ledger().conservation().ok());
-        let AnyAgent::Spoofer(a) = &sim.slots()[idx].agent else { unreachable!() };
+        crate::fixtures::assert_conserved(sim);
+        let a = sim.slots()[idx].agent.get::<mmsim::agents::spoofer::Spoofer>().expect("a Spoofer agent");
         let (start, end) = (built.account_start[account.0 as usize], sim.exchange().ledger().account(account));
         let close = sim.recorder().totals().close.unwrap();
         let pnl = (end.cash() - start.0) + Cash::notional(close, end.tokens() - start.1);
@@ -170,7 +170,7 @@ fn pump_and_dump_runs_its_phases_in_order_the_whale_gains_and_retail_loses() {
     })) {
         let sim = &out.built.sim;
         let whale = sim.slots().iter().find(|s| s.name == "whale").unwrap();
-        let AnyAgent::PumpDump(a) = &whale.agent else { unreachable!() };
+        let a = whale.agent.get::<mmsim::agents::pump_dump::PumpDump>().expect("a PumpDump agent");
         let phases: Vec<PdPhase> = a.transitions().iter().map(|t| t.1).collect();
         assert_eq!(phases, [PdPhase::Accumulate, PdPhase::Consensus, PdPhase::RugPull, PdPhase::Withdrawn], "{seed}");
         // The price rises through consensus and rug pull, then falls.
@@ -256,7 +256,7 @@ fn collateral_loop_leverage_rises_then_a_drop_unwinds_it_into_a_deeper_crash() {
     for (seed, (out, without)) in seeds.iter().zip(&runs) {
         let sim = &out.built.sim;
         let slot = sim.slots().iter().find(|s| s.name == "borrower").unwrap();
-        let AnyAgent::CollateralLoop(a) = &slot.agent else { unreachable!() };
+        let a = slot.agent.get::<mmsim::agents::collateral_loop::CollateralLoop>().expect("a CollateralLoop agent");
         let h = a.history();
         let at = |hours: u64| h.iter().rev().find(|s| s.t.nanos() <= hours * HOUR).unwrap();
         let early = at(1).leverage.unwrap();

@@ -13,7 +13,7 @@ use mmsim::units::Dur;
 use rust_decimal::dec;
 
 fn market() -> Scenario {
-    Scenario::new("library", 3, dec!(0.0001), dec!(1), dec!(0.05), Dur::hours(1))
+    crate::fixtures::market("library", 3, 1)
         .with_group("mm", 1, dec!(50_000), dec!(1_000_000), Behaviour::PassiveMm(PassiveMmConfig::default()))
         .with_group("retail", 50, dec!(500), dec!(10_000), Behaviour::Retail(RetailConfig::default()))
 }
@@ -59,5 +59,5 @@ fn the_built_simulation_is_started_and_steps_forward_only() {
     built.sim.run();
     built.sim.finish(); // twice is harmless
     assert_eq!(built.sim.now(), built.sim.end());
-    assert!(built.sim.exchange().ledger().conservation().ok());
+    crate::fixtures::assert_conserved(&built.sim);
 }

@@ -6,6 +6,7 @@ mod cases_loans;
 mod cases_manipulation;
 mod cli_match;
 mod contracts;
+mod fixtures;
 mod golden;
 mod library;
 mod manipulators;

@@ -29,17 +29,20 @@ use mmsim::types::{AgentId, Intent, OrderId, Price, Qty, Side, SimTime};
 use mmsim::units::Dur;
 use rust_decimal::{dec, Decimal};
 
-const MIN: u64 = 60_000_000_000;
-const HOUR: u64 = 60 * MIN;
+use crate::fixtures::{HOUR, MIN};
 /// Open price 0.05 with tick 0.0001: 500 ticks.
 const OPEN: i64 = 500;
 
 /// A market (tick 0.0001, lot 1 token, open 0.05, no fees) with a project account the liquidity
 /// script trades and the idle group it posts as.
 fn market(name: &str, seed: u64, hours: u64) -> Scenario {
-    Scenario::new(name, seed, dec!(0.0001), dec!(1), dec!(0.05), Dur(hours * HOUR))
-        .with_project(dec!(10_000_000), dec!(100_000_000))
-        .with_group("liquidity", 1, Decimal::ZERO, Decimal::ZERO, Behaviour::Wash(WashConfig::default()))
+    crate::fixtures::market(name, seed, hours).with_project(dec!(10_000_000), dec!(100_000_000)).with_group(
+        "liquidity",
+        1,
+        Decimal::ZERO,
+        Decimal::ZERO,
+        Behaviour::Wash(WashConfig::default()),
+    )
 }
 
 /// Resting orders posted on the project's account between engine steps.
@@ -235,7 +238,8 @@ fn lend_and_dump_sells_high_and_buys_back_what_it_owes() {
     let (cash0, tokens0) = (built.sim.exchange().ledger().account(account).cash(), tokens(&built.sim, &[account]));
     let mut lp = Liquidity::new(&mut built);
     drive(&mut built.sim, 5 * MIN, |sim| {
-        let AnyAgent::LendAndDump(a) = &sim.slots()[jump].agent else { unreachable!() };
+        let a =
+            sim.slots()[jump].agent.get::<mmsim::agents::lend_and_dump::LendAndDump>().expect("a LendAndDump agent");
         let phase = a.current_phase();
         let last = sim.tape().last_price().map_or(OPEN, |p| p.0);
         lp.clear(sim);
@@ -250,7 +254,8 @@ fn lend_and_dump_sells_high_and_buys_back_what_it_owes() {
     });
     let sim = &built.sim;
     check_invariants(sim);
-    let AnyAgent::LendAndDump(agent) = &sim.slots()[jump].agent else { unreachable!() };
+    let agent =
+        sim.slots()[jump].agent.get::<mmsim::agents::lend_and_dump::LendAndDump>().expect("a LendAndDump agent");
     let phases: Vec<_> = agent.transitions().iter().map(|(_, p)| Phase::from(*p).name()).collect();
     assert_eq!(phases, ["pump", "distribute", "wait", "buyback", "done"]);
     assert_eq!(agent.owed(), Qty(100_000), "owed defaults to the starting tokens");
@@ -291,7 +296,7 @@ fn wash_world(seed: u64, target: f64) -> Scenario {
         ..PumpDumpConfig::default()
     };
     let wash = WashConfig { target_wash_share: target, interval: Dur(20_000_000_000), ..WashConfig::default() };
-    Scenario::new("wash", seed, dec!(0.0001), dec!(1), dec!(0.05), Dur(6 * HOUR))
+    crate::fixtures::market("wash", seed, 6)
         .with_group("seller", 1, Decimal::ZERO, dec!(1_000_000), Behaviour::LendAndDump(seller))
         .with_group("buyer", 1, dec!(100_000), Decimal::ZERO, Behaviour::PumpDump(buyer))
         .with_group("wash", 1, dec!(20_000), dec!(200_000), Behaviour::Wash(wash))
@@ -341,14 +346,14 @@ fn wash_trades_are_self_trades_and_reach_the_target_share() {
     let late_share = w as f64 / v as f64;
     assert!((0.85..=0.93).contains(&late_share), "late wash share {late_share:.3}");
 
-    let AnyAgent::Wash(agent) = &sim.slots()[wash].agent else { unreachable!() };
+    let agent = sim.slots()[wash].agent.get::<mmsim::agents::wash::WashTrader>().expect("a Wash agent");
     assert!(agent.wash_lots().0 > 0);
     assert_eq!(tokens(sim, &[account]), tokens0, "its net position never moved");
 }
 
 /// One wash trader alone in a market: its wash lots and the run's totals.
 fn wash_alone(config: WashConfig) -> (i64, mmsim::metrics::Totals) {
-    let scenario = Scenario::new("wash_alone", 5, dec!(0.0001), dec!(1), dec!(0.05), Dur(3 * HOUR)).with_group(
+    let scenario = crate::fixtures::market("wash_alone", 5, 3).with_group(
         "wash",
         1,
         dec!(1_000),
@@ -358,7 +363,7 @@ fn wash_alone(config: WashConfig) -> (i64, mmsim::metrics::Totals) {
     let mut built = build(&scenario, None).expect("a valid scenario");
     built.sim.run();
     check_invariants(&built.sim);
-    let AnyAgent::Wash(a) = &built.sim.slots()[0].agent else { unreachable!() };
+    let a = built.sim.slots()[0].agent.get::<mmsim::agents::wash::WashTrader>().expect("a Wash agent");
     (a.wash_lots().0, built.sim.recorder().totals())
 }
 
@@ -407,7 +412,7 @@ fn spoofs_are_cancelled_when_the_touch_comes_near_and_never_fill() {
     sim.step_until(sim.end()).unwrap();
     sim.finish();
     check_invariants(sim);
-    let AnyAgent::Spoofer(agent) = &sim.slots()[spoofer].agent else { unreachable!() };
+    let agent = sim.slots()[spoofer].agent.get::<mmsim::agents::spoofer::Spoofer>().expect("a Spoofer agent");
     assert_eq!(agent.stats().spoof_filled_lots, 0);
     assert!(agent.waves() >= 2);
 }
@@ -450,7 +455,7 @@ fn spoofs_expire_flip_sides_and_never_trade() {
     built.sim.close_trade_log().unwrap();
     let sim = &built.sim;
     check_invariants(sim);
-    let AnyAgent::Spoofer(agent) = &sim.slots()[spoofer].agent else { unreachable!() };
+    let agent = sim.slots()[spoofer].agent.get::<mmsim::agents::spoofer::Spoofer>().expect("a Spoofer agent");
     assert!(agent.flips() >= 5, "flips every 10 minutes: {}", agent.flips());
     assert!(agent.waves() >= 60, "a new wave at least every lifetime: {}", agent.waves());
     assert_eq!(agent.stats().spoof_filled_lots, 0);

@@ -8,13 +8,12 @@ use mmsim::agents::retail::RetailConfig;
 use mmsim::agents::Behaviour;
 use mmsim::run::{run, RunOptions};
 use mmsim::scenario::Scenario;
-use mmsim::units::Dur;
 use predicates::prelude::PredicateBooleanExt;
 use rust_decimal::dec;
 
 /// Two market makers and a retail crowd for six simulated hours.
 pub fn small_market(seed: u64) -> Scenario {
-    Scenario::new("small_market", seed, dec!(0.0001), dec!(1), dec!(0.05), Dur(6 * 3_600_000_000_000))
+    crate::fixtures::market("small_market", seed, 6)
         .with_group("mm", 2, dec!(50000), dec!(1000000), Behaviour::PassiveMm(PassiveMmConfig::default()))
         .with_group("retail", 300, dec!(2000), dec!(20000), Behaviour::Retail(RetailConfig::default()))
 }

@@ -5,7 +5,6 @@ use rust_decimal::dec;
 
 use super::*;
 use crate::agents::behaviour::Behaviour;
-use crate::agents::orders::test_market;
 use crate::agents::passive_mm::PassiveMmConfig;
 use crate::agents::AnyAgent;
 use crate::build::build;
@@ -19,7 +18,7 @@ fn parse(src: &str) -> Result<CollateralLoopConfig, String> {
 #[test]
 fn parameters_parse_and_check() {
     assert_eq!(parse("").unwrap(), CollateralLoopConfig::default());
-    let m = test_market(); // tick 0.0001, lot 1
+    let m = crate::testkit::market(); // tick 0.0001, lot 1
     let c = parse("credit_line_quote = 250000\nmax_ltv = 0.5\nliquidation_ltv = 0.8\nlever_until = \"2h\"").unwrap();
     assert_eq!(c.credit_line(&m), Some(Cash(2_500_000_000)), "250000 quote in atoms of 0.0001");
     assert_eq!((c.target_ltv(), c.lever_until), (0.5, Some(Dur(7_200_000_000_000))));
@@ -56,7 +55,7 @@ fn leverage_rises_within_the_limit_against_a_market_maker() {
         .with_group("loop", 1, dec!(100_000), dec!(100_000), Behaviour::CollateralLoop(config));
     let mut built = build(&s, None).expect("a valid scenario");
     built.sim.run();
-    assert!(built.sim.exchange().ledger().conservation().ok());
+    crate::testkit::assert_sim_conserved(&built.sim);
     let AnyAgent::CollateralLoop(a) = &built.sim.slots()[1].agent else { panic!("the loop agent") };
     assert_eq!(a.credit_line(), Cash(1_000_000_000), "all its starting cash is the lender's");
     let last = a.history().last().expect("decisions");

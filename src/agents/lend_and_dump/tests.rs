@@ -5,13 +5,11 @@ use rust_decimal::dec;
 
 use super::*;
 use crate::agents::behaviour::Behaviour;
-use crate::agents::orders::test_market;
-use crate::agents::AnyAgent;
 use crate::build::build;
 use crate::scenario::Scenario;
 use crate::units::{Dec, Dur};
 
-const MIN: u64 = 60_000_000_000;
+use crate::testkit::MIN;
 
 fn parse(src: &str) -> Result<LendAndDumpConfig, String> {
     toml::from_str(src).map_err(|e| e.to_string())
@@ -25,7 +23,7 @@ fn dio_terms_parse_into_ticks_and_atoms() {
          buyback_budget_quote = 100000\nrepay_by = \"180d\"",
     )
     .unwrap();
-    let m = test_market(); // tick 0.0001, lot 1
+    let m = crate::testkit::market(); // tick 0.0001, lot 1
     assert_eq!(c.owed_tokens, Some(10_000_000.0));
     assert!((c.target_ticks(&m) - 9_800.0).abs() < 1e-6);
     assert!((c.buyback_ticks(&m) - 100.0).abs() < 1e-9);
@@ -40,7 +38,7 @@ fn dio_terms_parse_into_ticks_and_atoms() {
 
 #[test]
 fn check_names_every_bad_parameter() {
-    let m = test_market();
+    let m = crate::testkit::market();
     let bad = LendAndDumpConfig {
         owed_tokens: Some(-1.0),
         pump_target_price: Some(Dec(dec!(0.004))),
@@ -93,7 +91,7 @@ fn alone_it_times_out_of_each_phase_and_keeps_its_loan() {
     };
     let built = alone(config, 30);
     let sim = &built.sim;
-    let AnyAgent::LendAndDump(a) = &sim.slots()[0].agent else { unreachable!() };
+    let a = sim.slots()[0].agent.get::<crate::agents::lend_and_dump::LendAndDump>().expect("a LendAndDump agent");
     assert_eq!(a.owed(), Qty(100_000), "owed defaults to the starting tokens");
     let phases: Vec<_> =
         a.transitions().iter().map(|(t, p)| (t.nanos() / MIN, crate::agents::Phase::from(*p).name())).collect();
@@ -101,7 +99,7 @@ fn alone_it_times_out_of_each_phase_and_keeps_its_loan() {
     assert_eq!(a.stats().cancelled, a.stats().cancels_sent, "every order that rested was cancelled");
     assert_eq!(sim.exchange().book().order_count(), 0);
     assert_eq!(sim.recorder().totals().trades, 0);
-    assert!(sim.exchange().ledger().conservation().ok());
+    crate::testkit::assert_sim_conserved(sim);
 }
 
 #[test]
@@ -109,14 +107,14 @@ fn an_explicit_loan_overrides_the_starting_tokens() {
     let config =
         LendAndDumpConfig { owed_tokens: Some(250_000.0), pump_until: Some(Dur(0)), ..LendAndDumpConfig::default() };
     let built = alone(config, 5);
-    let AnyAgent::LendAndDump(a) = &built.sim.slots()[0].agent else { unreachable!() };
+    let a = built.sim.slots()[0].agent.get::<crate::agents::lend_and_dump::LendAndDump>().expect("a LendAndDump agent");
     assert_eq!(a.owed(), Qty(250_000));
     assert_eq!(a.current_phase(), Phase::Distribute, "pump_until = 0: distribute from the first decision");
 }
 
 #[test]
 fn the_new_knobs_are_checked() {
-    let m = test_market();
+    let m = crate::testkit::market();
     let bad = LendAndDumpConfig {
         pump_paint_tokens: -1.0,
         pump_ask_tokens: -5.0,
@@ -155,7 +153,7 @@ fn alone_it_paints_the_markup_to_the_target_then_walks_its_asks_down() {
     };
     let built = alone(config, 60);
     let sim = &built.sim;
-    let AnyAgent::LendAndDump(a) = &sim.slots()[0].agent else { unreachable!() };
+    let a = sim.slots()[0].agent.get::<crate::agents::lend_and_dump::LendAndDump>().expect("a LendAndDump agent");
     let phases: Vec<_> = a.transitions().iter().map(|(_, p)| crate::agents::Phase::from(*p).name()).collect();
     assert_eq!(phases, ["pump", "distribute", "wait", "done"]);
     let totals = sim.recorder().totals();
@@ -167,5 +165,5 @@ fn alone_it_paints_the_markup_to_the_target_then_walks_its_asks_down() {
     // 1000 × 0.8^k < 500 after 4 steps of the walk-down.
     assert!((wait_at.nanos() - distribute_at.nanos()) / MIN <= 6);
     assert_eq!(a.owed(), Qty(100_000));
-    assert!(sim.exchange().ledger().conservation().ok());
+    crate::testkit::assert_sim_conserved(sim);
 }

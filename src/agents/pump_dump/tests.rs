@@ -5,12 +5,11 @@ use rust_decimal::dec;
 
 use super::*;
 use crate::agents::behaviour::Behaviour;
-use crate::agents::orders::test_market;
 use crate::build::build;
 use crate::scenario::Scenario;
 use crate::units::{Dec, Dur};
 
-const MIN: u64 = 60_000_000_000;
+use crate::testkit::MIN;
 
 fn parse(src: &str) -> Result<PumpDumpConfig, String> {
     toml::from_str(src).map_err(|e| e.to_string())
@@ -23,15 +22,15 @@ fn defaults_units_and_unknown_keys() {
     assert_eq!(c.accumulate_until, Dur(360 * MIN));
     assert_eq!(c.accumulate_target_tokens, Some(50_000.0));
     assert_eq!(c.accumulate_cap_price, Some(Dec(dec!(0.055))));
-    assert!((c.cap_ticks(&test_market()) - 550.0).abs() < 1e-9, "a price overrides the multiple");
-    assert!((PumpDumpConfig::default().cap_ticks(&test_market()) - 550.0).abs() < 1e-9, "1.1 × 500 ticks");
+    assert!((c.cap_ticks(&crate::testkit::market()) - 550.0).abs() < 1e-9, "a price overrides the multiple");
+    assert!((PumpDumpConfig::default().cap_ticks(&crate::testkit::market()) - 550.0).abs() < 1e-9, "1.1 × 500 ticks");
     let err = parse("pump_target = 3").unwrap_err();
     assert!(err.contains("unknown field") && err.contains("pump_target_multiple"), "{err}");
 }
 
 #[test]
 fn check_names_every_bad_parameter() {
-    let m = test_market();
+    let m = crate::testkit::market();
     assert!(PumpDumpConfig::default().check(&m).is_empty());
     let bad = PumpDumpConfig {
         interval: Dur(0),
@@ -96,18 +95,18 @@ fn alone_it_changes_phase_on_time_and_withdraws_everything() {
     let bids: Vec<_> = sim.exchange().book().orders(Side::Buy).map(|o| (o.price.0, o.qty.0)).collect();
     assert_eq!(bids, [(498, 1000)], "one accumulation bid 50 bps under the open");
     sim.step_until(SimTime(45 * MIN)).unwrap();
-    let crate::agents::AnyAgent::PumpDump(a) = &sim.slots()[0].agent else { unreachable!() };
+    let a = sim.slots()[0].agent.get::<crate::agents::pump_dump::PumpDump>().expect("a PumpDump agent");
     assert_eq!(a.current_phase(), Phase::Consensus);
     assert_eq!(sim.exchange().book().best_ask(), None, "no tokens: no band ask, no wash");
     sim.step_until(sim.end()).unwrap();
     sim.finish();
-    let crate::agents::AnyAgent::PumpDump(a) = &sim.slots()[0].agent else { unreachable!() };
+    let a = sim.slots()[0].agent.get::<crate::agents::pump_dump::PumpDump>().expect("a PumpDump agent");
     let phases: Vec<_> = a.transitions().iter().map(|(t, p)| (t.nanos() / MIN, *p)).collect();
     assert_eq!(phases, [(0, Phase::Accumulate), (30, Phase::Consensus), (60, Phase::RugPull), (60, Phase::Withdrawn)]);
     assert_eq!(sim.exchange().book().order_count(), 0);
     assert_eq!(sim.recorder().totals().trades, 0);
     assert_eq!(a.stats().insufficient_funds + a.stats().other_rejects, 0);
-    assert!(sim.exchange().ledger().conservation().ok());
+    crate::testkit::assert_sim_conserved(sim);
 }
 
 /// The shared order bookkeeping of the manipulators.

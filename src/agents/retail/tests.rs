@@ -11,7 +11,7 @@ use crate::scenario::Scenario;
 use crate::types::{Cash, Intent, Qty, TraderId};
 use crate::units::Dur;
 
-const HOUR: u64 = 3_600_000_000_000;
+use crate::testkit::HOUR;
 
 /// A crowd alone: `n` members with 1,000 quote units and 1,000 tokens each, price 1.0000.
 fn crowd(seed: u64, n: u32, hours: u64, cfg: RetailConfig) -> Built {
@@ -93,7 +93,7 @@ fn ten_thousand_members_run_with_o1_work_per_arrival() {
     assert_eq!(c.members(), 10_000);
     let n = c.stats().arrivals as f64;
     assert!((n - 20_000.0).abs() < 5.0 * 20_000f64.sqrt(), "{n} arrivals");
-    assert!(built.sim.exchange().ledger().conservation().ok());
+    crate::testkit::assert_sim_conserved(&built.sim);
 }
 
 #[test]

@@ -2,7 +2,6 @@
 //! tested in `tests/integration/manipulators.rs`).
 
 use super::*;
-use crate::agents::orders::test_market;
 use crate::units::Dur;
 
 #[test]
@@ -17,7 +16,7 @@ fn defaults_and_sides_parse() {
 
 #[test]
 fn check_names_bad_parameters() {
-    let m = test_market();
+    let m = crate::testkit::market();
     assert!(SpooferConfig::default().check(&m).is_empty());
     let bad = SpooferConfig {
         interval: Dur(0),
