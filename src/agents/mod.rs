@@ -51,7 +51,7 @@ impl MarketView<'_> {
     /// The mid price in ticks (as `f64`), or the one side present, or the last trade price.
     pub fn mid(&self) -> Option<f64> {
         match (self.book.best_bid(), self.book.best_ask()) {
-            (Some(b), Some(a)) => Some((b.0 + a.0) as f64 / 2.0),
+            (Some(b), Some(a)) => Some(Price::mid(b, a)),
             (Some(p), None) | (None, Some(p)) => Some(p.0 as f64),
             (None, None) => self.tape.last_price().map(|p| p.0 as f64),
         }

@@ -190,7 +190,7 @@ impl PassiveMm {
         let (others_bid, others_ask) = (self.others_best(m, Side::Buy), self.others_best(m, Side::Sell));
         let last = m.tape.last_price().unwrap_or(self.setup.market.open_price).0 as f64;
         let fair = match (others_bid, others_ask) {
-            (Some(b), Some(a)) => anchored((b.0 + a.0) as f64 / 2.0, last, self.config.anchor_bps),
+            (Some(b), Some(a)) => anchored(Price::mid(b, a), last, self.config.anchor_bps),
             _ => last,
         };
         let tau_days = match self.config.horizon {

@@ -10,7 +10,7 @@
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use super::groups::Units;
+use super::groups::Grids;
 use super::raw::contracts::{RawContract, RawKpis, RawPrice, RawRatio, RawSubscription, RawTerms};
 use super::source::{display_path, Seg};
 use super::validate::{check_name, join, Ctx};
@@ -31,7 +31,7 @@ pub(crate) struct GroupInfo {
 /// What contracts are checked against.
 pub(crate) struct Env<'a> {
     /// The grids.
-    pub(crate) units: &'a Units,
+    pub(crate) units: &'a Grids,
     /// Quote units per tick, when valid.
     pub(crate) tick: Option<Decimal>,
     /// The run's length, when valid.

@@ -17,7 +17,7 @@ use crate::agents::{AgentKind, Behaviour, Market};
 use crate::engine::Latency;
 
 /// The market's grids, when they are valid.
-pub(crate) struct Units {
+pub(crate) struct Grids {
     /// Quote units per cash atom (tick × lot).
     pub(crate) atom: Option<Decimal>,
     /// Tokens per lot.
@@ -29,7 +29,7 @@ pub(crate) struct Env<'a> {
     /// The market, when it is valid (parameter checks need it).
     pub(crate) market: Option<&'a Market>,
     /// The grids.
-    pub(crate) units: &'a Units,
+    pub(crate) units: &'a Grids,
     /// The market's default latency.
     pub(crate) latency: Latency,
     /// Names `trades_for` may use: the project and the accounts.

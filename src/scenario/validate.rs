@@ -10,7 +10,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use super::error::Problem;
-use super::groups::{self, Units};
+use super::groups::{self, Grids};
 use super::overrides::Applied;
 use super::raw::{RawMarket, RawScenario};
 use super::source::{display_path, starts_with, Seg, SourceMap};
@@ -102,7 +102,7 @@ pub(crate) fn validate(mut raw: RawScenario, ctx: &mut Ctx<'_>) -> Option<Scenar
     let (duration, sample_every) = durations(ctx, m);
     let latency =
         Latency::new(m.latency.unwrap_or(Dur(10_000_000)).nanos(), m.latency_jitter.unwrap_or_default().nanos());
-    let units = Units { atom: tick.zip(lot).and_then(|(t, l)| t.checked_mul(l)), lot };
+    let units = Grids { atom: tick.zip(lot).and_then(|(t, l)| t.checked_mul(l)), lot };
     let market = match (tick, lot, open_price, duration) {
         (Some(tick), Some(lot), Some(open_price), Some(d)) => {
             Some(Market { tick, lot, open_price, duration: SimTime(d.nanos()) })
@@ -298,7 +298,7 @@ fn holding(
     name: String,
     cash: Option<Dec>,
     tokens: Option<Dec>,
-    units: &Units,
+    units: &Grids,
 ) -> Option<Holding> {
     check_name(ctx, &join(path, "name"), &name);
     unique(ctx, names, &name, &join(path, "name"));
@@ -307,7 +307,7 @@ fn holding(
     Some(Holding { name, cash: cash?, tokens: tokens? })
 }
 
-impl Units {
+impl Grids {
     /// Quote units as whole cash atoms (≥ 0); `None` (and a problem) otherwise, or when the market's
     /// tick or lot is invalid.
     pub(crate) fn cash(&self, ctx: &mut Ctx<'_>, path: &[Seg], v: Decimal) -> Option<Cash> {

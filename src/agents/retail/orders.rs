@@ -120,7 +120,7 @@ pub(super) fn own_price(side: Side, ticks: f64, seen: &Seen<'_>, slip: f64) -> P
 pub(super) fn reference(bid: Option<Price>, ask: Option<Price>, last: Option<Price>, open: Price) -> f64 {
     let last = last.unwrap_or(open).0;
     match (bid, ask) {
-        (Some(b), Some(a)) => (b.0 + a.0) as f64 / 2.0,
+        (Some(b), Some(a)) => Price::mid(b, a),
         (Some(b), None) => b.0.max(last) as f64,
         (None, Some(a)) => a.0.min(last) as f64,
         (None, None) => last as f64,
