@@ -145,7 +145,8 @@ mod tests {
         assert_eq!(num(1000.0), "1000");
         assert_eq!(num(2.5), "2.5");
         assert_eq!(num(4.263389948314721e62), "4.263e62");
-        assert_eq!(num(810308394757538.4), "8.103e14");
+        assert_eq!(num(810308394757538.4), "810308394757538");
+        assert_eq!(num(3.2e16), "3.2e16");
         assert_eq!(num(1e308), "1e308");
         assert_eq!(clamp_ticks(f64::INFINITY), MAX_PRICE_TICKS);
         assert_eq!(clamp_ticks(f64::NEG_INFINITY), 1);

@@ -7,6 +7,7 @@ mod cases_manipulation;
 mod cli_match;
 mod contracts;
 mod golden;
+mod hardening;
 mod manipulators;
 mod realism;
 mod run_output;
