@@ -21,8 +21,8 @@ use csv::ByteRecord;
 
 use super::grid::Grid;
 use super::names::Names;
-use super::ts::Clock;
 use super::output::{BookRow, TradeRow, WriteFailed, Writers};
+use super::ts::Clock;
 use super::{MatchError, MatchSummary, Problem};
 use crate::book::{Fill, Modified, NewOrder, OrderBook, OrderType, Reject};
 use crate::types::{OrderId, Price, Qty, Side, TraderId};

@@ -208,10 +208,14 @@ pub(super) fn temp_name(name: &str) -> String {
 /// True for a temporary output name: `.{output}.tmp` or `.{output}.{digits}.tmp`.
 fn is_stale_temp(file: &str) -> bool {
     [TRADES_FILE, BOOK_FILE, REJECTS_FILE].iter().any(|name| {
-        file.strip_prefix('.')
-            .and_then(|f| f.strip_prefix(name))
-            .and_then(|f| f.strip_suffix(".tmp"))
-            .is_some_and(|mid| mid.is_empty() || mid.strip_prefix('.').is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())))
+        file.strip_prefix('.').and_then(|f| f.strip_prefix(name)).and_then(|f| f.strip_suffix(".tmp")).is_some_and(
+            |mid| {
+                mid.is_empty()
+                    || mid
+                        .strip_prefix('.')
+                        .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+            },
+        )
     })
 }
 

@@ -47,8 +47,8 @@ pub(crate) fn check(ctx: &mut Ctx<'_>, s: &Scenario, limits: &Limits) {
     let parts = parts(s);
     let bytes = BASE_BYTES + parts.iter().map(|p| p.bytes).sum::<f64>();
     let events: f64 = parts.iter().map(|p| p.events).sum();
-    if bytes > limits.max_memory as f64 {
-        let big = parts.iter().max_by(|a, b| a.bytes.total_cmp(&b.bytes)).expect("the samples are always a part");
+    let biggest = |key: fn(&Part) -> f64| parts.iter().max_by(|a, b| key(a).total_cmp(&key(b)));
+    if let Some(big) = biggest(|p| p.bytes).filter(|_| bytes > limits.max_memory as f64) {
         ctx.report(
             &big.path,
             format!(
@@ -61,8 +61,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>, s: &Scenario, limits: &Limits) {
             ),
         );
     }
-    if events > limits.max_events as f64 {
-        let big = parts.iter().max_by(|a, b| a.events.total_cmp(&b.events)).expect("the samples are always a part");
+    if let Some(big) = biggest(|p| p.events).filter(|_| events > limits.max_events as f64) {
         ctx.report(
             &big.path,
             format!(

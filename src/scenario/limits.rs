@@ -46,6 +46,8 @@ pub const MAX_MULTIPLE: f64 = 1e6;
 pub const MAX_GAIN: f64 = 1e3;
 /// The quantile of the standard normal used to bound log-normal draws.
 pub const LOGNORMAL_Z: f64 = 9.0;
+/// Longest run: ten years (3650 days) of simulated time, far from the end of `u64` nanoseconds.
+pub const MAX_DURATION: crate::units::Dur = crate::units::Dur(3_650 * 86_400_000_000_000);
 /// Longest order latency or jitter: one day.
 pub const MAX_LATENCY_NS: u64 = 86_400_000_000_000;
 

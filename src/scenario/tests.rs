@@ -278,7 +278,10 @@ fn an_override_of_an_unknown_group_lists_the_groups() {
 #[test]
 fn an_override_type_error_names_the_key() {
     let msg = error(MINIMAL, &["agents.retail.count=many", "market.seed=1"]);
-    assert!(msg.contains(&format!("{FILE}: agents.retail.count: must be a whole number, got the text \"many\"")), "{msg}");
+    assert!(
+        msg.contains(&format!("{FILE}: agents.retail.count: must be a whole number, got the text \"many\"")),
+        "{msg}"
+    );
     assert!(msg.contains("(set by --set agents.retail.count=many)"), "{msg}");
     assert!(msg.ends_with("1 problem in scenarios/t.toml"), "{msg}");
 }

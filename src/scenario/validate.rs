@@ -252,6 +252,12 @@ fn durations(ctx: &mut Ctx<'_>, m: &RawMarket) -> (Option<Dur>, Option<Dur>) {
     let duration = if m.duration.nanos() == 0 {
         ctx.report(&at(&["market", "duration"]), "must be > 0, e.g. \"1d\"");
         None
+    } else if m.duration > limits::MAX_DURATION {
+        ctx.report(
+            &at(&["market", "duration"]),
+            format!("{} is too long: at most {} (ten years of simulated time)", m.duration, limits::MAX_DURATION),
+        );
+        None
     } else {
         Some(m.duration)
     };
