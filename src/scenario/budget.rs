@@ -8,8 +8,9 @@
 //! - other agents: [`AGENT_BYTES`] each (state, RNG streams, order tracking).
 //!
 //! **Events** are estimated as the samples plus every agent's wake-ups and orders: a crowd's orders
-//! at its peak rate (`count × arrival_rate_per_hour × attention_max × (1 + excitation_max)`), each
-//! with its cancel; other agents every `interval` (or `requote_every`), with a few orders each.
+//! at its peak rate (`count × arrival_rate_per_hour × attention_max × (1 + excitation_max)`, with the
+//! momentum traders' share heated by up to `1 + 4 × momentum_activity_gain`), each with its
+//! cancel; other agents every `interval` (or `requote_every`), with a few orders each.
 //! Both estimates err on the high side; a run over a limit is refused with the limit and the way to
 //! raise it.
 
@@ -92,7 +93,11 @@ fn parts(s: &Scenario) -> Vec<Part> {
         let count = f64::from(g.count);
         let (bytes, events, what) = match &g.behaviour {
             Behaviour::Retail(c) => {
-                let peak = c.attention_max * (1.0 + c.excitation_max) * (1.0 + c.momentum_activity_gain);
+                // Momentum traders' rate grows by up to 1 + gain × |tanh| × (1 + surge ≤ 3).
+                let weights: f64 = c.weights().iter().sum();
+                let momentum = if weights > 0.0 { c.momentum_weight / weights } else { 0.0 };
+                let heat = 1.0 + momentum * 4.0 * c.momentum_activity_gain;
+                let peak = c.attention_max * (1.0 + c.excitation_max) * heat;
                 let orders = count * c.arrival_rate_per_hour * peak * hours;
                 (count * MEMBER_BYTES, orders * EVENTS_PER_ORDER, format!("{} crowd members", num(count)))
             }

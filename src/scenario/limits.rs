@@ -42,8 +42,9 @@ pub const MAX_OPEN_TICKS: i64 = 1_000_000_000_000_000;
 pub const MAX_BPS: f64 = 1e6;
 /// Largest multiple of the opening price a parameter may name.
 pub const MAX_MULTIPLE: f64 = 1e6;
-/// Largest rate or gain multiplier (activity gains, excitation): keeps event rates finite.
-pub const MAX_GAIN: f64 = 1e3;
+/// Largest rate or gain multiplier (activity gains, excitation): keeps rates and sizes finite
+/// (how many events a run makes is bounded by [`Limits::max_events`]).
+pub const MAX_GAIN: f64 = 1e9;
 /// The quantile of the standard normal used to bound log-normal draws.
 pub const LOGNORMAL_Z: f64 = 9.0;
 /// Longest run: ten years (3650 days) of simulated time, far from the end of `u64` nanoseconds.
@@ -105,7 +106,7 @@ pub fn multiple_at_most(issues: &mut Vec<ParamIssue>, key: &'static str, value: 
 
 /// Reports a gain or rate multiplier above [`MAX_GAIN`].
 pub fn gain_at_most(issues: &mut Vec<ParamIssue>, key: &'static str, value: f64) {
-    at_most(issues, key, value, MAX_GAIN, "a larger gain makes event rates explode");
+    at_most(issues, key, value, MAX_GAIN, "a larger gain makes rates overflow");
 }
 
 /// A price in ticks (rounded by the caller) as a price an agent may quote: clamped to
