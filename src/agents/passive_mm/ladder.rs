@@ -61,7 +61,7 @@ pub(super) fn plan(c: &PassiveMmConfig, level_lots: i64, max_position: i64, inpu
                 Side::Buy => (raw.floor() as i64).min(inputs.others_ask.map_or(MAX_PRICE_TICKS, |p| p.0 - 1)),
                 Side::Sell => (raw.ceil() as i64).max(inputs.others_bid.map_or(i64::MIN, |p| p.0 + 1)),
             };
-            if qty == 0 || price < 1 || price > MAX_PRICE_TICKS {
+            if qty == 0 || !(1..=MAX_PRICE_TICKS).contains(&price) {
                 break;
             }
             plan.push(PlannedQuote { side, price: Price(price), qty: Qty(qty) });

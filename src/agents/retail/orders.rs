@@ -38,7 +38,7 @@ impl RetailCrowd {
             }
             _ => (OrderType::Limit, self.limit_price(d.side, seen, ctx)),
         };
-        if price.0 < 1 || price.0 > MAX_PRICE_TICKS {
+        if !(1..=MAX_PRICE_TICKS).contains(&price.0) {
             return false;
         }
         let qty = match d.side {

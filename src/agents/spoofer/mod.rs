@@ -204,7 +204,7 @@ impl Spoofer {
         };
         for k in 0..i64::from(c.spoof_orders) {
             let price = Price(first.0.saturating_add(sign * k.saturating_mul(spacing)));
-            if price.0 < 1 || price.0 > MAX_PRICE_TICKS {
+            if !(1..=MAX_PRICE_TICKS).contains(&price.0) {
                 break;
             }
             placed |= self.orders.submit(ctx, self.heavy, OrderType::PostOnly, price, size, Intent::Spoof).is_some();
