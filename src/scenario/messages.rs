@@ -54,6 +54,15 @@ pub(crate) fn plain(message: &str) -> String {
             return cap(&format!("must be {want}, got {}{range}", value(got)));
         }
     }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        return cap(&match rest.split_once(", expected one of ") {
+            Some((got, keys)) => format!("unknown key {got}; the keys here are: {keys}"),
+            None => match rest.split_once(", expected ") {
+                Some((got, key)) => format!("unknown key {got}; the only key here is {key}"),
+                None => format!("unknown key {}", rest.split(", there are no fields").next().unwrap_or(rest)),
+            },
+        });
+    }
     if let Some(field) = message.strip_prefix("missing field ") {
         return format!("missing key {field}");
     }
@@ -120,6 +129,10 @@ mod tests {
         );
         assert_eq!(plain("invalid type: string \"a\", expected f64"), "must be a number, got the text \"a\"");
         assert_eq!(plain("missing field `seed`"), "missing key `seed`");
+        assert_eq!(
+            plain("unknown field `cash`, expected one of `name`, `seed`"),
+            "unknown key `cash`; the keys here are: `name`, `seed`"
+        );
         assert!(plain("\"1e30\" is not a decimal number").contains("too large"));
         assert_eq!(plain("\"abc\" is not a decimal number"), "\"abc\" is not a decimal number");
         assert!(cap(&"x".repeat(10_000)).chars().count() <= MAX_TEXT + 1);
