@@ -54,6 +54,11 @@ pub(crate) fn plain(message: &str) -> String {
             return cap(&format!("must be {want}, got {}{range}", value(got)));
         }
     }
+    if message == "recursion limit" {
+        return "tables, arrays or dotted keys are nested too deeply for the parser (its recursion limit); use \
+                fewer levels"
+            .to_string();
+    }
     if let Some(rest) = message.strip_prefix("unknown field ") {
         return cap(&match rest.split_once(", expected one of ") {
             Some((got, keys)) => format!("unknown key {got}; the keys here are: {keys}"),
