@@ -170,7 +170,7 @@ fn sample_every_1ns_is_refused_for_memory() {
 #[test]
 fn retail_count_u32_max_is_refused_for_memory() {
     let (dir, path) = variant("example_minimal.toml", "count = 100", "count = 4294967295");
-    run_refuses(&dir, &path, 31, "agents.retail.count", &["1.1 TB", "limit of 4.0 GB", "--max-memory"]);
+    run_refuses(&dir, &path, 31, "agents.retail.count", &["TB of memory", "limit of 4.0 GB", "--max-memory"]);
 }
 
 #[test]
