@@ -34,7 +34,7 @@ impl FeeSchedule {
     /// The fee on `notional` at `rate_cbps`: charges rounded up, rebates rounded down (toward zero).
     pub fn fee(notional: Cash, rate_cbps: i64) -> Cash {
         const DENOM: i128 = 1_000_000;
-        let raw = notional.0 * rate_cbps.unsigned_abs() as i128;
+        let raw = notional.0.saturating_mul(rate_cbps.unsigned_abs() as i128);
         if rate_cbps >= 0 {
             Cash((raw + DENOM - 1) / DENOM)
         } else {
@@ -46,14 +46,14 @@ impl FeeSchedule {
     /// whatever its split into fills (each fill rounds up by less than one atom).
     fn bound(&self, notional: Cash, qty: Qty) -> Cash {
         let rate = self.maker_cbps.max(self.taker_cbps).max(0);
-        Self::fee(notional, rate) + Cash(qty.0 as i128)
+        Cash(Self::fee(notional, rate).0.saturating_add(qty.0 as i128))
     }
 
     /// The cash a buy of `qty` lots at most `notional` locks: the notional plus [`FeeSchedule`]'s
     /// bound on its fees. The exchange locks this; agents reserve it (at the [`FeeSchedule::CEILING`]
     /// rates when they do not read the venue's) so they never send an order they cannot fund.
     pub fn buy_lock(&self, notional: Cash, qty: Qty) -> Cash {
-        notional + self.bound(notional, qty)
+        Cash(notional.0.saturating_add(self.bound(notional, qty).0))
     }
 
     /// The highest rates a venue may charge (1% maker and taker, the scenario's limit): a buy's

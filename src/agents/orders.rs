@@ -32,6 +32,7 @@ use super::{AgentCtx, AgentEvent, MarketView};
 use crate::book::{OrderBook, OrderType};
 use crate::exchange::OrderRejected;
 use crate::ledger::AccountId;
+use crate::scenario::limits::{clamp_ticks, MAX_PRICE_TICKS};
 use crate::types::{Cash, Intent, OrderId, Price, Qty, Side, SimTime, TraderId};
 use crate::units::Dur;
 
@@ -126,13 +127,22 @@ pub fn buy_cost(price: Price, qty: Qty) -> Cash {
     crate::market::FeeSchedule::CEILING.buy_lock(Cash::notional(price, qty), qty)
 }
 
+/// The price an agent quotes for a fractional tick count: the nearest whole tick, at least 1 and at
+/// most [`MAX_PRICE_TICKS`] (where two prices still add up without overflow; see
+/// `scenario::limits`). Unlike `Market::round_price`, an infinite or huge input stays in range.
+pub fn quote_price(ticks: f64) -> Price {
+    Price(clamp_ticks(ticks.round()))
+}
+
 /// The most lots `cash` can buy at `price` under [`buy_cost`] (a binary search: the cost is
 /// increasing in the quantity and at least `price + 1` atoms per lot).
 pub fn affordable(cash: Cash, price: Price) -> Qty {
     if price.0 <= 0 || cash.0 <= 0 {
         return Qty::ZERO;
     }
-    let (mut lo, mut hi) = (0i64, (cash.0 / (price.0 as i128 + 1)).min(i64::MAX as i128) as i64);
+    // At most 2⁶² lots, so `hi - lo + 1` cannot overflow (a market holds far fewer: see
+    // `scenario::limits`).
+    let (mut lo, mut hi) = (0i64, (cash.0 / (price.0 as i128 + 1)).min(1 << 62) as i64);
     while lo < hi {
         let mid = lo + (hi - lo + 1) / 2;
         if buy_cost(price, Qty(mid)) <= cash {
@@ -264,6 +274,7 @@ impl Tracker {
         if price.0 <= 0 {
             return None;
         }
+        let price = price.min(Price(MAX_PRICE_TICKS));
         let cap = match side {
             Side::Buy => self.max_buy(&ctx.market, price),
             Side::Sell => self.free_tokens(&ctx.market),

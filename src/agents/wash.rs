@@ -28,9 +28,10 @@ use rand::RngExt;
 use serde::Deserialize;
 
 use super::behaviour::{check_non_negative, check_positive, AgentSetup, Market, ParamIssue};
-use super::orders::{inside_price, share_of, wake_after, OrderStats, Tracker};
+use super::orders::{inside_price, quote_price, share_of, wake_after, OrderStats, Tracker};
 use super::{Agent, AgentCtx, AgentEvent, Tape};
 use crate::book::OrderType;
+use crate::scenario::limits;
 use crate::types::{Intent, Price, Qty, Side};
 use crate::units::Dur;
 
@@ -70,7 +71,7 @@ impl Default for WashConfig {
 
 impl WashConfig {
     /// Every problem with these parameters.
-    pub fn check(&self, _market: &Market) -> Vec<ParamIssue> {
+    pub fn check(&self, market: &Market) -> Vec<ParamIssue> {
         let mut issues = Vec::new();
         if !(0.0..1.0).contains(&self.target_wash_share) {
             issues.push(ParamIssue::new(
@@ -90,6 +91,13 @@ impl WashConfig {
         check_positive(&mut issues, "max_clip_tokens", self.max_clip_tokens);
         check_non_negative(&mut issues, "min_tokens_per_hour", self.min_tokens_per_hour);
         check_non_negative(&mut issues, "max_drift_tokens", self.max_drift_tokens);
+        for (key, v) in [
+            ("max_clip_tokens", self.max_clip_tokens),
+            ("min_tokens_per_hour", self.min_tokens_per_hour),
+            ("max_drift_tokens", self.max_drift_tokens),
+        ] {
+            limits::tokens_at_most(&mut issues, key, v, market);
+        }
         issues
     }
 
@@ -183,7 +191,7 @@ impl WashTrader {
         let book = ctx.market.book;
         let hint = match (book.best_bid(), book.best_ask()) {
             (Some(b), Some(a)) if a.0 - b.0 >= 2 => Price(ctx.rng.random_range(b.0 + 1..a.0)),
-            _ => self.market.round_price(ctx.market.reference(self.market.open_price)),
+            _ => quote_price(ctx.market.reference(self.market.open_price)),
         };
         let Some(price) = inside_price(book, hint) else { return };
         let clip = deficit.min(self.market.lots(self.config.max_clip_tokens));

@@ -144,7 +144,52 @@ impl AsExperimentConfig {
         ensure!(self.tick_size.0 > rust_decimal::Decimal::ZERO, "tick_size = {} must be > 0", self.tick_size.0);
         let s0_ticks = self.s0 / self.tick();
         ensure!(s0_ticks < 1e15, "s0 / tick_size = {s0_ticks} ticks is too fine a grid");
+        ensure!(
+            s0_ticks >= 1.0,
+            "tick_size = {} is above s0 = {}: the grid must be finer than the price",
+            self.tick_size.0,
+            self.s0
+        );
+        ensure!(
+            self.q0.unsigned_abs() + steps as u64 <= path::ENDOWMENT_LOTS as u64,
+            "q0 = {} and {steps} steps: each account starts with {} units besides q0, so |q0| + horizon_t / dt \
+             must be at most that",
+            self.q0,
+            path::ENDOWMENT_LOTS
+        );
+        let top = self.highest_quote(self.sigma);
+        if !(top <= path::ENDOWMENT_CASH / (steps as f64 + 1.0) && top / self.tick() < 1e15) {
+            // The largest sigma that passes, to say what is allowed.
+            let (mut lo, mut hi) = (0.0, self.sigma);
+            for _ in 0..200 {
+                let mid = (lo + hi) / 2.0;
+                if self.highest_quote(mid) <= path::ENDOWMENT_CASH / (steps as f64 + 1.0) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            anyhow::bail!(
+                "sigma = {} is too large: over {steps} steps the quotes could reach {top:.4e} quote units, and each \
+                 account's {:e} of cash must cover one unit at that price every step; with these parameters sigma \
+                 is at most {:.4}",
+                self.sigma,
+                path::ENDOWMENT_CASH,
+                lo
+            );
+        }
         Ok(())
+    }
+
+    /// The highest price a quote can reach with volatility `sigma`: the mid after every step went
+    /// up, plus the reservation shift of the largest possible inventory and half the widest spread.
+    fn highest_quote(&self, sigma: f64) -> f64 {
+        let steps = self.steps() as f64;
+        let gamma = self.gammas.iter().copied().fold(0.0, f64::max);
+        let risk = gamma * sigma * sigma * self.horizon_t;
+        let q = self.q0.unsigned_abs() as f64 + steps;
+        let arrival = self.gammas.iter().map(|&g| 2.0 / g * (g / self.decay_k).ln_1p()).fold(0.0, f64::max);
+        self.s0 + steps * sigma * self.dt.sqrt() + q * risk + (risk + arrival) / 2.0
     }
 
     fn tick(&self) -> f64 {
@@ -228,9 +273,14 @@ pub fn simulate(config: &AsExperimentConfig) -> Result<Vec<AsRow>> {
         .map(|i| {
             let steps = draws(config, i);
             let run = |g, s| run_path(&setup, g, s, &steps);
-            config.gammas.iter().map(|&g| [run(g, Strategy::Inventory), run(g, Strategy::Symmetric)]).collect()
+            config
+                .gammas
+                .iter()
+                .map(|&g| Ok([run(g, Strategy::Inventory)?, run(g, Strategy::Symmetric)?]))
+                .collect::<Result<Vec<_>, String>>()
         })
-        .collect();
+        .collect::<Result<_, String>>()
+        .map_err(|e| anyhow::anyhow!("{e}; lower sigma, gammas or the number of steps"))?;
     let mut rows = Vec::with_capacity(2 * config.gammas.len());
     for (g, &gamma) in config.gammas.iter().enumerate() {
         for (s, strategy) in [Strategy::Inventory, Strategy::Symmetric].into_iter().enumerate() {

@@ -56,6 +56,9 @@ impl Tape {
             }
             self.bar_volume = Qty::ZERO;
             self.bar_end = self.bar_end.plus_nanos(Self::BAR_NS);
+            if self.bar_end.nanos() == u64::MAX {
+                break; // the end of time: no later bar can close
+            }
         }
     }
 

@@ -1,15 +1,15 @@
 //! Applying one row of the order stream to the book.
 //!
-//! Checks run in the order DESIGN.md states, so a row with several problems always gets the same
+//! Checks run in the stable order below, so a row with several problems always gets the same
 //! reason:
 //! - `new`: `duplicate_order_id`, `bad_side`, `bad_type`, `bad_price` (not for `market`, whose price
 //!   is ignored), `bad_qty`, then the book's `unfillable` (fok) or `would_cross` (post_only);
 //! - `cancel`: `unknown_order`;
 //! - `modify`: `bad_price`, `bad_qty`, `unknown_order`.
 //!
-//! Before any of them, the row must be well formed (8 fields, a known action, a non-empty
-//! `order_id`, and a non-empty `trader` on `new` rows); otherwise the replay stops with a
-//! [`Problem`]. An order id counts as used from its first `new` row on, even if that row was
+//! Before any of them, the row must be well formed (8 fields, a `ts` that parses and is not below
+//! the previous row's, a known action, a non-empty `order_id`, and a non-empty `trader` on `new`
+//! rows); otherwise the replay stops with a [`Problem`]. An order id counts as used from its first `new` row on, even if that row was
 //! rejected.
 //!
 //! The replay also keeps the total quantity resting on the book, so that no price level's total can
@@ -22,6 +22,7 @@ use csv::ByteRecord;
 use super::grid::Grid;
 use super::names::Names;
 use super::output::{BookRow, TradeRow, WriteFailed, Writers};
+use super::ts::Clock;
 use super::{MatchError, MatchSummary, Problem};
 use crate::book::{Fill, Modified, NewOrder, OrderBook, OrderType, Reject};
 use crate::types::{OrderId, Price, Qty, Side, TraderId};
@@ -81,6 +82,8 @@ pub(super) struct Replay {
     /// Total quantity resting on the book, in lots.
     resting_lots: i64,
     summary: MatchSummary,
+    /// The last timestamp, which the next row's may not be below.
+    clock: Clock,
 }
 
 fn can_rest(kind: OrderType) -> bool {
@@ -99,6 +102,7 @@ impl Replay {
             fills: Vec::new(),
             resting_lots: 0,
             summary: MatchSummary::default(),
+            clock: Clock::default(),
         }
     }
 
@@ -124,6 +128,7 @@ impl Replay {
             price: field(6),
             qty: field(7),
         };
+        self.clock.advance(row.ts, line).map_err(|m| Stop::Input(Problem::Timestamp(m)))?;
         let action: &'static str = match field(2) {
             b"new" => "new",
             b"cancel" => "cancel",

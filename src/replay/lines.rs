@@ -13,6 +13,19 @@ use std::io::{self, Read};
 /// Drop numbered bytes from the window once this many have piled up.
 const RETIRE_AT: usize = 1 << 20;
 
+/// Longest line accepted, in bytes: a longer one (say, a file with no line ends at all) stops the
+/// replay before it can fill memory.
+pub(super) const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Why the input stopped being read: not text, or a line too long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Unreadable {
+    /// A NUL byte: a binary file, not CSV.
+    Binary,
+    /// A line longer than [`MAX_LINE_BYTES`].
+    LineTooLong,
+}
+
 /// A reader that remembers what it read until [`LineCounter::line_at`] has numbered it.
 #[derive(Debug)]
 pub(super) struct LineCounter<R> {
@@ -23,11 +36,33 @@ pub(super) struct LineCounter<R> {
     /// The file offset of the last record numbered, and its line.
     cursor: u64,
     line: u64,
+    /// Line ends read so far, and bytes read since the last one.
+    newlines: u64,
+    since_newline: usize,
+    /// Set when reading stopped on bad input: what, and on which line.
+    stopped: Option<(Unreadable, u64)>,
 }
 
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            let problem = match b {
+                b'\n' => {
+                    self.newlines += 1;
+                    self.since_newline = 0;
+                    continue;
+                }
+                0 => Unreadable::Binary,
+                _ if self.since_newline >= MAX_LINE_BYTES => Unreadable::LineTooLong,
+                _ => {
+                    self.since_newline += 1;
+                    continue;
+                }
+            };
+            self.stopped = Some((problem, self.newlines + 1));
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "not a CSV text file"));
+        }
         self.window.extend_from_slice(&buf[..n]);
         Ok(n)
     }
@@ -36,7 +71,21 @@ impl<R: Read> Read for LineCounter<R> {
 impl<R> LineCounter<R> {
     /// Wraps `inner`, whose first byte is on line 1.
     pub fn new(inner: R) -> Self {
-        LineCounter { inner, window: Vec::new(), window_start: 0, cursor: 0, line: 1 }
+        LineCounter {
+            inner,
+            window: Vec::new(),
+            window_start: 0,
+            cursor: 0,
+            line: 1,
+            newlines: 0,
+            since_newline: 0,
+            stopped: None,
+        }
+    }
+
+    /// Why reading stopped, and on which line, if it stopped on bad input.
+    pub fn stopped(&self) -> Option<(Unreadable, u64)> {
+        self.stopped
     }
 
     /// The line of the record that the CSV reader says starts at byte `start`. Records must be

@@ -1,7 +1,7 @@
 //! `mmsim match`: replays an order stream from a CSV file through the [`OrderBook`] and writes the
 //! trades, the final book and the rejects.
 //!
-//! The file format and the outputs are a stable interface (see DESIGN.md, "`mmsim match`"):
+//! The file format and the outputs are a stable interface (the README's `mmsim match` section):
 //! - input header exactly `ts,trader,action,order_id,side,type,price,qty` (surrounding whitespace of
 //!   every field, the header's included, is ignored), rows applied in file order;
 //! - `trades.csv`, `book.csv` and `rejects.csv` in the output directory.
@@ -35,6 +35,7 @@ mod grid;
 mod lines;
 mod names;
 mod output;
+mod ts;
 
 use std::fmt;
 use std::fs::File;
@@ -46,7 +47,7 @@ use rust_decimal::Decimal;
 
 use apply::Replay;
 pub use grid::{Grid, GridError};
-use lines::LineCounter;
+use lines::{LineCounter, Unreadable};
 use output::{Staging, Writers};
 
 /// The input header, field by field.
@@ -100,6 +101,15 @@ pub enum Problem {
     /// More distinct trader names than a [`TraderId`](crate::types::TraderId) can number.
     #[error("more than {} distinct traders", u32::MAX)]
     TooManyTraders,
+    /// A NUL byte: the file is binary, not CSV text.
+    #[error("a NUL byte: this is a binary file, not CSV text")]
+    Binary,
+    /// A line longer than the replay reads.
+    #[error("a line longer than {} bytes; is this a CSV file with line ends?", lines::MAX_LINE_BYTES)]
+    LineTooLong,
+    /// A `ts` that does not parse, or that is below the previous row's.
+    #[error("{0}")]
+    Timestamp(String),
 }
 
 /// Why `mmsim match` stopped. Rejected rows are not errors: they go to `rejects.csv`.
@@ -247,21 +257,36 @@ pub fn replay<R: Read, W: Write>(
     outputs: Outputs<W>,
 ) -> Result<MatchSummary, MatchError> {
     let input_error = |line, problem| MatchError::Input { file: input_name.to_path_buf(), line, problem };
-    let read_error = |err: csv::Error| MatchError::Read { file: input_name.to_path_buf(), err: output::io_error(err) };
+    // A read that stopped on bad input is the file's fault: say where.
+    let read_error = |reader: &csv::Reader<LineCounter<R>>, err: csv::Error| match reader.get_ref().stopped() {
+        Some((why, line)) => input_error(
+            line,
+            match why {
+                Unreadable::Binary => Problem::Binary,
+                Unreadable::LineTooLong => Problem::LineTooLong,
+            },
+        ),
+        None => MatchError::Read { file: input_name.to_path_buf(), err: output::io_error(err) },
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 16)
         .from_reader(LineCounter::new(input));
     let mut record = ByteRecord::new();
-    if !reader.read_byte_record(&mut record).map_err(read_error)? {
+    if !reader.read_byte_record(&mut record).map_err(|e| read_error(&reader, e))? {
         return Err(input_error(1, Problem::NoHeader));
     }
     let line = line_of(&mut reader, &record);
     check_header(&record).map_err(|p| input_error(line, p))?;
     let mut writers = Writers::new(outputs)?;
     let mut replay = Replay::new(config.tick, config.lot);
-    while reader.read_byte_record(&mut record).map_err(read_error)? {
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(read_error(&reader, e)),
+        }
         let line = line_of(&mut reader, &record);
         replay.apply(line, &record, &mut writers).map_err(|stop| stop.into_error(input_name, line))?;
     }
@@ -274,6 +299,17 @@ pub fn replay<R: Read, W: Write>(
 fn line_of<R: Read>(reader: &mut csv::Reader<LineCounter<R>>, record: &ByteRecord) -> u64 {
     let start = record.position().map_or(0, |p| p.byte());
     reader.get_mut().line_at(start)
+}
+
+/// A field as text for messages: lossy UTF-8, at most 80 characters.
+fn messages_text(field: &[u8]) -> String {
+    let text = String::from_utf8_lossy(field);
+    if text.chars().count() <= 80 {
+        return text.into_owned();
+    }
+    let mut cut: String = text.chars().take(80).collect();
+    cut.push('…');
+    cut
 }
 
 fn check_header(record: &ByteRecord) -> Result<(), Problem> {

@@ -167,16 +167,24 @@ pub(super) struct Staging {
 }
 
 impl Staging {
-    /// Creates `dir` if needed.
+    /// Creates `dir` if needed, and removes temporary files that a killed earlier run left there:
+    /// `.trades.csv.tmp` and the like, and the `.trades.csv.<pid>.tmp` names older versions used.
     pub fn create(dir: &Path) -> Result<Staging, MatchError> {
         let created_dir = !dir.exists();
         fs::create_dir_all(dir).map_err(|err| MatchError::Write { path: dir.to_path_buf(), err })?;
+        if let Ok(entries) = fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_str().is_some_and(is_stale_temp) {
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
         Ok(Staging { dir: dir.to_path_buf(), created_dir, files: Vec::new(), committed: false })
     }
 
-    /// Creates the empty temporary file that becomes `name` on commit.
+    /// Creates the empty temporary file `.{name}.tmp` that becomes `name` on commit.
     pub fn file(&mut self, name: &str) -> Result<File, MatchError> {
-        let temp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let temp = self.dir.join(temp_name(name));
         let file = File::create(&temp).map_err(|err| MatchError::Write { path: temp.clone(), err })?;
         self.files.push((temp, self.dir.join(name)));
         Ok(file)
@@ -190,6 +198,25 @@ impl Staging {
         self.committed = true;
         Ok(())
     }
+}
+
+/// The temporary name of output `name`: stable, so a rerun finds what a killed run left.
+pub(super) fn temp_name(name: &str) -> String {
+    format!(".{name}.tmp")
+}
+
+/// True for a temporary output name: `.{output}.tmp` or `.{output}.{digits}.tmp`.
+fn is_stale_temp(file: &str) -> bool {
+    [TRADES_FILE, BOOK_FILE, REJECTS_FILE].iter().any(|name| {
+        file.strip_prefix('.').and_then(|f| f.strip_prefix(name)).and_then(|f| f.strip_suffix(".tmp")).is_some_and(
+            |mid| {
+                mid.is_empty()
+                    || mid
+                        .strip_prefix('.')
+                        .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+            },
+        )
+    })
 }
 
 impl Drop for Staging {

@@ -55,7 +55,7 @@ fn header_with_a_wrong_name_order_or_count_is_refused() {
 #[test]
 fn line_numbers_are_file_lines() {
     // A quoted ts spanning two lines and a blank line shift the following rows' line numbers.
-    let input = format!("{H}\"a\nb\",t,new,1,buy,limit,1,0\n\n1,t,cancel,9,,,,\n");
+    let input = format!("{H}\"1\n\",t,new,1,buy,limit,1,0\n\n1,t,cancel,9,,,,\n");
     let (_, out) = run(dec!(1), dec!(1), &input).unwrap();
     assert_eq!(body(&out.rejects), ["2,1,bad_qty", "5,9,unknown_order"]);
     // CRLF line ends, blank lines included.

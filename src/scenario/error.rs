@@ -29,9 +29,12 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A problem with no place in the file yet.
+    /// A problem with no place in the file yet; a message or key longer than 1,000 characters (say,
+    /// one quoting a huge value) is cut.
     pub fn new(file: &str, key: Option<String>, message: impl Into<String>) -> Self {
-        Problem { file: file.to_string(), position: None, key, message: message.into(), set_by: None, snippet: None }
+        let message = super::messages::cap(&message.into());
+        let key = key.map(|k| super::messages::cap(&k));
+        Problem { file: file.to_string(), position: None, key, message, set_by: None, snippet: None }
     }
 }
 

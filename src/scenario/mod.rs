@@ -155,6 +155,8 @@ impl Scenario {
     }
 }
 
+mod bounds;
+mod budget;
 mod check;
 mod contract_guarantee;
 mod contract_loan;
@@ -162,7 +164,9 @@ mod contract_split;
 mod contracts;
 mod error;
 mod groups;
+pub mod limits;
 mod load;
+mod messages;
 mod overrides;
 pub mod raw;
 mod source;
@@ -171,6 +175,7 @@ mod tests;
 mod validate;
 
 pub use error::{Problem, ScenarioError};
-pub use load::{load, load_str};
+pub use limits::Limits;
+pub use load::{load, load_str, load_str_with, load_with};
 pub use overrides::Override;
 pub use source::Position;

@@ -87,6 +87,11 @@ impl<'a> SourceMap<'a> {
         SourceMap { src, root: Some(DeTable::parse_recoverable(src).0) }
     }
 
+    /// The file's text.
+    pub(crate) fn text(&self) -> &'a str {
+        self.src
+    }
+
     /// The line and column of a byte offset.
     pub(crate) fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.src.len());
@@ -134,17 +139,29 @@ impl<'a> SourceMap<'a> {
         best
     }
 
-    /// The source line holding `span.start`, with carets under the span, in toml's layout.
+    /// The source line holding `span.start`, with carets under the span, in toml's layout. A long
+    /// line shows only [`SNIPPET_CHARS`] characters around the span (cut ends marked `…`), and the
+    /// carets at most that many, so a message stays readable whatever the file.
     pub(crate) fn snippet(&self, span: Range<usize>) -> String {
         let pos = self.position(span.start);
         let line_text = self.src.lines().nth(pos.line - 1).unwrap_or("");
         let rest = line_text.chars().count().saturating_sub(pos.column - 1);
         let width = self.src.get(span.clone()).map_or(1, |s| s.chars().count()).clamp(1, rest.max(1));
+        // Show a window of the line that starts a little before the span.
+        let skip = (pos.column - 1).saturating_sub(SNIPPET_CHARS / 4);
+        let shown: String = line_text.chars().skip(skip).take(SNIPPET_CHARS).collect();
+        let cut_end = line_text.chars().count() > skip + SNIPPET_CHARS;
+        let (lead, pad_len) = if skip > 0 { ("…", pos.column - 1 - skip + 1) } else { ("", pos.column - 1) };
+        let tail = if cut_end { "…" } else { "" };
+        let width = width.min(SNIPPET_CHARS.saturating_sub(pad_len).max(1));
         let gutter = " ".repeat(pos.line.to_string().len());
-        let pad = " ".repeat(pos.column - 1);
-        format!("{gutter} |\n{} | {line_text}\n{gutter} | {pad}{}", pos.line, "^".repeat(width))
+        let pad = " ".repeat(pad_len);
+        format!("{gutter} |\n{} | {lead}{shown}{tail}\n{gutter} | {pad}{}", pos.line, "^".repeat(width))
     }
 }
+
+/// Most characters of a source line a snippet shows.
+pub(crate) const SNIPPET_CHARS: usize = 120;
 
 fn contains(span: &Range<usize>, offset: usize) -> bool {
     span.contains(&offset) || (span.is_empty() && span.start == offset)

@@ -87,17 +87,17 @@ fn a_missing_file_is_named() {
 fn a_misspelt_key_lists_the_valid_keys() {
     let src = edit("tick = ", "tikc = ");
     let msg = error(&src, &[]);
-    assert_problem(&msg, &pos(&src, "tikc"), "market.tikc", &["unknown field `tikc`", "`tick`", "`open_price`"]);
+    assert_problem(&msg, &pos(&src, "tikc"), "market.tikc", &["unknown key `tikc`", "`tick`", "`open_price`"]);
     assert!(msg.contains("^^^^"), "caret under the key:\n{msg}");
     assert!(msg.ends_with("1 problem in scenarios/t.toml"), "{msg}");
 
     let src = edit("sigma = 1.0", "sigmaa = 1.0");
     let msg = error(&src, &[]);
-    assert_problem(&msg, &pos(&src, "sigmaa"), "agents.retail.cash.sigmaa", &["unknown field `sigmaa`", "`sigma`"]);
+    assert_problem(&msg, &pos(&src, "sigmaa"), "agents.retail.cash.sigmaa", &["unknown key `sigmaa`", "`sigma`"]);
 
     let src = edit("[agents.passive_mm]", "[agents.passive_mm]\nno_such_param = 3");
     let msg = error(&src, &[]);
-    assert_problem(&msg, &pos(&src, "no_such_param"), "agents.mm.passive_mm.no_such_param", &["unknown field"]);
+    assert_problem(&msg, &pos(&src, "no_such_param"), "agents.mm.passive_mm.no_such_param", &["unknown key"]);
 }
 
 #[test]
@@ -266,7 +266,7 @@ fn an_override_sets_a_kind_parameter() {
 fn an_override_reaches_the_kind_table() {
     // An unknown parameter is a deserialization error: it names the override.
     let msg = error(MINIMAL, &["agents.retail.retail.no_such_param=30"]);
-    assert!(msg.contains("agents.retail.retail.no_such_param: unknown field `no_such_param`"), "{msg}");
+    assert!(msg.contains("agents.retail.retail.no_such_param: unknown key `no_such_param`"), "{msg}");
     assert!(msg.contains("(set by --set agents.retail.retail.no_such_param=30)"), "{msg}");
 }
 
@@ -280,7 +280,10 @@ fn an_override_of_an_unknown_group_lists_the_groups() {
 #[test]
 fn an_override_type_error_names_the_key() {
     let msg = error(MINIMAL, &["agents.retail.count=many", "market.seed=1"]);
-    assert!(msg.contains(&format!("{FILE}: agents.retail.count: invalid type: string \"many\"")), "{msg}");
+    assert!(
+        msg.contains(&format!("{FILE}: agents.retail.count: must be a whole number, got the text \"many\"")),
+        "{msg}"
+    );
     assert!(msg.contains("(set by --set agents.retail.count=many)"), "{msg}");
     assert!(msg.ends_with("1 problem in scenarios/t.toml"), "{msg}");
 }

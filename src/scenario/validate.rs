@@ -9,8 +9,10 @@
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
+use super::bounds;
 use super::error::Problem;
 use super::groups::{self, Grids};
+use super::limits::{self, Limits};
 use super::overrides::Applied;
 use super::raw::{RawMarket, RawScenario};
 use super::source::{display_path, starts_with, Seg, SourceMap};
@@ -90,8 +92,12 @@ pub(crate) fn check_name(ctx: &mut Ctx<'_>, path: &[Seg], name: &str) {
     }
 }
 
-/// Turns the raw file into a [`Scenario`]; `None` when any problem was reported.
-pub(crate) fn validate(mut raw: RawScenario, ctx: &mut Ctx<'_>) -> Option<Scenario> {
+/// Names the outputs use for parties of their own, which no group, account or project may take.
+pub(crate) const RESERVED_NAMES: [&str; 1] = ["exchange"];
+
+/// Turns the raw file into a [`Scenario`]; `None` when any problem was reported. Once every value is
+/// valid, the whole is checked against what the engine can hold and against `limits`.
+pub(crate) fn validate(mut raw: RawScenario, ctx: &mut Ctx<'_>, limits: &Limits) -> Option<Scenario> {
     let raw_contracts = std::mem::take(&mut raw.contracts);
     let m = &raw.market;
     check_name(ctx, &at(&["market", "name"]), &m.name);
@@ -100,6 +106,7 @@ pub(crate) fn validate(mut raw: RawScenario, ctx: &mut Ctx<'_>) -> Option<Scenar
     let open_price = open_price(ctx, m, tick);
     let fees = fees(ctx, m);
     let (duration, sample_every) = durations(ctx, m);
+    bounds::market_latency(ctx, m.latency, m.latency_jitter);
     let latency =
         Latency::new(m.latency.unwrap_or(Dur(10_000_000)).nanos(), m.latency_jitter.unwrap_or_default().nanos());
     let units = Grids { atom: tick.zip(lot).and_then(|(t, l)| t.checked_mul(l)), lot };
@@ -127,6 +134,7 @@ pub(crate) fn validate(mut raw: RawScenario, ctx: &mut Ctx<'_>) -> Option<Scenar
         .iter()
         .map(|g| contracts::GroupInfo { name: g.name.clone(), trades_for: g.trades_for.clone(), crowd: false })
         .collect();
+    let group_latencies: Vec<bounds::GroupLatency> = raw.agents.iter().map(|g| (g.latency, g.latency_jitter)).collect();
     let mut out_groups = Vec::new();
     for (index, g) in raw.agents.into_iter().enumerate() {
         let path = vec![Seg::key("agents"), Seg::Elem { index, name: Some(g.name.clone()) }];
@@ -164,7 +172,7 @@ pub(crate) fn validate(mut raw: RawScenario, ctx: &mut Ctx<'_>) -> Option<Scenar
     if !ctx.problems.is_empty() {
         return None;
     }
-    Some(Scenario {
+    let scenario = Scenario {
         name: raw.market.name,
         description: raw.market.description,
         seed: raw.market.seed,
@@ -175,7 +183,9 @@ pub(crate) fn validate(mut raw: RawScenario, ctx: &mut Ctx<'_>) -> Option<Scenar
         accounts,
         groups,
         contracts: contracts?,
-    })
+    };
+    bounds::check(ctx, &scenario, &group_latencies, limits);
+    ctx.problems.is_empty().then_some(scenario)
 }
 
 fn positive(ctx: &mut Ctx<'_>, path: &[Seg], v: Dec) -> Option<Decimal> {
@@ -258,6 +268,12 @@ fn durations(ctx: &mut Ctx<'_>, m: &RawMarket) -> (Option<Dur>, Option<Dur>) {
     let duration = if m.duration.nanos() == 0 {
         ctx.report(&at(&["market", "duration"]), "must be > 0, e.g. \"1d\"");
         None
+    } else if m.duration > limits::MAX_DURATION {
+        ctx.report(
+            &at(&["market", "duration"]),
+            format!("{} is too long: at most {} (ten years of simulated time)", m.duration, limits::MAX_DURATION),
+        );
+        None
     } else {
         Some(m.duration)
     };
@@ -276,8 +292,15 @@ fn durations(ctx: &mut Ctx<'_>, m: &RawMarket) -> (Option<Dur>, Option<Dur>) {
     (duration, sample_every)
 }
 
-/// Records `name` as taken, reporting it when it already is.
+/// Records `name` as taken, reporting it when it already is (or is reserved).
 fn unique(ctx: &mut Ctx<'_>, names: &mut Vec<(String, Vec<Seg>)>, name: &str, path: &[Seg]) {
+    if RESERVED_NAMES.contains(&name) {
+        ctx.report(
+            path,
+            format!("{name:?} is reserved: the outputs use it for the exchange's fee account; pick another name"),
+        );
+        return;
+    }
     if let Some((_, first)) = names.iter().find(|(n, _)| n == name) {
         let first = first.clone();
         let line = ctx.line_of(&first).map(|l| format!(" (line {l})")).unwrap_or_default();
@@ -316,6 +339,20 @@ impl Grids {
             return None;
         }
         let atom = self.atom?;
+        let limit = limits::MAX_TOTAL_CASH.min(limits::MAX_TOTAL_CASH * atom.to_f64().unwrap_or(f64::INFINITY));
+        if v.checked_div(atom).is_none_or(|q| q.to_f64().is_none_or(|q| q > limits::MAX_TOTAL_CASH)) {
+            let msg = format!(
+                "{} is too large: all cash together must stay at most {} cash atoms and {} quote units ({} quote \
+                 units here, atom = tick × lot = {})",
+                Dec(v),
+                limits::num(limits::MAX_TOTAL_CASH),
+                limits::num(limits::MAX_TOTAL_CASH),
+                limits::num(limit),
+                Dec(atom)
+            );
+            ctx.report(path, msg);
+            return None;
+        }
         match whole(v, atom).and_then(|q| q.to_i128()) {
             Some(q) => Some(Cash(q)),
             None => {
@@ -337,6 +374,16 @@ impl Grids {
             return None;
         }
         let lot = self.lot?;
+        if v.checked_div(lot).is_none_or(|q| q.to_f64().is_none_or(|q| q > limits::MAX_TOTAL_LOTS)) {
+            let msg = format!(
+                "{} is too large: all tokens together must stay at most {} lots (lot {} tokens)",
+                Dec(v),
+                limits::num(limits::MAX_TOTAL_LOTS),
+                Dec(lot)
+            );
+            ctx.report(path, msg);
+            return None;
+        }
         match whole(v, lot).and_then(|q| q.to_i64()) {
             Some(q) => Some(Qty(q)),
             None => {

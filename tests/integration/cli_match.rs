@@ -27,47 +27,47 @@ const HEADER: &str = "ts,trader,action,order_id,side,type,price,qty\n";
 /// Tick 0.5, lot 0.1. Comments give the expected outcome of each row (line numbers on the left).
 const STREAM: &str = "\
 ts,trader,action,order_id,side,type,price,qty
-t1,mm,new,s1,sell,limit,101,1.0
-t2,mm,new,s2,sell,limit,101,0.5
-t3,mm,new,s3,sell,limit,101.5,2
-t4,mm,new,b1,buy,limit,100,1
-t5,mm,new,b2,buy,limit,99.5,1
-t6,mm,new,b3,buy,limit,100,0.3
-t7,x,new,x1,buy,limit,101,1.2
-t8,mm,modify,s2,,,101,0.2
-t9,mm,new,s4,sell,limit,101,0.4
-t10,mm,modify,b1,,,100,1.5
-t11,y,new,y1,sell,market,,1.5
-t12,y,new,y2,sell,ioc,99.5,2
-t13,z,new,z1,buy,fok,101,1
-t14,z,new,z2,buy,fok,101.5,1
-t15,z,new,z3,buy,post_only,101.5,1
-t16,z,new,z4,buy,post_only,101,1
-t17,z,new,z5,sell,limit,101,0.5
-t18,z,cancel,z4,,,,
-t19,z,cancel,z4,,,,
-t20,z,modify,z4,,,101,1
-t21,z,new,z4,buy,limit,100,1
-t22,z,new,q1,hold,limit,100,1
-t23,z,new,q2,buy,stop,100,1
-t24,z,new,q3,buy,limit,100.25,1
-t25,z,new,q4,buy,limit,,1
-t26,z,new,q5,buy,limit,-1,1
-t27,z,new,q6,buy,limit,abc,1
-t28,z,new,q7,buy,limit,100,0.05
-t29,z,new,q8,buy,limit,100,0
-t30,z,new,q9,buy,market,garbage,-2
-t31,z,new,q3,buy,limit,100,1
-t32,z,new,q10,sell,bad,zz,0
- t33 , z ,new, q11 ,  buy , limit , 100.0 , 1 
-t34,mm,modify,s3,,,abc,1
-t35,mm,modify,s3,,,101.5,0
-t36,mm,modify,nope,,,1,1
-t37,mm,modify,nope,,,0,0
-t38,mm,modify,s3,,,100,1
-t39,w,new,w1,sell,limit,102,0.1
-t40,w,new,\"w,2\",sell,limit,102,0.2
-t41,v,new,v1,buy,limit,99,3
+1,mm,new,s1,sell,limit,101,1.0
+2,mm,new,s2,sell,limit,101,0.5
+3,mm,new,s3,sell,limit,101.5,2
+4,mm,new,b1,buy,limit,100,1
+5,mm,new,b2,buy,limit,99.5,1
+6,mm,new,b3,buy,limit,100,0.3
+7,x,new,x1,buy,limit,101,1.2
+8,mm,modify,s2,,,101,0.2
+9,mm,new,s4,sell,limit,101,0.4
+10,mm,modify,b1,,,100,1.5
+11,y,new,y1,sell,market,,1.5
+12,y,new,y2,sell,ioc,99.5,2
+13,z,new,z1,buy,fok,101,1
+14,z,new,z2,buy,fok,101.5,1
+15,z,new,z3,buy,post_only,101.5,1
+16,z,new,z4,buy,post_only,101,1
+17,z,new,z5,sell,limit,101,0.5
+18,z,cancel,z4,,,,
+19,z,cancel,z4,,,,
+20,z,modify,z4,,,101,1
+21,z,new,z4,buy,limit,100,1
+22,z,new,q1,hold,limit,100,1
+23,z,new,q2,buy,stop,100,1
+24,z,new,q3,buy,limit,100.25,1
+25,z,new,q4,buy,limit,,1
+26,z,new,q5,buy,limit,-1,1
+27,z,new,q6,buy,limit,abc,1
+28,z,new,q7,buy,limit,100,0.05
+29,z,new,q8,buy,limit,100,0
+30,z,new,q9,buy,market,garbage,-2
+31,z,new,q3,buy,limit,100,1
+32,z,new,q10,sell,bad,zz,0
+ 33 , z ,new, q11 ,  buy , limit , 100.0 , 1 
+34,mm,modify,s3,,,abc,1
+35,mm,modify,s3,,,101.5,0
+36,mm,modify,nope,,,1,1
+37,mm,modify,nope,,,0,0
+38,mm,modify,s3,,,100,1
+39,w,new,w1,sell,limit,102,0.1
+40,w,new,\"w,2\",sell,limit,102,0.2
+41,v,new,v1,buy,limit,99,3
 ";
 // Line by line:
 //  2-7  resting book: asks 101 [s1 1.0, s2 0.5], 101.5 [s3 2]; bids 100 [b1 1, b3 0.3], 99.5 [b2 1]
@@ -90,17 +90,17 @@ t41,v,new,v1,buy,limit,99,3
 
 const TRADES: &str = "\
 trade_id,ts,price,qty,aggressor_side,maker_order_id,taker_order_id,maker_trader,taker_trader
-1,t7,101,1,buy,s1,x1,mm,x
-2,t7,101,0.2,buy,s2,x1,mm,x
-3,t11,100,0.3,sell,b3,y1,mm,y
-4,t11,100,1.2,sell,b1,y1,mm,y
-5,t12,100,0.3,sell,b1,y2,mm,y
-6,t12,99.5,1,sell,b2,y2,mm,y
-7,t14,101,0.2,buy,s2,z2,mm,z
-8,t14,101,0.4,buy,s4,z2,mm,z
-9,t14,101.5,0.4,buy,s3,z2,mm,z
-10,t17,101,0.5,sell,z4,z5,z,z
-11,t38,100,1,sell,q11,s3,z,mm
+1,7,101,1,buy,s1,x1,mm,x
+2,7,101,0.2,buy,s2,x1,mm,x
+3,11,100,0.3,sell,b3,y1,mm,y
+4,11,100,1.2,sell,b1,y1,mm,y
+5,12,100,0.3,sell,b1,y2,mm,y
+6,12,99.5,1,sell,b2,y2,mm,y
+7,14,101,0.2,buy,s2,z2,mm,z
+8,14,101,0.4,buy,s4,z2,mm,z
+9,14,101.5,0.4,buy,s3,z2,mm,z
+10,17,101,0.5,sell,z4,z5,z,z
+11,38,100,1,sell,q11,s3,z,mm
 ";
 
 const BOOK: &str = "\

@@ -8,6 +8,7 @@ mod cli_match;
 mod contracts;
 mod fixtures;
 mod golden;
+mod hardening;
 mod library;
 mod manipulators;
 mod realism;

@@ -9,6 +9,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 
 use super::super::behaviour::{check_non_negative, check_positive, Market, ParamIssue};
+use crate::scenario::limits;
 use crate::types::Cash;
 use crate::units::{Dec, Dur};
 
@@ -66,7 +67,7 @@ impl Default for CollateralLoopConfig {
 
 impl CollateralLoopConfig {
     /// Every problem with these parameters.
-    pub fn check(&self, _market: &Market) -> Vec<ParamIssue> {
+    pub fn check(&self, market: &Market) -> Vec<ParamIssue> {
         let mut issues = Vec::new();
         if self.interval.nanos() == 0 {
             issues.push(ParamIssue::new("interval", "must be > 0"));
@@ -98,6 +99,11 @@ impl CollateralLoopConfig {
         }
         check_positive(&mut issues, "borrow_clip_quote", self.borrow_clip_quote);
         check_non_negative(&mut issues, "buy_step_bps", self.buy_step_bps);
+        limits::bps_at_most(&mut issues, "buy_step_bps", self.buy_step_bps);
+        limits::quote_at_most(&mut issues, "borrow_clip_quote", self.borrow_clip_quote, market);
+        if let Some(c) = self.credit_line_quote {
+            limits::quote_at_most(&mut issues, "credit_line_quote", c.0.to_f64().unwrap_or(f64::INFINITY), market);
+        }
         check_non_negative(&mut issues, "liquidation_slippage_bps", self.liquidation_slippage_bps);
         if self.liquidation_slippage_bps >= 10_000.0 {
             issues.push(ParamIssue::new(

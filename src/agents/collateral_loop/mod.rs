@@ -40,7 +40,7 @@ mod tests;
 pub use config::CollateralLoopConfig;
 
 use super::behaviour::{AgentSetup, Market};
-use super::orders::{affordable, wake_after, OrderStats, Tracker};
+use super::orders::{affordable, quote_price, wake_after, OrderStats, Tracker};
 use super::{Agent, AgentCtx, AgentEvent};
 use crate::book::OrderType;
 use crate::types::{Cash, Intent, Price, Qty, Side, SimTime};
@@ -214,7 +214,7 @@ impl CollateralLoop {
         let atom = self.market.units().atom_f64();
         let clip = c.borrow_clip_quote / atom;
         let spend = Cash(room.min(clip).max(0.0).floor() as i128).min(self.orders.free_cash(&ctx.market));
-        let limit = self.market.round_price(s.price.0 as f64 * (1.0 + c.buy_step_bps / 10_000.0));
+        let limit = quote_price(s.price.0 as f64 * (1.0 + c.buy_step_bps / 10_000.0));
         let limit = match ctx.market.book.best_ask() {
             Some(ask) if ask > limit => return, // nothing to buy within the step
             _ => limit,
@@ -232,7 +232,7 @@ impl CollateralLoop {
         let lots = (excess / s.price.0.max(1) as f64).ceil().max(1.0) as i64;
         let bid = ctx.market.book.best_bid().unwrap_or(s.price);
         let floor = bid.0 as f64 * (1.0 - self.config.liquidation_slippage_bps / 10_000.0);
-        let limit = self.market.round_price(floor);
+        let limit = quote_price(floor);
         self.orders.submit(ctx, Side::Sell, OrderType::Ioc, limit, Qty(lots), Intent::Other);
     }
 

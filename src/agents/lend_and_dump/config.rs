@@ -9,6 +9,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 
 use super::super::behaviour::{check_non_negative, check_positive, check_unit, Market, ParamIssue};
+use crate::scenario::limits;
 use crate::types::{Cash, Price};
 use crate::units::{Dec, Dur};
 
@@ -227,7 +228,42 @@ impl LendAndDumpConfig {
         if self.buyback_levels == 0 {
             issues.push(ParamIssue::new("buyback_levels", "must be ≥ 1"));
         }
+        self.check_bounds(market, &mut issues);
         issues
+    }
+
+    /// Upper bounds that keep prices, sizes and loops within the engine's types (see
+    /// [`crate::scenario::limits`]).
+    fn check_bounds(&self, market: &Market, issues: &mut Vec<ParamIssue>) {
+        limits::bps_at_most(issues, "pump_step_bps", self.pump_step_bps);
+        limits::multiple_at_most(issues, "pump_target_multiple", self.pump_target_multiple);
+        limits::multiple_at_most(issues, "buyback_below_multiple", self.buyback_below_multiple);
+        for (key, v) in [
+            ("owed_tokens", self.owed_tokens.unwrap_or(0.0)),
+            ("pump_paint_tokens", self.pump_paint_tokens),
+            ("pump_ask_tokens", self.pump_ask_tokens),
+        ] {
+            limits::tokens_at_most(issues, key, v, market);
+        }
+        for (key, p) in [
+            ("pump_target_price", self.pump_target_price),
+            ("buyback_below_price", self.buyback_below_price),
+            ("sell_unlock_price", self.sell_unlock_price),
+            ("raid_stop_price", self.raid_stop_price),
+        ] {
+            if let Some(p) = p {
+                let ticks = p.0.to_f64().map_or(f64::INFINITY, |v| market.ticks_f64(v));
+                limits::at_most(issues, key, ticks, limits::MAX_PRICE_TICKS as f64, "ticks");
+            }
+        }
+        if let Some(b) = self.buyback_budget_quote {
+            limits::quote_at_most(issues, "buyback_budget_quote", b.0.to_f64().unwrap_or(f64::INFINITY), market);
+        }
+        for (key, n) in [("pump_ask_levels", self.pump_ask_levels), ("buyback_levels", self.buyback_levels)] {
+            if n > 1_000 {
+                issues.push(ParamIssue::new(key, format!("{n} is too large: at most 1000")));
+            }
+        }
     }
 
     /// The pump target in (fractional) ticks.
@@ -262,6 +298,7 @@ impl LendAndDumpConfig {
     /// The buy-back budget in cash atoms, if any.
     pub fn budget(&self, market: &Market) -> Option<Cash> {
         let atom = market.tick * market.lot;
-        self.buyback_budget_quote.map(|b| Cash((b.0 / atom).floor().to_i128().unwrap_or(i128::MAX)))
+        self.buyback_budget_quote
+            .map(|b| Cash(b.0.checked_div(atom).and_then(|q| q.floor().to_i128()).unwrap_or(i128::MAX)))
     }
 }

@@ -58,9 +58,10 @@ mod tests;
 pub use config::LendAndDumpConfig;
 
 use super::behaviour::{AgentSetup, Market};
-use super::orders::{affordable, buy_cost, share_of, touch_excluding, wake_after, OrderStats, Tracker};
+use super::orders::{affordable, buy_cost, quote_price, share_of, touch_excluding, wake_after, OrderStats, Tracker};
 use super::{Agent, AgentCtx, AgentEvent};
 use crate::book::OrderType;
+use crate::scenario::limits::MAX_PRICE_TICKS;
 use crate::types::{Cash, Intent, Price, Qty, Side, SimTime};
 
 /// The phases of [`LendAndDump`], in order.
@@ -260,12 +261,12 @@ impl LendAndDump {
         } else {
             reference * step
         };
-        let limit = m.round_price(self.markup).max(Price(m.round_price(reference).0 + 1));
+        let limit = quote_price(self.markup).max(Price(quote_price(reference).0 + 1));
         let support_base = if paint.0 > 0 { self.markup } else { reference };
         let free = self.orders.free_cash(&ctx.market);
         let spend = Cash((free.0 as f64 * c.pump_spend_share) as i128);
         let support_cash = Cash((free.0 as f64 * c.support_share) as i128);
-        let support_price = m.round_price(support_base * (1.0 - c.support_bps / 10_000.0));
+        let support_price = quote_price(support_base * (1.0 - c.support_bps / 10_000.0));
         let support_on = c.support_bps > 0.0 && support_price < limit;
         let mut lift = affordable(spend, limit);
         // Painting: a sell of its own at the pump price, lifted by its own buy right behind it,
@@ -284,7 +285,7 @@ impl LendAndDump {
         let spacing = c.pump_ask_spacing_bps / 10_000.0;
         let levels = if self.unlocked() { i64::from(c.pump_ask_levels) } else { 0 };
         for k in 1..=levels {
-            let price = m.round_price(limit.0 as f64 * (1.0 + spacing * k as f64)).max(Price(limit.0 + k));
+            let price = quote_price(limit.0 as f64 * (1.0 + spacing * k as f64)).max(Price(limit.0 + k));
             let qty = m.lots(c.pump_ask_tokens);
             self.orders.submit(ctx, Side::Sell, OrderType::Limit, price, qty, Intent::Dump);
         }
@@ -309,7 +310,7 @@ impl LendAndDump {
             // Hold the book up under the asks: take any offer below the support price, and bid there.
             let account = self.orders.account().expect("agents without an account never wake");
             let free = self.orders.free_cash(&ctx.market);
-            let price = m.round_price(self.markup * (1.0 - c.support_bps / 10_000.0));
+            let price = quote_price(self.markup * (1.0 - c.support_bps / 10_000.0));
             let cheaper = asks_below(ctx.market.book, price, account);
             if cheaper.0 > 0 {
                 self.orders.submit(ctx, Side::Buy, OrderType::Ioc, price, cheaper, Intent::Pump);
@@ -322,7 +323,7 @@ impl LendAndDump {
         let discount = 1.0 - c.dump_discount_bps / 10_000.0;
         let Some(step) = c.dump_step_bps else {
             // Sell into the bids below the last trade; what does not fill rests there.
-            let floor = m.round_price(ctx.market.reference(m.open_price) * discount);
+            let floor = quote_price(ctx.market.reference(m.open_price) * discount);
             self.orders.submit(ctx, Side::Sell, OrderType::Limit, floor, slice, Intent::Dump);
             return;
         };
@@ -335,7 +336,7 @@ impl LendAndDump {
         let spacing = c.pump_ask_spacing_bps / 10_000.0;
         let base = self.markup * discount;
         for k in 0..levels {
-            let price = m.round_price(base * (1.0 + spacing * k as f64));
+            let price = quote_price(base * (1.0 + spacing * k as f64));
             let qty = if k == levels - 1 { slice - Qty(slice.0 / levels * k) } else { Qty(slice.0 / levels) };
             self.orders.submit(ctx, Side::Sell, OrderType::Limit, price, qty, Intent::Dump);
         }
@@ -348,7 +349,7 @@ impl LendAndDump {
         }
         let (c, m) = (&self.config, &self.market);
         let left = self.orders.tokens(&ctx.market) - self.raid_keep;
-        let floor = m.round_price(ctx.market.reference(m.open_price) * (1.0 - c.raid_discount_bps / 10_000.0));
+        let floor = quote_price(ctx.market.reference(m.open_price) * (1.0 - c.raid_discount_bps / 10_000.0));
         self.orders.submit(ctx, Side::Sell, OrderType::Limit, floor, left, Intent::Dump);
     }
 
@@ -362,10 +363,10 @@ impl LendAndDump {
         let reference = ctx.market.reference(m.open_price);
         let ceiling = if self.repay_due(ctx.now) {
             // Past the deadline: lift the best ask, whatever it costs.
-            let step = m.round_price(reference * (1.0 + c.pump_step_bps / 10_000.0));
+            let step = quote_price(reference * (1.0 + c.pump_step_bps / 10_000.0));
             ctx.market.book.best_ask().map_or(step, |a| a.max(step))
         } else {
-            Price(c.buyback_ticks(m).floor() as i64)
+            Price((c.buyback_ticks(m).floor() as i64).min(MAX_PRICE_TICKS))
         };
         if need.0 <= 0 || ceiling.0 < 1 {
             return;
@@ -381,7 +382,7 @@ impl LendAndDump {
         let top = match touch_excluding(book, Side::Buy, account) {
             _ if c.buyback_at_ceiling => ceiling,
             Some(b) => Price(b.0 + 1),
-            None => m.round_price(reference),
+            None => quote_price(reference),
         }
         .min(ceiling)
         .min(below_ask);
@@ -390,7 +391,7 @@ impl LendAndDump {
             if need.0 <= 0 {
                 break;
             }
-            let price = m.round_price(top.0 as f64 * (1.0 - c.buyback_spacing_bps / 10_000.0 * k as f64));
+            let price = quote_price(top.0 as f64 * (1.0 - c.buyback_spacing_bps / 10_000.0 * k as f64));
             let qty = if k == levels - 1 { need } else { Qty((need.0 / (levels - k)).max(1)) };
             let qty = within_budget(price, qty, &mut budget);
             if let Some(id) = self.orders.submit(ctx, Side::Buy, OrderType::Limit, price, qty, Intent::Buyback) {

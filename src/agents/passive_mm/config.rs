@@ -6,6 +6,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
 use super::super::behaviour::{check_non_negative, check_positive, check_unit, Market, ParamIssue};
+use crate::scenario::limits;
 use crate::units::Dur;
 
 /// One day in nanoseconds: the time unit of `sigma_daily_bps` and of the model's horizon.
@@ -172,9 +173,38 @@ impl PassiveMmConfig {
             issues.push(ParamIssue::new("shirk_cycle", "must be longer than 0"));
         }
         check_positive(&mut issues, "spread_multiplier", self.spread_multiplier);
+        self.check_bounds(market, &mut issues);
         issues
     }
 }
+
+impl PassiveMmConfig {
+    /// Upper bounds that keep every price, size and rate within the engine's integer types (see
+    /// [`crate::scenario::limits`]).
+    fn check_bounds(&self, market: &Market, issues: &mut Vec<ParamIssue>) {
+        for (key, v) in [
+            ("spread_bps", self.spread_bps),
+            ("level_spacing_bps", self.level_spacing_bps),
+            ("requote_threshold_bps", self.requote_threshold_bps),
+            ("sigma_daily_bps", self.sigma_daily_bps),
+            ("fee_reserve_bps", self.fee_reserve_bps),
+            ("anchor_bps", self.anchor_bps),
+        ] {
+            limits::bps_at_most(issues, key, v);
+        }
+        if self.levels > MAX_LEVELS {
+            issues.push(ParamIssue::new("levels", format!("{} is too large: at most {MAX_LEVELS}", self.levels)));
+        }
+        limits::tokens_at_most(issues, "level_size", self.level_size, market);
+        limits::tokens_at_most(issues, "max_inventory", self.max_inventory, market);
+        limits::gain_at_most(issues, "gamma", self.gamma);
+        limits::gain_at_most(issues, "k", self.k);
+        limits::multiple_at_most(issues, "spread_multiplier", self.spread_multiplier);
+    }
+}
+
+/// Most quote levels per side.
+pub const MAX_LEVELS: u32 = 1_000;
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@
 //! (`max_inventory` minus the position that side would grow) runs out.
 
 use super::{AvellanedaStoikov, PassiveMmConfig};
+use crate::scenario::limits::MAX_PRICE_TICKS;
 use crate::types::{Cash, Price, Qty, Side};
 
 /// One order of the plan: side, limit price and size.
@@ -50,16 +51,17 @@ pub(super) fn plan(c: &PassiveMmConfig, level_lots: i64, max_position: i64, inpu
     let width = c.spread_bps.max(model_spread) * c.spread_multiplier;
     let mut plan = Vec::with_capacity(2 * c.levels as usize);
     for side in [Side::Buy, Side::Sell] {
-        let mut left = (max_position - side.sign() * inputs.position).max(0);
+        let mut left = max_position.saturating_sub(side.sign() * inputs.position).max(0);
         for level in 0..c.levels {
             let qty = left.min(level_lots);
             let offset_bps = reservation - side.sign() as f64 * (width / 2.0 + level as f64 * c.level_spacing_bps);
             let raw = inputs.fair * (1.0 + offset_bps / 1e4);
             let price = match side {
-                Side::Buy => (raw.floor() as i64).min(inputs.others_ask.map_or(i64::MAX, |p| p.0 - 1)),
+                // `as` saturates (NaN is 0); no quote goes above MAX_PRICE_TICKS.
+                Side::Buy => (raw.floor() as i64).min(inputs.others_ask.map_or(MAX_PRICE_TICKS, |p| p.0 - 1)),
                 Side::Sell => (raw.ceil() as i64).max(inputs.others_bid.map_or(i64::MIN, |p| p.0 + 1)),
             };
-            if qty == 0 || price < 1 {
+            if qty == 0 || !(1..=MAX_PRICE_TICKS).contains(&price) {
                 break;
             }
             plan.push(PlannedQuote { side, price: Price(price), qty: Qty(qty) });
@@ -74,7 +76,7 @@ pub(super) fn plan(c: &PassiveMmConfig, level_lots: i64, max_position: i64, inpu
 /// exchange's per-fill fee rounding.
 pub(super) fn buy_lock(fee_reserve_bps: f64, price: Price, qty: Qty) -> Cash {
     let notional = Cash::notional(price, qty).0 as f64;
-    Cash((notional * (1.0 + fee_reserve_bps / 1e4)).ceil() as i128 + qty.0 as i128)
+    Cash(((notional * (1.0 + fee_reserve_bps / 1e4)).ceil() as i128).saturating_add(qty.0 as i128))
 }
 
 /// The largest size up to `want` whose [`buy_lock`] fits in `budget`.

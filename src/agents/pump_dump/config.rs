@@ -7,6 +7,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 
 use super::super::behaviour::{check_non_negative, check_positive, check_unit, Market, ParamIssue};
+use crate::scenario::limits;
 use crate::units::{Dec, Dur};
 
 /// Parameters of `pump_dump`: accumulation, consensus, rug pull.
@@ -176,6 +177,30 @@ impl PumpDumpConfig {
             ("support_tokens", self.support_tokens),
         ] {
             check_non_negative(&mut issues, key, v);
+        }
+        for (key, v) in [
+            ("consensus_lift_bps", self.consensus_lift_bps),
+            ("pump_step_bps", self.pump_step_bps),
+            ("dump_premium_bps", self.dump_premium_bps),
+        ] {
+            limits::bps_at_most(&mut issues, key, v);
+        }
+        for (key, v) in [
+            ("accumulate_target_tokens", self.accumulate_target_tokens.unwrap_or(0.0)),
+            ("accumulate_clip_tokens", self.accumulate_clip_tokens),
+            ("consensus_lift_tokens", self.consensus_lift_tokens),
+            ("wash_clip_tokens", self.wash_clip_tokens),
+            ("band_quote_tokens", self.band_quote_tokens),
+            ("keep_tokens", self.keep_tokens),
+            ("support_tokens", self.support_tokens),
+        ] {
+            limits::tokens_at_most(&mut issues, key, v, market);
+        }
+        limits::multiple_at_most(&mut issues, "accumulate_cap_multiple", self.accumulate_cap_multiple);
+        limits::multiple_at_most(&mut issues, "pump_target_multiple", self.pump_target_multiple);
+        if let Some(p) = self.accumulate_cap_price {
+            let ticks = p.0.to_f64().map_or(f64::INFINITY, |v| market.ticks_f64(v));
+            limits::at_most(&mut issues, "accumulate_cap_price", ticks, limits::MAX_PRICE_TICKS as f64, "ticks");
         }
         check_non_negative(&mut issues, "band_bps", self.band_bps);
         if self.band_bps >= 10_000.0 {

@@ -37,7 +37,8 @@ mod tests;
 
 use rand::RngExt;
 
-use super::orders::{affordable, inside_price, share_of, wake_after, OrderStats, Tracker};
+use super::orders::{affordable, inside_price, quote_price, share_of, wake_after, OrderStats, Tracker};
+use crate::scenario::limits::MAX_PRICE_TICKS;
 pub use config::PumpDumpConfig;
 
 use super::behaviour::{AgentSetup, Market};
@@ -159,7 +160,7 @@ impl PumpDump {
     fn accumulate(&mut self, ctx: &mut AgentCtx<'_>) {
         self.orders.cancel_where(ctx, |o| o.intent == Intent::Accumulate);
         let c = &self.config;
-        let cap = c.cap_ticks(&self.market).floor() as i64;
+        let cap = (c.cap_ticks(&self.market).floor() as i64).min(MAX_PRICE_TICKS);
         let mut want = self.market.lots(c.accumulate_clip_tokens);
         if let Some(t) = c.accumulate_target_tokens {
             let holding = self.orders.tokens(&ctx.market) + self.orders.open_qty(Side::Buy);
@@ -175,7 +176,7 @@ impl PumpDump {
             }
             _ => {
                 let reference = ctx.market.reference(self.market.open_price);
-                let below = (reference * (1.0 - c.accumulate_discount_bps / 10_000.0)).round() as i64;
+                let below = quote_price(reference * (1.0 - c.accumulate_discount_bps / 10_000.0)).0;
                 let price = book.best_bid().map_or(below, |b| b.0).min(cap).max(1);
                 self.orders.submit(ctx, Side::Buy, OrderType::Limit, Price(price), want, Intent::Accumulate);
             }
@@ -190,12 +191,12 @@ impl PumpDump {
         if self.lift_pending {
             // The lift moves the book: the wash print waits for the next decision.
             self.lift_pending = false;
-            let limit = m.round_price(self.center);
+            let limit = quote_price(self.center);
             self.orders.submit(ctx, Side::Buy, OrderType::Ioc, limit, m.lots(c.consensus_lift_tokens), Intent::Pump);
         } else {
             let since = ctx.now.nanos().saturating_sub(self.phase_start().nanos());
             let wave = triangle(since as f64 / c.oscillation_period.nanos() as f64);
-            let target = m.round_price(self.center * (1.0 + c.band_bps / 10_000.0 * wave));
+            let target = quote_price(self.center * (1.0 + c.band_bps / 10_000.0 * wave));
             if let Some(p) = inside_price(ctx.market.book, target) {
                 let size = share_of(m.lots(c.wash_clip_tokens), ctx.rng.random_range(0.5..=1.0));
                 let side = if ctx.rng.random_bool(0.5) { Side::Buy } else { Side::Sell };
@@ -206,8 +207,8 @@ impl PumpDump {
         }
         let quote = m.lots(c.band_quote_tokens);
         if quote.0 > 0 {
-            let mut bid = m.round_price(self.center * (1.0 - c.band_bps / 10_000.0));
-            let mut ask = m.round_price(self.center * (1.0 + c.band_bps / 10_000.0));
+            let mut bid = quote_price(self.center * (1.0 - c.band_bps / 10_000.0));
+            let mut ask = quote_price(self.center * (1.0 + c.band_bps / 10_000.0));
             // Stay clear of the wash print, so the quotes never meet its resting leg.
             if let Some(p) = wash_at {
                 bid = bid.min(Price(p.0 - 1));
@@ -230,23 +231,23 @@ impl PumpDump {
         let to_sell = self.orders.tokens(&ctx.market) - m.lots(c.keep_tokens);
         let slice = share_of(to_sell.min(self.orders.free_tokens(&ctx.market)), c.dump_slice_share);
         let lowest_ask = if reference < target {
-            let limit = m.round_price(reference * (1.0 + c.pump_step_bps / 10_000.0));
-            let limit = limit.max(Price(m.round_price(reference).0 + 1));
+            let limit = quote_price(reference * (1.0 + c.pump_step_bps / 10_000.0));
+            let limit = limit.max(Price(quote_price(reference).0 + 1));
             let spend = Cash((self.orders.free_cash(&ctx.market).0 as f64 * c.pump_spend_share) as i128);
             let allowance = (self.dumped + slice).0 as f64 * c.pump_to_dump_ratio;
             let most = Qty((allowance.floor() as i64 - self.pumped.0).max(0));
             self.orders.submit(ctx, Side::Buy, OrderType::Ioc, limit, affordable(spend, limit).min(most), Intent::Pump);
-            let ask = m.round_price(limit.0 as f64 * (1.0 + c.dump_premium_bps / 10_000.0)).max(Price(limit.0 + 1));
+            let ask = quote_price(limit.0 as f64 * (1.0 + c.dump_premium_bps / 10_000.0)).max(Price(limit.0 + 1));
             self.orders.submit(ctx, Side::Sell, OrderType::Limit, ask, slice, Intent::Dump);
             ask
         } else {
-            let floor = m.round_price(reference * (1.0 - c.dump_discount_bps / 10_000.0));
+            let floor = quote_price(reference * (1.0 - c.dump_discount_bps / 10_000.0));
             self.orders.submit(ctx, Side::Sell, OrderType::Limit, floor, slice, Intent::Dump);
             floor
         };
         let support = m.lots(c.support_tokens);
         if c.support_bps > 0.0 && support.0 > 0 {
-            let price = m.round_price(reference * (1.0 - c.support_bps / 10_000.0)).min(Price(lowest_ask.0 - 1));
+            let price = quote_price(reference * (1.0 - c.support_bps / 10_000.0)).min(Price(lowest_ask.0 - 1));
             if price.0 >= 1 {
                 self.orders.submit(ctx, Side::Buy, OrderType::Limit, price, support, Intent::Pump);
             }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::agents::behaviour::{check_non_negative, check_positive, check_unit, Market, ParamIssue};
 use crate::agents::Tape;
+use crate::scenario::limits;
 use crate::units::Dur;
 
 /// Parameters of `retail`, a crowd of traders with one account each.
@@ -234,7 +235,48 @@ impl RetailConfig {
         check_non_negative(&mut v, "excitation_gain", self.excitation_gain);
         positive_dur(&mut v, "excitation_half_life", self.excitation_half_life);
         check_non_negative(&mut v, "excitation_max", self.excitation_max);
+        self.check_bounds(&mut v);
         v
+    }
+
+    /// Upper bounds that keep prices, rates and times within the engine's types (see
+    /// [`crate::scenario::limits`]).
+    fn check_bounds(&self, v: &mut Vec<ParamIssue>) {
+        limits::at_most(v, "arrival_rate_per_hour", self.arrival_rate_per_hour, 3.6e6, "orders per trader per hour");
+        for (key, x) in [
+            ("limit_offset_bps", self.limit_offset_bps),
+            ("momentum_scale_bps", self.momentum_scale_bps),
+            ("fundamental_threshold_bps", self.fundamental_threshold_bps),
+            ("fundamental_dispersion_bps", self.fundamental_dispersion_bps),
+        ] {
+            limits::bps_at_most(v, key, x);
+        }
+        for (key, x) in [
+            ("noise_weight", self.noise_weight),
+            ("momentum_weight", self.momentum_weight),
+            ("stop_loss_weight", self.stop_loss_weight),
+            ("fundamentalist_weight", self.fundamentalist_weight),
+            ("book_reader_weight", self.book_reader_weight),
+        ] {
+            limits::at_most(v, key, x, 1e12, "a relative share");
+        }
+        for (key, x) in [
+            ("momentum_activity_gain", self.momentum_activity_gain),
+            ("momentum_size_gain", self.momentum_size_gain),
+            ("book_gain", self.book_gain),
+            ("excitation_gain", self.excitation_gain),
+            ("excitation_max", self.excitation_max),
+            ("attention_max", self.attention_max),
+        ] {
+            limits::gain_at_most(v, key, x);
+        }
+        for (key, x) in [
+            ("take_profit_pct", self.take_profit_pct),
+            ("entry_dispersion_pct", self.entry_dispersion_pct),
+            ("fundamental_vol_pct_per_day", self.fundamental_vol_pct_per_day),
+        ] {
+            limits::at_most(v, key, x, limits::MAX_BPS / 100.0, "percent, ×100 the price");
+        }
     }
 }
 

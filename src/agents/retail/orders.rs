@@ -15,6 +15,7 @@ use super::decide::{Decision, Seen};
 use super::RetailCrowd;
 use crate::agents::AgentCtx;
 use crate::book::OrderType;
+use crate::scenario::limits::MAX_PRICE_TICKS;
 use crate::types::{Cash, Intent, Price, Qty, Side};
 
 /// The largest fee rate the exchange may charge, in hundredths of a bp (scenario validation caps
@@ -30,14 +31,14 @@ impl RetailCrowd {
         let (kind, price) = match (d.price, d.side, d.marketable, seen.ask, seen.bid) {
             (Some(own), ..) => (OrderType::Limit, own_price(d.side, own, seen, slip)),
             (None, Side::Buy, true, Some(ask), _) => {
-                (OrderType::Ioc, Price((ask.0 as f64 * (1.0 + slip)).ceil() as i64))
+                (OrderType::Ioc, Price(((ask.0 as f64 * (1.0 + slip)).ceil() as i64).min(MAX_PRICE_TICKS)))
             }
             (None, Side::Sell, true, _, Some(bid)) => {
                 (OrderType::Ioc, Price((bid.0 as f64 * (1.0 - slip)).floor() as i64))
             }
             _ => (OrderType::Limit, self.limit_price(d.side, seen, ctx)),
         };
-        if price.0 < 1 {
+        if !(1..=MAX_PRICE_TICKS).contains(&price.0) {
             return false;
         }
         let qty = match d.side {
@@ -73,12 +74,12 @@ impl RetailCrowd {
         match side {
             Side::Buy => {
                 let base = if inside { seen.mid } else { seen.bid.map_or(seen.mid, |b| b.0 as f64) };
-                let p = (base * (1.0 - d)).floor() as i64;
+                let p = ((base * (1.0 - d)).floor() as i64).min(MAX_PRICE_TICKS);
                 Price(seen.ask.map_or(p, |a| p.min(a.0 - 1)).max(1))
             }
             Side::Sell => {
                 let base = if inside { seen.mid } else { seen.ask.map_or(seen.mid, |a| a.0 as f64) };
-                let p = (base * (1.0 + d)).ceil() as i64;
+                let p = ((base * (1.0 + d)).ceil() as i64).min(MAX_PRICE_TICKS);
                 Price(seen.bid.map_or(p, |b| p.max(b.0 + 1)).max(1))
             }
         }
@@ -105,11 +106,11 @@ pub(super) fn own_price(side: Side, ticks: f64, seen: &Seen<'_>, slip: f64) -> P
     match side {
         Side::Buy => {
             let cap = seen.ask.map_or(f64::MAX, |a| a.0 as f64 * (1.0 + slip));
-            Price(ticks.min(cap).floor() as i64)
+            Price((ticks.min(cap).floor() as i64).min(MAX_PRICE_TICKS))
         }
         Side::Sell => {
             let floor = seen.bid.map_or(0.0, |b| b.0 as f64 * (1.0 - slip));
-            Price(ticks.max(floor).ceil() as i64)
+            Price((ticks.max(floor).ceil() as i64).min(MAX_PRICE_TICKS))
         }
     }
 }

@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use super::super::behaviour::{check_non_negative, check_positive, Market, ParamIssue};
+use crate::scenario::limits;
 use crate::units::Dur;
 
 /// Which side the spoofs go on.
@@ -89,7 +90,7 @@ impl Default for SpooferConfig {
 
 impl SpooferConfig {
     /// Every problem with these parameters.
-    pub fn check(&self, _market: &Market) -> Vec<ParamIssue> {
+    pub fn check(&self, market: &Market) -> Vec<ParamIssue> {
         let mut issues = Vec::new();
         for (key, d) in
             [("interval", self.interval), ("flip_every", self.flip_every), ("spoof_lifetime", self.spoof_lifetime)]
@@ -149,6 +150,18 @@ impl SpooferConfig {
         }
         check_non_negative(&mut issues, "trade_tokens", self.trade_tokens);
         check_non_negative(&mut issues, "max_inventory_tokens", self.max_inventory_tokens);
+        for (key, v) in [
+            ("spoof_tokens", self.spoof_tokens),
+            ("min_cover_tokens", self.min_cover_tokens),
+            ("cancel_cover_tokens", self.cancel_cover_tokens),
+            ("trade_tokens", self.trade_tokens),
+            ("max_inventory_tokens", self.max_inventory_tokens),
+        ] {
+            limits::tokens_at_most(&mut issues, key, v, market);
+        }
+        if self.spoof_orders > 1_000 {
+            issues.push(ParamIssue::new("spoof_orders", format!("{} is too large: at most 1000", self.spoof_orders)));
+        }
         issues
     }
 }

@@ -39,6 +39,7 @@ use super::behaviour::{AgentSetup, Market};
 use super::orders::{touch_excluding, wake_after, OrderStats, Tracker};
 use super::{Agent, AgentCtx, AgentEvent};
 use crate::book::{OrderBook, OrderType};
+use crate::scenario::limits::MAX_PRICE_TICKS;
 use crate::types::{Intent, OrderId, Price, Qty, Side, SimTime, TraderId};
 
 /// Other traders' quantity resting on `side` at prices strictly better than `price`.
@@ -62,7 +63,7 @@ fn cover_level(book: &OrderBook, side: Side, me: TraderId, cover: Qty) -> Option
 
 /// The larger of `ticks` and `bps` of `price`, in whole ticks.
 fn ticks_or_bps(ticks: u32, bps: f64, price: Price) -> i64 {
-    i64::from(ticks).max((price.0 as f64 * bps / 10_000.0).round() as i64)
+    i64::from(ticks).max((price.0 as f64 * bps / 10_000.0).round() as i64).min(MAX_PRICE_TICKS)
 }
 
 /// A spoofer (see the module doc).
@@ -140,7 +141,7 @@ impl Spoofer {
             Side::Buy => inv <= -limit,
             Side::Sell => inv >= limit,
         };
-        let due = ctx.now.nanos() >= self.flipped_at.nanos() + self.config.flip_every.nanos();
+        let due = ctx.now.nanos() >= self.flipped_at.nanos().saturating_add(self.config.flip_every.nanos());
         if full || due {
             self.orders.cancel_all(ctx);
             self.heavy = self.heavy.opposite();
@@ -167,7 +168,10 @@ impl Spoofer {
                     Side::Sell => o.price.0 - t.0,
                 });
                 let thin = min_cover.0 > 0 && cover_ahead(book, heavy, me, o.price) < min_cover;
-                o.side != heavy || gap.is_none_or(|g| g <= within) || thin || now >= o.sent_at.nanos() + life
+                o.side != heavy
+                    || gap.is_none_or(|g| g <= within)
+                    || thin
+                    || now >= o.sent_at.nanos().saturating_add(life)
             })
             .map(|(id, _)| id)
             .collect();
@@ -184,7 +188,7 @@ impl Spoofer {
         let mut placed = false;
         let distance = ticks_or_bps(c.spoof_distance_ticks, c.spoof_distance_bps, touch);
         let spacing = ticks_or_bps(c.spoof_spacing_ticks, c.spoof_spacing_bps, touch);
-        let first = Price(touch.0 + sign * distance);
+        let first = Price(touch.0.saturating_add(sign * distance));
         let cover = self.market.lots(c.min_cover_tokens);
         let first = if cover.0 > 0 {
             // Behind the level where the other traders' quantity reaches the cover.
@@ -199,8 +203,8 @@ impl Spoofer {
             first
         };
         for k in 0..i64::from(c.spoof_orders) {
-            let price = Price(first.0 + sign * k * spacing);
-            if price.0 < 1 {
+            let price = Price(first.0.saturating_add(sign * k.saturating_mul(spacing)));
+            if !(1..=MAX_PRICE_TICKS).contains(&price.0) {
                 break;
             }
             placed |= self.orders.submit(ctx, self.heavy, OrderType::PostOnly, price, size, Intent::Spoof).is_some();

@@ -83,9 +83,9 @@ pub(super) struct PathResult {
 const MM: AgentId = AgentId(0);
 const FLOW: AgentId = AgentId(1);
 /// Tokens each account starts with besides `q0` (lets the market maker go short).
-const ENDOWMENT_LOTS: i64 = 1_000_000;
+pub(super) const ENDOWMENT_LOTS: i64 = 1_000_000;
 /// Cash each account starts with, quote units.
-const ENDOWMENT_CASH: f64 = 1e9;
+pub(super) const ENDOWMENT_CASH: f64 = 1e9;
 
 /// The market maker: one bid and one ask of one lot, replaced every step.
 #[derive(Debug)]
@@ -101,7 +101,17 @@ struct Quoter {
 
 impl Quoter {
     /// Cancels what is left of the previous quotes and rests new ones; returns (bid, ask).
-    fn requote(&mut self, ex: &mut Exchange, setup: &Setup, s: f64, q: i64, tau: f64) -> (Price, Price) {
+    ///
+    /// # Errors
+    /// The exchange refused a quote (the account cannot cover one lot at its price).
+    fn requote(
+        &mut self,
+        ex: &mut Exchange,
+        setup: &Setup,
+        s: f64,
+        q: i64,
+        tau: f64,
+    ) -> Result<(Price, Price), String> {
         for id in self.resting.iter_mut().filter_map(Option::take) {
             let _ = ex.cancel(MM, id); // an order the flow filled is gone already
         }
@@ -125,11 +135,13 @@ impl Quoter {
             };
             let id = OrderId(self.next_id);
             self.next_id += 1;
-            let placed = ex.submit(id, req, &mut trades).expect("the market maker can always cover one lot");
+            let placed = ex.submit(id, req, &mut trades).map_err(|e| {
+                format!("the market maker could not quote one unit at {:.4e} ({e:?})", setup.price(price))
+            })?;
             debug_assert!(trades.is_empty() && placed.rested == Qty(1), "the quotes never cross");
             self.resting[i] = Some(id);
         }
-        (bid, ask)
+        Ok((bid, ask))
     }
 }
 
@@ -153,7 +165,7 @@ impl ExogenousFlow {
         quotes: (Price, Price),
         step: &Step,
         trades: &mut Vec<Trade>,
-    ) {
+    ) -> Result<(), String> {
         let hit = |delta: f64, u: f64| u < (setup.a * (-setup.k * delta).exp() * setup.dt).min(1.0);
         let (bid, ask) = (setup.price(quotes.0), setup.price(quotes.1));
         for (side, fires) in [(Side::Sell, hit(s - bid, step.u_bid)), (Side::Buy, hit(ask - s, step.u_ask))] {
@@ -169,14 +181,19 @@ impl ExogenousFlow {
                 };
                 let id = OrderId(self.next_id.get());
                 self.next_id.set(id.0 + 1);
-                ex.submit(id, req, trades).expect("the flow can always cover one lot");
+                ex.submit(id, req, trades).map_err(|e| format!("the order flow could not trade one unit ({e:?})"))?;
             }
         }
+        Ok(())
     }
 }
 
 /// Runs one path for `gamma` and `strategy` over the draws `steps`.
-pub(super) fn run_path(setup: &Setup, gamma: f64, strategy: Strategy, steps: &[Step]) -> PathResult {
+///
+/// # Errors
+/// An account could not cover an order (parameters beyond what [`AsExperimentConfig::check`]
+/// bounds).
+pub(super) fn run_path(setup: &Setup, gamma: f64, strategy: Strategy, steps: &[Step]) -> Result<PathResult, String> {
     let cash0 = Cash((ENDOWMENT_CASH / setup.tick).round() as i128);
     let mut ledger = Ledger::new();
     let mm = ledger.open("market_maker", Some(MM), cash0, Qty(ENDOWMENT_LOTS + setup.q0));
@@ -190,20 +207,20 @@ pub(super) fn run_path(setup: &Setup, gamma: f64, strategy: Strategy, steps: &[S
     for (j, step) in steps.iter().enumerate() {
         let tau = setup.horizon - j as f64 * setup.dt;
         let q = ex.ledger().account(mm).tokens().0 - ENDOWMENT_LOTS;
-        let quotes = quoter.requote(&mut ex, setup, s, q, tau);
+        let quotes = quoter.requote(&mut ex, setup, s, q, tau)?;
         width_sum += setup.price(Price(quotes.1 .0 - quotes.0 .0));
         trades.clear();
-        flow.fire(&mut ex, setup, s, quotes, step, &mut trades);
+        flow.fire(&mut ex, setup, s, quotes, step, &mut trades)?;
         s += if step.up { move_size } else { -move_size };
     }
     let account = ex.ledger().account(mm);
     let q = account.tokens().0 - ENDOWMENT_LOTS;
     let cash = (account.cash() - cash0).0 as f64 * setup.tick;
-    PathResult {
+    Ok(PathResult {
         profit: cash + q as f64 * s - setup.q0 as f64 * setup.s0,
         q,
         mean_spread: width_sum / steps.len().max(1) as f64,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -241,7 +258,7 @@ mod tests {
             for i in 0..20 {
                 let steps = draws(&config, i);
                 for strategy in [Strategy::Inventory, Strategy::Symmetric] {
-                    let on_book = run_path(&setup, 0.1, strategy, &steps);
+                    let on_book = run_path(&setup, 0.1, strategy, &steps).unwrap();
                     let (profit, q) = reference(&setup, 0.1, strategy, &steps);
                     assert_eq!(on_book.q, q, "path {i} {strategy:?}");
                     assert!((on_book.profit - profit).abs() < 1e-3, "path {i}: {} vs {profit}", on_book.profit);
