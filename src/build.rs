@@ -198,13 +198,16 @@ fn draw(amount: &Amount, unit: Decimal, rng: &mut AgentRng) -> i128 {
     let unit_f = unit.to_f64().unwrap_or(1.0);
     let value = match amount {
         Amount::Fixed(d) => return (d / unit).trunc().to_i128().unwrap_or(0),
-        Amount::LogNormal { median, sigma } => {
-            LogNormal::new(median.ln(), *sigma).map(|d| d.sample(rng)).unwrap_or(*median)
-        }
+        // Capped where validation bounded it (see `scenario::limits::LOGNORMAL_Z`): a draw beyond
+        // is about a 1-in-10^19 event, and the cap keeps every sum inside the integer types.
+        Amount::LogNormal { median, sigma } => LogNormal::new(median.ln(), *sigma)
+            .map(|d| d.sample(rng))
+            .unwrap_or(*median)
+            .min(median * (crate::scenario::limits::LOGNORMAL_Z * sigma).exp()),
         Amount::Uniform { low, high } => {
             use rand::RngExt;
             if high > low {
-                rng.random_range(*low..*high)
+                rng.random_range(*low..*high).min(*high)
             } else {
                 *low
             }

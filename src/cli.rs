@@ -111,6 +111,9 @@ pub struct RunArgs {
     /// DIR/price_comparison.png|svg (not with --no-charts), DIR/report.html.
     #[arg(long, value_name = "GROUP=KIND")]
     pub counterfactual: Option<mmsim::counterfactual::Replacement>,
+    /// Resource limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Arguments of `mmsim check`.
@@ -122,6 +125,9 @@ pub struct CheckArgs {
     /// Overrides to validate with the file.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<Override>,
+    /// Resource limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Runs the parsed command line.
@@ -137,19 +143,65 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn load(path: &std::path::Path, overrides: &[Override], seed: Option<u64>) -> Result<Scenario> {
+fn load(path: &std::path::Path, overrides: &[Override], seed: Option<u64>, limits: &LimitArgs) -> Result<Scenario> {
     let mut all = overrides.to_vec();
     if let Some(seed) = seed {
         all.push(Override { key: "market.seed".into(), value: seed.to_string() });
     }
-    Ok(scenario::load(path, &all)?)
+    Ok(scenario::load_with(path, &all, &limits.limits())?)
+}
+
+/// The resource limits `check` and `run` refuse a scenario past (estimated memory and events).
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Refuse a scenario whose estimated memory is above this (bytes, or with K/M/G/T = 10^3…10^12: 8G).
+    #[arg(long, value_name = "SIZE", default_value = "4G", value_parser = parse_size)]
+    pub max_memory: u64,
+    /// Refuse a scenario whose estimated number of events is above this (e.g. 1e11).
+    #[arg(long, value_name = "N", default_value = "1e10", value_parser = parse_count)]
+    pub max_events: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> scenario::Limits {
+        scenario::Limits { max_memory: self.max_memory, max_events: self.max_events }
+    }
+}
+
+/// `8G`, `512M`, `100K`, `1T` (powers of 1000, as the limits' messages print them) or a plain
+/// number of bytes.
+fn parse_size(s: &str) -> std::result::Result<u64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 1_000u64),
+        Some('M') => (&t[..t.len() - 1], 1_000_000),
+        Some('G') => (&t[..t.len() - 1], 1_000_000_000),
+        Some('T') => (&t[..t.len() - 1], 1_000_000_000_000),
+        _ => (t, 1),
+    };
+    let n: f64 = num.trim().parse().map_err(|_| format!("expected a size like 4G, 512M or 1000000, got {s:?}"))?;
+    let bytes = n * mult as f64;
+    if !(bytes.is_finite() && (1.0..1.8e19).contains(&bytes)) {
+        return Err(format!("expected a size between 1 byte and 16E, got {s:?}"));
+    }
+    Ok(bytes as u64)
+}
+
+/// A count such as `1e10` or `20000000000`.
+fn parse_count(s: &str) -> std::result::Result<u64, String> {
+    let n: f64 = s.trim().parse().map_err(|_| format!("expected a count like 1e10, got {s:?}"))?;
+    if !(n.is_finite() && (1.0..1.8e19).contains(&n)) {
+        return Err(format!("expected a count between 1 and 1.8e19, got {s:?}"));
+    }
+    Ok(n as u64)
 }
 
 /// True when the file at `path` is an experiment (an `[experiment]` table) rather than a scenario.
 fn is_experiment_file(path: &std::path::Path) -> Result<bool> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read scenario file {}: {e}", path.display()))?;
-    Ok(mmsim::experiments::is_experiment(&text))
+    // Bytes, not text: a file that is not UTF-8 goes on to the loader, which says where.
+    let bytes =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read scenario file {}: {e}", path.display()))?;
+    Ok(mmsim::experiments::is_experiment(&String::from_utf8_lossy(&bytes)))
 }
 
 fn run_scenario(args: &RunArgs) -> Result<()> {
@@ -165,7 +217,7 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
         say(&format!("wrote {}\n", out.display()));
         return Ok(());
     }
-    let scenario = load(&args.scenario, &args.overrides, args.seed)?;
+    let scenario = load(&args.scenario, &args.overrides, args.seed, &args.limits)?;
     let out = args.out.clone().unwrap_or_else(|| mmsim::run::default_out_dir(&scenario));
     if let Some(r) = &args.counterfactual {
         let progress = TerminalProgress::sink("simulated", args.quiet);
@@ -209,7 +261,7 @@ fn check_scenario(args: &CheckArgs) -> Result<()> {
         say(&mmsim::experiments::check_file(&args.scenario)?);
         return Ok(());
     }
-    let s = load(&args.scenario, &args.overrides, None)?;
+    let s = load(&args.scenario, &args.overrides, None, &args.limits)?;
     let agents: u64 = s.groups.iter().map(|g| g.count as u64).sum();
     say(&format!(
         "{}: ok — scenario {:?}, {} group(s), {} agent(s), {} contract(s), {} simulated, seed {}\n",

@@ -254,7 +254,7 @@ impl Exchange {
         if !self.ledger.account(req.account).can_trade(req.agent) {
             return Err(OrderRejected::NotAuthorized);
         }
-        if req.kind != OrderType::Market && req.price.0 <= 0 {
+        if req.kind != OrderType::Market && !(1..=crate::scenario::limits::MAX_PRICE_TICKS).contains(&req.price.0) {
             return Err(Reject::BadPrice.into());
         }
         if req.qty.0 <= 0 {

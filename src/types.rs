@@ -18,7 +18,7 @@ pub struct Price(pub i64);
 impl Price {
     /// The mid of a bid and an ask, in (fractional) ticks.
     pub fn mid(bid: Price, ask: Price) -> f64 {
-        (bid.0 + ask.0) as f64 / 2.0
+        (bid.0 as f64 + ask.0 as f64) / 2.0
     }
     /// The spread of a bid and an ask in basis points of their mid (the one definition every
     /// report, chart and KPI uses).

@@ -82,9 +82,10 @@ impl Market {
     pub fn quote_f64(&self, price: Price) -> f64 {
         price.0 as f64 * f64_of(self.tick)
     }
-    /// The nearest valid price (≥ 1 tick) to a fractional tick count.
+    /// The nearest valid price (≥ 1 tick, ≤ [`crate::scenario::limits::MAX_PRICE_TICKS`]) to a
+    /// fractional tick count.
     pub fn round_price(&self, ticks: f64) -> Price {
-        Price((ticks.round() as i64).max(1))
+        Price((ticks.round() as i64).clamp(1, crate::scenario::limits::MAX_PRICE_TICKS))
     }
     /// A token amount as whole lots (rounded down, ≥ 0).
     pub fn lots(&self, tokens: f64) -> Qty {

@@ -1,4 +1,5 @@
-//! `summary.json`: the figures of one run, in the stable shape DESIGN.md fixes.
+//! `summary.json`: the figures of one run, in the stable shape the README documents (fields may be
+//! added, never renamed).
 //!
 //! Money and prices are exact decimals in quote units, written as JSON numbers (never rounded
 //! through a float). PnL is marked to the last trade price (the opening price when nothing traded):

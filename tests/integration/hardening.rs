@@ -181,6 +181,14 @@ fn ten_million_retail_traders_fit_the_default_limit_but_not_a_lower_one() {
     let limits = mmsim::scenario::Limits { max_memory: 1_000_000_000, ..Default::default() };
     let err = mmsim::scenario::load_str_with(&text, "s.toml", &[], &limits).unwrap_err().to_string();
     assert!(err.contains("s.toml:31:") && err.contains("limit of 1.0 GB") && err.contains("--max-memory"), "{err}");
+    // The flag the message names exists and lowers (or raises) the limit.
+    cargo_bin_cmd!("mmsim")
+        .args(["check", "--max-memory", "1G"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--max-memory"));
+    cargo_bin_cmd!("mmsim").args(["check", "--max-memory", "lots"]).arg(&path).assert().code(1);
 }
 
 #[test]
@@ -218,7 +226,7 @@ fn a_file_that_is_not_utf8_is_placed_at_its_first_bad_byte() {
     fs::write(&path, b"[market]\nname = \"ab\xffc\"\n").unwrap();
     let err = mmsim::scenario::load(&path, &[]).unwrap_err().to_string();
     assert!(err.contains("s.toml:2:11: the file is not UTF-8"), "{err}");
-    cargo_bin_cmd!("mmsim").arg("check").arg(&path).assert().code(1).stderr(predicate::str::contains("UTF-8"));
+    cargo_bin_cmd!("mmsim").arg("check").arg(&path).assert().code(1).stderr(predicate::str::contains("s.toml:2:11"));
 }
 
 #[test]
