@@ -94,7 +94,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Seed override (same as --set market.seed=N).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Override any scenario key, validated like the file: e.g. --set agents.retail.count=5000.
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -144,11 +144,12 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 fn load(path: &std::path::Path, overrides: &[Override], seed: Option<u64>, limits: &LimitArgs) -> Result<Scenario> {
-    let mut all = overrides.to_vec();
+    let mut scenario = scenario::load_with(path, overrides, &limits.limits())?;
+    // Set after loading: a seed above i64::MAX is valid but not a TOML integer an override could carry.
     if let Some(seed) = seed {
-        all.push(Override { key: "market.seed".into(), value: seed.to_string() });
+        scenario.seed = seed;
     }
-    Ok(scenario::load_with(path, &all, &limits.limits())?)
+    Ok(scenario)
 }
 
 /// The resource limits `check` and `run` refuse a scenario past (estimated memory and events).
@@ -185,6 +186,11 @@ fn parse_size(s: &str) -> std::result::Result<u64, String> {
         return Err(format!("expected a size between 1 byte and 16E, got {s:?}"));
     }
     Ok(bytes as u64)
+}
+
+/// A seed: a whole number from 0 to 2^64 − 1, as in a scenario file.
+fn parse_seed(s: &str) -> std::result::Result<u64, String> {
+    s.trim().parse().map_err(|_| format!("must be a whole number from 0 to {}, got {s:?}", u64::MAX))
 }
 
 /// A count such as `1e10` or `20000000000`.
@@ -283,6 +289,11 @@ fn run_match(args: &MatchArgs) -> Result<()> {
     Ok(())
 }
 
+/// Like `println!`, through [`say`]: a closed stdout (`mmsim sweep … | head`) is not an error.
+macro_rules! say_line {
+    ($($arg:tt)*) => { say(&format!("{}\n", format_args!($($arg)*))) };
+}
+
 /// Writes to stdout, ignoring a closed pipe (`mmsim run … | head` must not panic).
 fn say(text: &str) {
     use std::io::Write;
@@ -292,7 +303,14 @@ fn say(text: &str) {
 
 fn run_sweep(args: &SweepArgs) -> Result<()> {
     use mmsim::sweep::{self, Plan, SweepOptions};
-    let jobs = args.jobs.map(|j| j as usize);
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let jobs = args.jobs.map(|j| {
+        let j = j as usize;
+        if j > cores {
+            eprintln!("note: --jobs {j} is more than the {cores} cores here; running {cores} threads");
+        }
+        j.min(cores)
+    });
     let plan = args.scenario.as_deref().map(|p| Plan::load(p, &args.overrides)).transpose()?;
     let report = if args.merge.is_empty() {
         let plan = plan.as_ref().ok_or_else(|| anyhow::anyhow!("a scenario file is required"))?;
@@ -303,8 +321,7 @@ fn run_sweep(args: &SweepArgs) -> Result<()> {
             (None, _) => base,
         };
         let shard = args.shard.map_or(String::new(), |s| format!(", shard {s}: {} runs", plan.runs(s).len()));
-        println!(
-            "{}: {} point(s) × {} replicate(s) = {} runs{shard}",
+        say_line!("{}: {} point(s) × {} replicate(s) = {} runs{shard}",
             plan.scenario.name,
             plan.points.len(),
             plan.spec.replicates,
@@ -330,19 +347,18 @@ fn run_sweep(args: &SweepArgs) -> Result<()> {
     };
     if args.merge.is_empty() {
         let resumed = if report.resumed > 0 { format!(" ({} resumed)", report.resumed) } else { String::new() };
-        println!(
-            "{} runs in {:.1} s on {} thread(s): {:.2} runs/s{resumed}",
+        say_line!("{} runs in {:.1} s on {} thread(s): {:.2} runs/s{resumed}",
             report.runs,
             report.wall.as_secs_f64(),
             report.threads,
             report.runs_per_sec()
         );
     } else {
-        println!("merged {} director{}", args.merge.len(), if args.merge.len() == 1 { "y" } else { "ies" });
+        say_line!("merged {} director{}", args.merge.len(), if args.merge.len() == 1 { "y" } else { "ies" });
     }
     for (what, point, dir) in &report.reports {
-        println!("{what} point {point}: {}", dir.display());
+        say_line!("{what} point {point}: {}", dir.display());
     }
-    println!("wrote {}: {}", report.out_dir.display(), report.files.join(", "));
+    say_line!("wrote {}: {}", report.out_dir.display(), report.files.join(", "));
     Ok(())
 }

@@ -9,6 +9,7 @@ mod contracts;
 mod fixtures;
 mod golden;
 mod hardening;
+mod kills;
 mod library;
 mod manipulators;
 mod realism;
