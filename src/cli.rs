@@ -212,14 +212,10 @@ fn is_experiment_file(path: &std::path::Path) -> Result<bool> {
 
 fn run_scenario(args: &RunArgs) -> Result<()> {
     if is_experiment_file(&args.scenario)? {
-        anyhow::ensure!(
-            args.seed.is_none() && args.overrides.is_empty(),
-            "{}: --seed and --set do not apply to experiment files; edit the [experiment] table",
-            args.scenario.display()
-        );
         let stem = args.scenario.file_stem().map_or("experiment".into(), |s| s.to_string_lossy().into_owned());
         let out = args.out.clone().unwrap_or_else(|| std::path::Path::new("output").join(stem));
-        say(&mmsim::experiments::run_file(&args.scenario, &out)?);
+        let sets: Vec<(String, String)> = args.overrides.iter().map(|o| (o.key.clone(), o.value.clone())).collect();
+        say(&mmsim::experiments::run_file_with(&args.scenario, &sets, args.seed, &out)?);
         say(&format!("wrote {}\n", out.display()));
         return Ok(());
     }
@@ -321,7 +317,8 @@ fn run_sweep(args: &SweepArgs) -> Result<()> {
             (None, _) => base,
         };
         let shard = args.shard.map_or(String::new(), |s| format!(", shard {s}: {} runs", plan.runs(s).len()));
-        say_line!("{}: {} point(s) × {} replicate(s) = {} runs{shard}",
+        say_line!(
+            "{}: {} point(s) × {} replicate(s) = {} runs{shard}",
             plan.scenario.name,
             plan.points.len(),
             plan.spec.replicates,
@@ -347,7 +344,8 @@ fn run_sweep(args: &SweepArgs) -> Result<()> {
     };
     if args.merge.is_empty() {
         let resumed = if report.resumed > 0 { format!(" ({} resumed)", report.resumed) } else { String::new() };
-        say_line!("{} runs in {:.1} s on {} thread(s): {:.2} runs/s{resumed}",
+        say_line!(
+            "{} runs in {:.1} s on {} thread(s): {:.2} runs/s{resumed}",
             report.runs,
             report.wall.as_secs_f64(),
             report.threads,

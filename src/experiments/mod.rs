@@ -31,10 +31,51 @@ pub fn is_experiment(text: &str) -> bool {
 /// The file cannot be read or parsed, its `kind` is unknown, a parameter is out of range, or an
 /// output cannot be written; messages name the file.
 pub fn run_file(path: &Path, out_dir: &Path) -> Result<String> {
-    match read(path)? {
-        (_, "avellaneda_stoikov") => avellaneda_stoikov::run_file(path, out_dir),
-        (_, kind) => unreachable!("read returns known kinds only, not {kind}"),
+    run_file_with(path, &[], None, out_dir)
+}
+
+/// Like [`run_file`] with `--set KEY=VALUE` overrides of the file's keys (`experiment.sigma=2`; a key
+/// without a table is taken in `[experiment]`) and a `--seed` (`experiment.seed`).
+///
+/// # Errors
+/// As [`run_file`]; an override whose key is not in the file, or whose value is not a TOML value.
+pub fn run_file_with(path: &Path, overrides: &[(String, String)], seed: Option<u64>, out_dir: &Path) -> Result<String> {
+    let (text, kind) = read(path)?;
+    let text = with_overrides(&text, overrides, seed).with_context(|| format!("in {}", path.display()))?;
+    match kind {
+        "avellaneda_stoikov" => {
+            let config = avellaneda_stoikov::parse(&text).with_context(|| format!("in {}", path.display()))?;
+            let rows = avellaneda_stoikov::run(&config, out_dir)?;
+            Ok(avellaneda_stoikov::format_table(&config, &rows))
+        }
+        kind => unreachable!("read returns known kinds only, not {kind}"),
     }
+}
+
+/// The experiment file's text with `overrides` and `seed` applied to its `[experiment]` table.
+fn with_overrides(text: &str, overrides: &[(String, String)], seed: Option<u64>) -> Result<String> {
+    let mut table: toml::Table = text.parse()?;
+    let experiment = table
+        .get_mut("experiment")
+        .and_then(|e| e.as_table_mut())
+        .ok_or_else(|| anyhow::anyhow!("no [experiment] table"))?;
+    for (key, value) in overrides {
+        let name = key.strip_prefix("experiment.").unwrap_or(key);
+        if !experiment.contains_key(name) && name != "seed" {
+            let keys: Vec<&str> = experiment.keys().map(String::as_str).collect();
+            bail!("--set {key}: the [experiment] table has no key `{name}`; its keys are: {}", keys.join(", "));
+        }
+        let parsed: toml::Table = format!("v = {value}")
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--set {key}={value}: not a TOML value (quote strings: \"x\")"))?;
+        experiment.insert(name.to_string(), parsed["v"].clone());
+    }
+    if let Some(seed) = seed {
+        let seed = i64::try_from(seed)
+            .map_err(|_| anyhow::anyhow!("--seed {seed}: an experiment seed is at most {}", i64::MAX))?;
+        experiment.insert("seed".into(), toml::Value::Integer(seed));
+    }
+    Ok(toml::to_string(&table)?)
 }
 
 /// Checks the experiment file at `path` without running it; returns a one-line summary.

@@ -311,3 +311,23 @@ fn match_uses_stable_temp_names_and_clears_stale_ones() {
     names.sort();
     assert_eq!(names, [".notes.tmp", "book.csv", "rejects.csv", "trades.csv"]);
 }
+
+#[test]
+fn seed_and_set_work_on_the_experiment_file() {
+    let dir = TempDir::new().unwrap();
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/avellaneda_stoikov_2008.toml");
+    let out = dir.path().join("as");
+    cargo_bin_cmd!("mmsim")
+        .args(["run", file, "--seed", "7", "--set", "experiment.simulations=20", "--set", "gammas=[0.1]", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let table = fs::read_to_string(out.join("as_table.csv")).unwrap();
+    assert_eq!(table.lines().count(), 1 + 2, "one gamma, two strategies: {table}");
+    cargo_bin_cmd!("mmsim")
+        .args(["run", file, "--set", "experiment.nonsense=1", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("has no key `nonsense`"));
+}
