@@ -216,10 +216,10 @@ fn draw(amount: &Amount, unit: Decimal, rng: &mut AgentRng) -> i128 {
     (value / unit_f).floor().max(0.0) as i128
 }
 
-fn cash_atoms(amount: &Amount, s: &Scenario, rng: &mut AgentRng) -> Cash {
+pub(crate) fn cash_atoms(amount: &Amount, s: &Scenario, rng: &mut AgentRng) -> Cash {
     Cash(draw(amount, s.market.tick * s.market.lot, rng))
 }
 
-fn token_lots(amount: &Amount, s: &Scenario, rng: &mut AgentRng) -> Qty {
+pub(crate) fn token_lots(amount: &Amount, s: &Scenario, rng: &mut AgentRng) -> Qty {
     Qty(draw(amount, s.market.lot, rng).min(i64::MAX as i128) as i64)
 }

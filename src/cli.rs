@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use mmsim::replay::{self, MatchConfig};
 use mmsim::scenario::{self, Override, Scenario};
 
+mod backtest;
 mod progress;
 use progress::TerminalProgress;
 
@@ -36,6 +37,8 @@ pub enum Command {
     Match(MatchArgs),
     /// Run a scenario's sweep table on all cores; write runs.csv, points.csv, sweep.json and a chart.
     Sweep(SweepArgs),
+    /// Backtest a scenario's market makers on recorded market data; write the run files and report.html.
+    Backtest(backtest::BacktestArgs),
 }
 
 /// Arguments of `mmsim sweep`.
@@ -140,6 +143,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => run_scenario(&args),
         Command::Check(args) => check_scenario(&args),
         Command::Sweep(args) => run_sweep(&args),
+        Command::Backtest(args) => backtest::run(&args),
     }
 }
 

@@ -45,6 +45,7 @@
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
 pub mod agents;
+pub mod backtest;
 pub mod book;
 pub mod build;
 pub mod contracts;

@@ -183,7 +183,7 @@ pub struct ReplayOutcome {
 
 impl ReplaySummary {
     /// The summary of `outcome`, for the files `reader` read.
-    fn new(outcome: ReplayOutcome, reader: &EventReader) -> Self {
+    pub fn new(outcome: ReplayOutcome, reader: &EventReader) -> Self {
         let mut stats = reader.stats();
         stats.absorb(&outcome.stats);
         let (tick_size_inferred, lot_size_inferred) = reader.inferred();

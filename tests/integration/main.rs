@@ -1,6 +1,7 @@
 //! Integration tests, one binary (faster to build than one per file).
 
 mod avellaneda;
+mod backtest;
 mod book_props;
 mod cases_loans;
 mod cases_manipulation;
