@@ -138,11 +138,22 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 fn load(path: &std::path::Path, overrides: &[Override], seed: Option<u64>) -> Result<Scenario> {
+    Ok(scenario::load(path, &with_seed(overrides, seed))?)
+}
+
+/// The overrides with `--seed N` as `market.seed=N`.
+fn with_seed(overrides: &[Override], seed: Option<u64>) -> Vec<Override> {
     let mut all = overrides.to_vec();
     if let Some(seed) = seed {
         all.push(Override { key: "market.seed".into(), value: seed.to_string() });
     }
-    Ok(scenario::load(path, &all)?)
+    all
+}
+
+/// The run's origin for `scenario.toml` and `summary.json`'s provenance.
+fn origin(path: &std::path::Path, overrides: &[Override], seed: u64) -> Result<mmsim::provenance::Origin> {
+    let src = std::fs::read_to_string(path)?;
+    Ok(mmsim::provenance::Origin::of(Some(path), &src, overrides, seed)?)
 }
 
 /// True when the file at `path` is an experiment (an `[experiment]` table) rather than a scenario.
@@ -167,9 +178,11 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
     }
     let scenario = load(&args.scenario, &args.overrides, args.seed)?;
     let out = args.out.clone().unwrap_or_else(|| mmsim::run::default_out_dir(&scenario));
+    let origin = origin(&args.scenario, &with_seed(&args.overrides, args.seed), scenario.seed)?;
     if let Some(r) = &args.counterfactual {
         let progress = TerminalProgress::sink("simulated", args.quiet);
-        let (actual, alt, rows) = mmsim::counterfactual::run_pair(&scenario, r, &out, !args.no_charts, &progress)?;
+        let (actual, alt, rows) =
+            mmsim::counterfactual::run_pair_with(&scenario, r, &out, !args.no_charts, &progress, Some(&origin))?;
         say(&format!("── actual ──\n{}", mmsim::report::terminal_summary(&actual.summary)));
         say(&format!(
             "── counterfactual: {} as {} ──\n{}",
@@ -191,7 +204,8 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
     }
     let progress = TerminalProgress::sink("simulated", args.quiet);
     let options = mmsim::run::RunOptions { out_dir: Some(out), progress, charts: !args.no_charts };
-    let outcome = mmsim::run::run(&scenario, &options)?;
+    let extras = mmsim::run::RunExtras { origin: Some(origin) };
+    let outcome = mmsim::run::run_with(&scenario, &options, &extras)?;
     say(&mmsim::report::terminal_summary(&outcome.summary));
     if let Some(dir) = &outcome.out_dir {
         say(&format!("wrote {} — open {} in a browser\n", dir.display(), dir.join("report.html").display()));
@@ -210,9 +224,17 @@ fn check_scenario(args: &CheckArgs) -> Result<()> {
         return Ok(());
     }
     let s = load(&args.scenario, &args.overrides, None)?;
+    let text = std::fs::read_to_string(&args.scenario)?;
+    let sweep = if mmsim::sweep::has_sweep_table(&text) {
+        let plan = mmsim::sweep::Plan::load(&args.scenario, &args.overrides)?;
+        plan.check_points()?;
+        format!("; [sweep]: {} point(s) × {} replicate(s), every point valid", plan.points.len(), plan.spec.replicates)
+    } else {
+        String::new()
+    };
     let agents: u64 = s.groups.iter().map(|g| g.count as u64).sum();
     say(&format!(
-        "{}: ok — scenario {:?}, {} group(s), {} agent(s), {} contract(s), {} simulated, seed {}\n",
+        "{}: ok — scenario {:?}, {} group(s), {} agent(s), {} contract(s), {} simulated, seed {}{sweep}\n",
         args.scenario.display(),
         s.name,
         s.groups.len(),
@@ -258,8 +280,19 @@ fn run_sweep(args: &SweepArgs) -> Result<()> {
             plan.spec.replicates,
             plan.runs_total()
         );
+        if plan.spec.replicates < sweep::output::MIN_REPLICATES {
+            eprintln!(
+                "warning: {} replicate(s) per point: with fewer than {} the 95% confidence intervals in points.csv \
+                 are wide (or empty with one); set [sweep] replicates = {} or more",
+                plan.spec.replicates,
+                sweep::output::MIN_REPLICATES,
+                sweep::output::MIN_REPLICATES
+            );
+        }
         let progress = TerminalProgress::sink("runs", args.quiet);
-        let options = SweepOptions { out_dir: out, jobs, shard: args.shard, charts_for: args.charts_for, progress };
+        let provenance = Some(plan.provenance(args.scenario.as_deref()));
+        let options =
+            SweepOptions { out_dir: out, jobs, shard: args.shard, charts_for: args.charts_for, progress, provenance };
         sweep::run_sweep(plan, &options)?
     } else {
         anyhow::ensure!(

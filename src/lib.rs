@@ -56,6 +56,7 @@ pub mod feed;
 pub mod ledger;
 pub mod metrics;
 pub mod progress;
+pub mod provenance;
 pub mod replay;
 pub mod report;
 pub mod rng;

@@ -9,6 +9,7 @@ mod contracts;
 mod golden;
 mod library;
 mod manipulators;
+mod provenance;
 mod realism;
 mod run_output;
 mod shipped_scenarios;
