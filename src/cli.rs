@@ -105,6 +105,12 @@ pub struct RunArgs {
     /// No progress display (a bar on a terminal, else a line every 5 s).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Format of the trade log: csv (trades.csv) or parquet (trades.parquet, zstd; for long runs).
+    #[arg(long, value_name = "csv|parquet", default_value = "csv")]
+    pub format: mmsim::run::OutputFormat,
+    /// Write no trade log.
+    #[arg(long)]
+    pub no_trades: bool,
     /// Also run the same scenario and seed with group GROUP replaced by kind KIND (with the
     /// parameters the group's `alternatives` give KIND, else its defaults; `idle` never trades),
     /// and compare: DIR/actual/, DIR/counterfactual/, DIR/comparison.csv,
@@ -204,7 +210,7 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
     }
     let progress = TerminalProgress::sink("simulated", args.quiet);
     let options = mmsim::run::RunOptions { out_dir: Some(out), progress, charts: !args.no_charts };
-    let extras = mmsim::run::RunExtras { origin: Some(origin) };
+    let extras = mmsim::run::RunExtras { origin: Some(origin), format: args.format, no_trades: args.no_trades };
     let outcome = mmsim::run::run_with(&scenario, &options, &extras)?;
     say(&mmsim::report::terminal_summary(&outcome.summary));
     if let Some(dir) = &outcome.out_dir {

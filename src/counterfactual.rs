@@ -141,11 +141,12 @@ pub fn run_pair_with(
 ) -> Result<(RunOutcome, RunOutcome, Vec<Row>), RunError> {
     let alt_scenario = apply(scenario, r)?;
     let opts = |sub: &str| RunOptions { out_dir: Some(dir.join(sub)), progress: progress.clone(), charts };
-    let actual = run_with(scenario, &opts("actual"), &RunExtras { origin: origin.cloned() })?;
+    let actual = run_with(scenario, &opts("actual"), &RunExtras { origin: origin.cloned(), ..RunExtras::default() })?;
     // The counterfactual's summary records the provenance; its scenario is the actual one with
     // the replacement, so it gets no scenario.toml of its own.
     let alt_origin = origin.map(|o| crate::provenance::Origin { scenario_toml: String::new(), ..o.clone() });
-    let alt = run_with(&alt_scenario, &opts("counterfactual"), &RunExtras { origin: alt_origin })?;
+    let alt =
+        run_with(&alt_scenario, &opts("counterfactual"), &RunExtras { origin: alt_origin, ..RunExtras::default() })?;
     let rows = compare(&actual.summary, &alt.summary);
     let mut out = OutputDir::create(dir)?;
     if let Some(o) = origin {

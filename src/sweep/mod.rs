@@ -296,7 +296,10 @@ fn finish(
                     let dir = out.join("points").join(plan.point_dir_name(*point));
                     let scenario = plan.scenario(*point, 0)?;
                     let options = RunOptions { out_dir: Some(dir.clone()), progress: None, charts: true };
-                    let extras = RunExtras { origin: Some(plan.run_origin(*point, 0, manifest.provenance.as_ref())?) };
+                    let extras = RunExtras {
+                        origin: Some(plan.run_origin(*point, 0, manifest.provenance.as_ref())?),
+                        ..RunExtras::default()
+                    };
                     if let Err(e) = run_with(&scenario, &options, &extras) {
                         eprintln!("warning: report for point {point}: {e:#}");
                     }

@@ -9,6 +9,7 @@ mod contracts;
 mod golden;
 mod library;
 mod manipulators;
+mod parquet;
 mod provenance;
 mod realism;
 mod run_output;
