@@ -23,9 +23,9 @@ use crate::exchange::Trade;
 use crate::types::SimTime;
 
 /// Rows per record batch handed to the writer.
-const BATCH: usize = 65_536;
+const BATCH: usize = 8_192;
 /// Rows per Parquet row group (the writer's memory bound).
-pub const ROW_GROUP: usize = 262_144;
+pub const ROW_GROUP: usize = 32_768;
 
 /// Builders of one batch.
 struct Columns {
@@ -89,7 +89,8 @@ impl ParquetTrades {
             Field::new("taker_fee", dec(tick.1 + lot.1), false),
         ]));
         let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).map_err(io_err)?))
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).map_err(io_err)?))
+            .set_dictionary_enabled(false) // measured: smaller and faster than with dictionaries here
             .set_max_row_group_row_count(Some(ROW_GROUP))
             .build();
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(io_err)?;
