@@ -108,6 +108,12 @@ pub struct RunArgs {
     /// No progress display (a bar on a terminal, else a line every 5 s).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Format of the trade log: csv (trades.csv) or parquet (trades.parquet, zstd; for long runs).
+    #[arg(long, value_name = "csv|parquet", default_value = "csv")]
+    pub format: mmsim::run::OutputFormat,
+    /// Write no trade log.
+    #[arg(long)]
+    pub no_trades: bool,
     /// Also run the same scenario and seed with group GROUP replaced by kind KIND (with the
     /// parameters the group's `alternatives` give KIND, else its defaults; `idle` never trades),
     /// and compare: DIR/actual/, DIR/counterfactual/, DIR/comparison.csv,
@@ -206,6 +212,21 @@ fn parse_count(s: &str) -> std::result::Result<u64, String> {
     Ok(n as u64)
 }
 
+/// The overrides with `--seed N` as `market.seed=N` (for the provenance record).
+fn with_seed(overrides: &[Override], seed: Option<u64>) -> Vec<Override> {
+    let mut all = overrides.to_vec();
+    if let Some(seed) = seed {
+        all.push(Override { key: "market.seed".into(), value: seed.to_string() });
+    }
+    all
+}
+
+/// The run's origin for `scenario.toml` and `summary.json`'s provenance.
+fn origin(path: &std::path::Path, overrides: &[Override], seed: u64) -> Result<mmsim::provenance::Origin> {
+    let src = std::fs::read_to_string(path)?;
+    Ok(mmsim::provenance::Origin::of(Some(path), &src, overrides, seed)?)
+}
+
 /// True when the file at `path` is an experiment (an `[experiment]` table) rather than a scenario.
 fn is_experiment_file(path: &std::path::Path) -> Result<bool> {
     // Bytes, not text: a file that is not UTF-8 goes on to the loader, which says where.
@@ -225,9 +246,11 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
     }
     let scenario = load(&args.scenario, &args.overrides, args.seed, &args.limits)?;
     let out = args.out.clone().unwrap_or_else(|| mmsim::run::default_out_dir(&scenario));
+    let origin = origin(&args.scenario, &with_seed(&args.overrides, args.seed), scenario.seed)?;
     if let Some(r) = &args.counterfactual {
         let progress = TerminalProgress::sink("simulated", args.quiet);
-        let (actual, alt, rows) = mmsim::counterfactual::run_pair(&scenario, r, &out, !args.no_charts, &progress)?;
+        let (actual, alt, rows) =
+            mmsim::counterfactual::run_pair_with(&scenario, r, &out, !args.no_charts, &progress, Some(&origin))?;
         say(&format!("── actual ──\n{}", mmsim::report::terminal_summary(&actual.summary)));
         say(&format!(
             "── counterfactual: {} as {} ──\n{}",
@@ -249,7 +272,8 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
     }
     let progress = TerminalProgress::sink("simulated", args.quiet);
     let options = mmsim::run::RunOptions { out_dir: Some(out), progress, charts: !args.no_charts };
-    let outcome = mmsim::run::run(&scenario, &options)?;
+    let extras = mmsim::run::RunExtras { origin: Some(origin), format: args.format, no_trades: args.no_trades };
+    let outcome = mmsim::run::run_with(&scenario, &options, &extras)?;
     say(&mmsim::report::terminal_summary(&outcome.summary));
     if let Some(dir) = &outcome.out_dir {
         say(&format!("wrote {} — open {} in a browser\n", dir.display(), dir.join("report.html").display()));
@@ -268,9 +292,17 @@ fn check_scenario(args: &CheckArgs) -> Result<()> {
         return Ok(());
     }
     let s = load(&args.scenario, &args.overrides, None, &args.limits)?;
+    let text = std::fs::read_to_string(&args.scenario)?;
+    let sweep = if mmsim::sweep::has_sweep_table(&text) {
+        let plan = mmsim::sweep::Plan::load(&args.scenario, &args.overrides)?;
+        plan.check_points()?;
+        format!("; [sweep]: {} point(s) × {} replicate(s), every point valid", plan.points.len(), plan.spec.replicates)
+    } else {
+        String::new()
+    };
     let agents: u64 = s.groups.iter().map(|g| g.count as u64).sum();
     say(&format!(
-        "{}: ok — scenario {:?}, {} group(s), {} agent(s), {} contract(s), {} simulated, seed {}\n",
+        "{}: ok — scenario {:?}, {} group(s), {} agent(s), {} contract(s), {} simulated, seed {}{sweep}\n",
         args.scenario.display(),
         s.name,
         s.groups.len(),
@@ -328,8 +360,19 @@ fn run_sweep(args: &SweepArgs) -> Result<()> {
             plan.spec.replicates,
             plan.runs_total()
         );
+        if plan.spec.replicates < sweep::output::MIN_REPLICATES {
+            eprintln!(
+                "warning: {} replicate(s) per point: with fewer than {} the 95% confidence intervals in points.csv \
+                 are wide (or empty with one); set [sweep] replicates = {} or more",
+                plan.spec.replicates,
+                sweep::output::MIN_REPLICATES,
+                sweep::output::MIN_REPLICATES
+            );
+        }
         let progress = TerminalProgress::sink("runs", args.quiet);
-        let options = SweepOptions { out_dir: out, jobs, shard: args.shard, charts_for: args.charts_for, progress };
+        let provenance = Some(plan.provenance(args.scenario.as_deref()));
+        let options =
+            SweepOptions { out_dir: out, jobs, shard: args.shard, charts_for: args.charts_for, progress, provenance };
         sweep::run_sweep(plan, &options)?
     } else {
         anyhow::ensure!(

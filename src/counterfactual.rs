@@ -19,7 +19,7 @@ use crate::agents::{AgentKind, Behaviour, UnknownKind};
 use crate::contracts::{ContractFigure, ContractSummary};
 use crate::metrics::summary::Summary;
 use crate::report::{render_charts, render_price_comparison, render_report, ChartInput, OutputDir, ReportInput};
-use crate::run::{run, units, RunError, RunOptions, RunOutcome};
+use crate::run::{run_with, units, RunError, RunExtras, RunOptions, RunOutcome};
 use crate::scenario::Scenario;
 
 /// `GROUP=KIND`: replace group `GROUP` by an agent of kind `KIND` (with the parameters the scenario
@@ -123,12 +123,35 @@ pub fn run_pair(
     charts: bool,
     progress: &crate::progress::ProgressSink,
 ) -> Result<(RunOutcome, RunOutcome, Vec<Row>), RunError> {
+    run_pair_with(scenario, r, dir, charts, progress, None)
+}
+
+/// [`run_pair`], recording `origin`: both runs' `summary.json` get its provenance, and `dir` and
+/// `dir/actual/` its `scenario.toml` (the actual scenario; `--counterfactual` on it reruns the pair).
+///
+/// # Errors
+/// As [`run_pair`].
+pub fn run_pair_with(
+    scenario: &Scenario,
+    r: &Replacement,
+    dir: &Path,
+    charts: bool,
+    progress: &crate::progress::ProgressSink,
+    origin: Option<&crate::provenance::Origin>,
+) -> Result<(RunOutcome, RunOutcome, Vec<Row>), RunError> {
     let alt_scenario = apply(scenario, r)?;
     let opts = |sub: &str| RunOptions { out_dir: Some(dir.join(sub)), progress: progress.clone(), charts };
-    let actual = run(scenario, &opts("actual"))?;
-    let alt = run(&alt_scenario, &opts("counterfactual"))?;
+    let actual = run_with(scenario, &opts("actual"), &RunExtras { origin: origin.cloned(), ..RunExtras::default() })?;
+    // The counterfactual's summary records the provenance; its scenario is the actual one with
+    // the replacement, so it gets no scenario.toml of its own.
+    let alt_origin = origin.map(|o| crate::provenance::Origin { scenario_toml: String::new(), ..o.clone() });
+    let alt =
+        run_with(&alt_scenario, &opts("counterfactual"), &RunExtras { origin: alt_origin, ..RunExtras::default() })?;
     let rows = compare(&actual.summary, &alt.summary);
     let mut out = OutputDir::create(dir)?;
+    if let Some(o) = origin {
+        out.write(crate::provenance::SCENARIO_FILE, |w| Ok(w.write_all(o.scenario_toml.as_bytes())?))?;
+    }
     out.write("comparison.csv", |w| {
         let mut csv = csv::Writer::from_writer(w);
         csv.write_record(["metric", "actual", "counterfactual", "difference"])?;

@@ -58,6 +58,7 @@ pub mod ledger;
 pub mod market;
 pub mod metrics;
 pub mod progress;
+pub mod provenance;
 pub mod replay;
 pub mod report;
 pub mod rng;

@@ -59,6 +59,42 @@ pub struct RunOptions {
     pub charts: bool,
 }
 
+/// More about a run's files, beyond [`RunOptions`] (kept apart so code building `RunOptions`
+/// literally stays valid as this grows; [`run`] uses the defaults).
+#[derive(Clone, Debug, Default)]
+pub struct RunExtras {
+    /// Where the scenario came from: written as `scenario.toml` and into `summary.json`.
+    pub origin: Option<crate::provenance::Origin>,
+    /// The format of the trade log (`trades.csv` or `trades.parquet`).
+    pub format: OutputFormat,
+    /// Write no trade log at all.
+    pub no_trades: bool,
+    // Hook for the order log (`orders.csv`, being added): stream it through the same `format`
+    // choice, as `orders.parquet` when `format` is `Parquet`.
+}
+
+/// The format of the streamed tables.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// CSV (the default: readable anywhere, fine for short runs).
+    #[default]
+    Csv,
+    /// Parquet with zstd, in row groups (long runs: far smaller, typed, fast to load).
+    Parquet,
+}
+
+impl std::str::FromStr for OutputFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "csv" => Ok(OutputFormat::Csv),
+            "parquet" => Ok(OutputFormat::Parquet),
+            _ => Err(format!("expected csv or parquet, got {s:?}")),
+        }
+    }
+}
+
 /// What a run produced.
 #[derive(Debug)]
 pub struct RunOutcome {
@@ -81,14 +117,32 @@ pub fn units(scenario: &Scenario) -> Units {
 /// I/O errors writing the output, or a broken conservation check (a bug: the files are still written
 /// so it can be investigated).
 pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunOutcome, RunError> {
+    run_with(scenario, options, &RunExtras::default())
+}
+
+/// [`run`] with [`RunExtras`].
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(scenario: &Scenario, options: &RunOptions, extras: &RunExtras) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     let units = units(scenario);
     let mut out = options.out_dir.as_deref().map(OutputDir::create).transpose()?;
     let trade_log = match &mut out {
-        Some(dir) => Some(
-            TradeLog::new(dir.stage("trades.csv")?, units)
-                .map_err(crate::report::OutputError::io("writing trades.csv"))?,
-        ),
+        Some(dir) => {
+            dir.replaces(&["trades.csv", "trades.parquet"]);
+            match (extras.no_trades, extras.format) {
+                (true, _) => None,
+                (false, OutputFormat::Csv) => Some(
+                    TradeLog::new(dir.stage("trades.csv")?, units)
+                        .map_err(crate::report::OutputError::io("writing trades.csv"))?,
+                ),
+                (false, OutputFormat::Parquet) => Some(
+                    TradeLog::parquet(dir.stage("trades.parquet")?, units)
+                        .map_err(crate::report::OutputError::io("writing trades.parquet"))?,
+                ),
+            }
+        }
         None => None,
     };
     let mut built = build(scenario, trade_log)?;
@@ -108,11 +162,16 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunOutcome, RunE
     let mut summary = Summary::new(facts, sim.recorder(), ledger, units);
     let contract_reports = contracts::reports(sim.contracts(), units);
     summary.contracts = contract_reports.iter().map(|r| r.summary.clone()).collect();
+    summary.provenance = extras.origin.as_ref().map(|o| o.provenance.clone());
     let contract_rows: Vec<ContractRow> = contract_reports.into_iter().flat_map(|r| r.rows).collect();
     let out_dir = match out {
         Some(mut dir) => {
             write_files(&mut dir, &built, &summary, units, scenario, options.charts)?;
             dir.write("contracts.csv", |w| write_contracts_csv(w, &contract_rows))?;
+            if let Some(origin) = extras.origin.as_ref().filter(|o| !o.scenario_toml.is_empty()) {
+                let text = origin.scenario_toml.as_bytes();
+                dir.write(crate::provenance::SCENARIO_FILE, |w| Ok(std::io::Write::write_all(w, text)?))?;
+            }
             Some(dir.commit()?)
         }
         None => None,

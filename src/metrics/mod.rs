@@ -8,6 +8,7 @@
 pub mod stats;
 pub mod summary;
 pub mod trade_log;
+pub mod trade_parquet;
 
 use crate::agents::{AgentKind, Phase};
 use crate::book::OrderBook;

@@ -36,6 +36,10 @@ pub struct Summary {
     pub contracts: Vec<ContractSummary>,
     /// The conservation check.
     pub conservation: ConservationSummary,
+    /// Where the run came from (version, commit, scenario file and hash, overrides, command
+    /// line); absent for runs not started from a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<crate::provenance::Provenance>,
 }
 
 /// Open, high, low and close trade prices (absent when nothing traded).
@@ -197,6 +201,7 @@ impl Summary {
                 tokens_start: units.tokens(c.tokens_start),
                 tokens_end: units.tokens(c.tokens_end),
             },
+            provenance: None,
         }
     }
 

@@ -11,10 +11,17 @@ use super::Units;
 use crate::exchange::Trade;
 use crate::types::SimTime;
 
-/// A streaming writer of `trades.csv`.
+/// Where the rows go.
+#[derive(Debug)]
+enum Sink {
+    Csv(Box<csv::Writer<BufWriter<File>>>),
+    Parquet(Box<super::trade_parquet::ParquetTrades>),
+}
+
+/// A streaming writer of `trades.csv` (or, made with [`TradeLog::parquet`], `trades.parquet`).
 #[derive(Debug)]
 pub struct TradeLog {
-    writer: csv::Writer<BufWriter<File>>,
+    writer: Sink,
     units: Units,
     agent_names: Vec<String>,
     error: Option<io::Error>,
@@ -44,6 +51,15 @@ impl TradeLog {
     pub fn new(file: File, units: Units) -> io::Result<Self> {
         let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 16, file));
         writer.write_record(TRADES_HEADER)?;
+        Ok(TradeLog { writer: Sink::Csv(Box::new(writer)), units, agent_names: Vec::new(), error: None })
+    }
+
+    /// Starts a Parquet trade log in `file` (see [`super::trade_parquet`] for the schema).
+    ///
+    /// # Errors
+    /// When the Parquet writer cannot be set up.
+    pub fn parquet(file: File, units: Units) -> io::Result<Self> {
+        let writer = Sink::Parquet(Box::new(super::trade_parquet::ParquetTrades::new(file, units)?));
         Ok(TradeLog { writer, units, agent_names: Vec::new(), error: None })
     }
 
@@ -57,6 +73,15 @@ impl TradeLog {
         if self.error.is_some() {
             return;
         }
+        let writer = match &mut self.writer {
+            Sink::Parquet(p) => {
+                if let Err(e) = p.write(now, t, wash, &self.agent_names) {
+                    self.error = Some(e);
+                }
+                return;
+            }
+            Sink::Csv(w) => w,
+        };
         let u = self.units;
         let row = [
             format!("{}", now.as_secs_f64()),
@@ -72,7 +97,7 @@ impl TradeLog {
             u.cash(t.maker_fee).to_string(),
             u.cash(t.taker_fee).to_string(),
         ];
-        if let Err(e) = self.writer.write_record(&row) {
+        if let Err(e) = writer.write_record(&row) {
             self.error = Some(e.into());
         }
     }
@@ -85,6 +110,9 @@ impl TradeLog {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        self.writer.flush()
+        match self.writer {
+            Sink::Csv(mut w) => w.flush(),
+            Sink::Parquet(p) => p.finish(),
+        }
     }
 }

@@ -179,3 +179,28 @@ pub use limits::Limits;
 pub use load::{load, load_str, load_str_with, load_with};
 pub use overrides::Override;
 pub use source::Position;
+
+/// The scenario text with `overrides` applied, as TOML that loads to the same [`Scenario`]
+/// (comments and layout are not kept; `[sweep]` is dropped unless `keep_sweep`).
+///
+/// # Errors
+/// As [`load_str`] when the text or an override is invalid.
+pub fn effective_toml(
+    src: &str,
+    file: &str,
+    overrides: &[Override],
+    keep_sweep: bool,
+) -> Result<String, ScenarioError> {
+    let invalid = |message: String| ScenarioError::Invalid {
+        file: file.to_string(),
+        problems: vec![Problem::new(file, None, message)],
+    };
+    let mut table: toml::Table = toml::from_str(src).map_err(|e| invalid(e.to_string()))?;
+    for ov in overrides {
+        overrides::apply(&mut table, ov).map_err(|m| invalid(format!("--set {ov}: {m}")))?;
+    }
+    if !keep_sweep {
+        table.remove("sweep");
+    }
+    toml::to_string(&table).map_err(|e| invalid(format!("writing the effective scenario: {e}")))
+}

@@ -4,7 +4,10 @@
 //! - two grid parameters: `heatmap_<metric>`: the chart metric's mean per cell, the first grid key
 //!   across and the second up, each cell labelled with its value, and a colour scale beside it.
 //!
-//! Other sweeps (three or more parameters, grid crossed with random) get no chart: `points.csv`
+//! - random parameters (with more than one parameter): `scatter_<metric>_<param>` per sampled
+//!   parameter: each point's mean with its p5–p95 bar against that parameter's value.
+//!
+//! Sweeps of three or more grid parameters get no chart ([`no_chart_reason`] says so): `points.csv`
 //! has the figures. Text uses the embedded DejaVu Sans registered by
 //! [`register_fonts`]; output is deterministic.
 
@@ -34,6 +37,8 @@ enum Figure {
 
 /// The band chart's data, sorted by the parameter.
 struct Band {
+    /// Points with p5–p95 bars, not joined (a sampled parameter while others vary).
+    scatter: bool,
     x_name: String,
     /// The values as written.
     names: Vec<String>,
@@ -51,26 +56,49 @@ struct Band {
 /// A drawing or encoding failure.
 pub fn render(dir: &mut OutputDir, m: &Manifest, points: &[PointStats]) -> Result<Vec<String>, OutputError> {
     let Some(j) = m.columns.iter().position(|c| *c == m.chart_metric) else { return Ok(Vec::new()) };
-    let (kind, fig) = match (m.params.len(), m.grid_params) {
-        (1, _) => ("band", band(m, points, j)),
-        (2, 2) => ("heatmap", heat(m, points, j)),
+    let figures: Vec<(String, Option<Figure>)> = match (m.params.len(), m.grid_params) {
+        (1, _) => vec![(format!("band_{}", m.chart_metric), band(m, points, j, 0, false))],
+        (2, 2) => vec![(format!("heatmap_{}", m.chart_metric), heat(m, points, j))],
+        (n, g) if n > g => (g..n)
+            .map(|k| (format!("scatter_{}_{}", m.chart_metric, m.params[k]), band(m, points, j, k, true)))
+            .collect(),
         _ => return Ok(Vec::new()),
     };
-    let Some(fig) = fig else { return Ok(Vec::new()) };
+    let mut files = Vec::new();
+    for (stem, fig) in figures {
+        let Some(fig) = fig else { continue };
+        files.extend(write_figure(dir, m, &stem, &fig)?);
+    }
+    Ok(files)
+}
+
+/// Why a sweep of this shape has no chart (`None` when it has one).
+pub fn no_chart_reason(m: &Manifest) -> Option<String> {
+    match (m.params.len(), m.grid_params) {
+        (0, _) => Some("no chart: the sweep varies no parameter".into()),
+        (1, _) | (2, 2) => None,
+        (n, g) if n > g => None,
+        (n, _) => Some(format!(
+            "no chart for {n} grid parameters (charts show one parameter, two grid parameters, or each random \
+             one); points.csv has every point's figures"
+        )),
+    }
+}
+
+fn write_figure(dir: &mut OutputDir, m: &Manifest, stem: &str, fig: &Figure) -> Result<Vec<String>, OutputError> {
     register_fonts();
     let title = format!("{} — {} (mean of {} replicates)", m.scenario, m.chart_metric, m.replicates);
-    let stem = format!("{kind}_{}", m.chart_metric);
     let mut rgb = vec![0u8; (W * H * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (W, H)).into_drawing_area();
-        draw(&root, &fig, &title).map_err(|e| OutputError::Chart(format!("drawing {stem}.png: {e}")))?;
+        draw(&root, fig, &title).map_err(|e| OutputError::Chart(format!("drawing {stem}.png: {e}")))?;
         root.present().map_err(|e| OutputError::Chart(format!("drawing {stem}.png: {e}")))?;
     }
     let png = encode_png(&rgb).map_err(|e| OutputError::Chart(format!("encoding {stem}.png: {e}")))?;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
-        draw(&root, &fig, &title).map_err(|e| OutputError::Chart(format!("drawing {stem}.svg: {e}")))?;
+        draw(&root, fig, &title).map_err(|e| OutputError::Chart(format!("drawing {stem}.svg: {e}")))?;
         root.present().map_err(|e| OutputError::Chart(format!("drawing {stem}.svg: {e}")))?;
     }
     dir.write(&format!("{stem}.png"), |w| Ok(w.write_all(&png)?))?;
@@ -78,12 +106,14 @@ pub fn render(dir: &mut OutputDir, m: &Manifest, points: &[PointStats]) -> Resul
     Ok(vec![format!("{stem}.png"), format!("{stem}.svg")])
 }
 
-fn band(m: &Manifest, points: &[PointStats], j: usize) -> Option<Figure> {
+/// Metric column `j` against parameter `k`: a band over one parameter, or (`scatter`) each
+/// point's mean with its p5–p95 bar against one sampled parameter while the others vary too.
+fn band(m: &Manifest, points: &[PointStats], j: usize, k: usize, scatter: bool) -> Option<Figure> {
     let mut rows: Vec<(String, f64, f64, f64)> = points
         .iter()
         .filter_map(|p| {
             let s = p.stats[j];
-            Some((p.values[0].clone(), s.mean?, s.p5?, s.p95?))
+            Some((p.values[k].clone(), s.mean?, s.p5?, s.p95?))
         })
         .collect();
     if rows.is_empty() {
@@ -100,7 +130,8 @@ fn band(m: &Manifest, points: &[PointStats], j: usize) -> Option<Figure> {
         (0..names.len()).map(|i| i as f64).collect()
     };
     Some(Figure::Band(Band {
-        x_name: m.params[0].clone(),
+        scatter,
+        x_name: m.params[k].clone(),
         names,
         x,
         numeric,
@@ -187,6 +218,28 @@ fn draw_band<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, b: &Band) -> Dra
         mesh.x_labels(names.len().min(30) * 2 + 1);
     }
     mesh.light_line_style(RGBColor(240, 242, 245)).draw()?;
+    if b.scatter {
+        let bars = x
+            .iter()
+            .zip(p5.iter().zip(p95))
+            .map(|(&x, (&lo, &hi))| PathElement::new(vec![(x, lo), (x, hi)], LINE.mix(0.35).stroke_width(2)));
+        chart
+            .draw_series(bars)?
+            .label("p5–p95")
+            .legend(|(x, y)| PathElement::new(vec![(x + 10, y - 6), (x + 10, y + 6)], LINE.mix(0.35).stroke_width(2)));
+        chart
+            .draw_series(x.iter().zip(mean).map(|(&x, &y)| Circle::new((x, y), 4, LINE.filled())))?
+            .label("mean of a point")
+            .legend(|(x, y)| Circle::new((x + 10, y), 4, LINE.filled()));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font((FONT, 16).into_font().color(&INK))
+            .draw()?;
+        return Ok(());
+    }
     let mut area: Vec<(f64, f64)> = x.iter().copied().zip(p5.iter().copied()).collect();
     area.extend(x.iter().copied().zip(p95.iter().copied()).rev());
     chart

@@ -23,7 +23,7 @@ pub const METRICS: [(&str, &str); 15] = [
     ("high", "highest trade price"),
     ("low", "lowest trade price"),
     ("max_drawdown", "largest fall of the last trade price from its running peak, as a fraction of the peak"),
-    ("mm_pnl", "PnL marked to the close of each market-maker group (passive_mm, pump_dump, lend_and_dump): one column mm_pnl.<group> each"),
+    ("mm_pnl", "PnL marked to the close of the market-maker groups (passive_mm, pump_dump, lend_and_dump) together; pnl.<group> gives one group's"),
     ("retail_pnl", "PnL of all retail groups together"),
     ("project_pnl", "PnL of the project's account"),
     ("project_outcome", "sum of the contracts' project_outcome_quote (token loans; empty without one)"),
@@ -64,6 +64,8 @@ pub enum Figure {
     MaxDrawdown,
     /// PnL of the named party (a group, the project, an account or `exchange`).
     Pnl(String),
+    /// PnL of every market-maker group, summed (absent without one).
+    MmPnl,
     /// PnL of every retail group, summed.
     RetailPnl,
     /// PnL of the project's account.
@@ -89,7 +91,8 @@ pub enum Figure {
 /// One CSV column of figures.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MetricColumn {
-    /// Column name: the metric's name, or `mm_pnl.<group>` / `pnl.<party>`.
+    /// Column name: the metric's name as written (`close`, `mm_pnl`, `pnl.<party>`); chart files
+    /// are named after it too.
     pub name: String,
     /// What it holds.
     pub figure: Figure,
@@ -120,12 +123,8 @@ pub fn expand(name: &str, base: &Scenario) -> Result<Vec<MetricColumn>, String> 
         "high" => one(Figure::High),
         "low" => one(Figure::Low),
         "max_drawdown" => one(Figure::MaxDrawdown),
-        "mm_pnl" => Ok(base
-            .groups
-            .iter()
-            .filter(|g| MM_KINDS.contains(&g.behaviour.kind()))
-            .map(|g| MetricColumn::new(&format!("mm_pnl.{}", g.name), Figure::Pnl(g.name.clone())))
-            .collect()),
+        "mm_pnl" if base.groups.iter().any(|g| MM_KINDS.contains(&g.behaviour.kind())) => one(Figure::MmPnl),
+        "mm_pnl" => Ok(Vec::new()),
         "retail_pnl" => one(Figure::RetailPnl),
         "project_pnl" => one(Figure::ProjectPnl),
         "project_outcome" => one(Figure::ProjectOutcome),
@@ -168,6 +167,15 @@ pub fn extract(columns: &[MetricColumn], outcome: &RunOutcome, scenario: &Scenar
                 (!prices.is_empty()).then(|| stats::max_drawdown(&prices))
             }
             Figure::Pnl(name) => pnl(name),
+            Figure::MmPnl => {
+                let mm: Vec<Decimal> = s
+                    .groups
+                    .iter()
+                    .filter(|g| MM_KINDS.iter().any(|k| g.kind == PartyKind::Group { kind: *k }))
+                    .map(|g| g.pnl_quote)
+                    .collect();
+                (!mm.is_empty()).then(|| mm.into_iter().sum()).and_then(dec)
+            }
             Figure::RetailPnl => {
                 let retail = s
                     .groups

@@ -34,7 +34,8 @@
 //! # Outputs
 //! See [`output`] for the CSV columns. A whole sweep also writes `band_<metric>.png|svg` (one
 //! parameter) or `heatmap_<metric>.png|svg` (two grid parameters), and with `--charts-for` a full
-//! run report (replicate 0) for the best, worst or every point in `points/<point_id>/`.
+//! run report (replicate 0) for the best, worst or every point in `points/<key=value,…>/`
+//! (see [`Plan::point_dir_name`]).
 //! A shard writes only `runs.csv` and `sweep.json`; [`merge`] turns shard outputs into the same
 //! files an unsharded sweep writes, byte for byte. Interrupted sweeps resume (see [`resume`]).
 
@@ -59,12 +60,17 @@ use crate::run::RunError;
 use crate::scenario::ScenarioError;
 
 pub use exec::{execute, header, run_one, RunRow};
+
+/// True when the scenario text has a `[sweep]` table (`mmsim check` then checks every point).
+pub fn has_sweep_table(src: &str) -> bool {
+    toml::from_str::<toml::Table>(src).is_ok_and(|t| t.contains_key("sweep"))
+}
 pub use output::{Manifest, PointStats};
 pub use plan::{run_seed, Plan, Point, Shard};
 pub use spec::{Best, Param, RandomSpec, RangeSpec, SweepSpec};
 
 use crate::report::OutputDir;
-use crate::run::{run, RunOptions};
+use crate::run::{run_with, RunExtras, RunOptions};
 
 /// Which points `--charts-for` renders full run reports for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +110,8 @@ pub struct SweepOptions {
     pub charts_for: Option<ChartsFor>,
     /// Where to report progress (runs done of the runs to do), if anywhere.
     pub progress: crate::progress::ProgressSink,
+    /// Recorded in `sweep.json` and the `--charts-for` reports' `summary.json`.
+    pub provenance: Option<crate::provenance::Provenance>,
 }
 
 /// What a sweep (or merge) did.
@@ -213,8 +221,10 @@ pub fn run_sweep(plan: &Plan, options: &SweepOptions) -> Result<SweepReport, Swe
     let wall = started.elapsed();
     rows.extend(new_rows?);
     rows.sort_by_key(|r| (r.point, r.replicate));
-    let manifest = Manifest::of(plan, (shard.n > 1).then_some(shard), rows.len() as u64);
-    let mut report = finish(out, &manifest, &rows, options.charts_for.map(|c| (plan, c, &pool)))?;
+    let mut manifest = Manifest::of(plan, (shard.n > 1).then_some(shard), rows.len() as u64);
+    manifest.provenance = options.provenance.clone();
+    let toml = plan.effective_toml()?;
+    let mut report = finish(out, &manifest, &rows, options.charts_for.map(|c| (plan, c, &pool)), Some(&toml))?;
     checkpoint.remove()?;
     report.runs = todo.len() as u64;
     report.resumed = resumed;
@@ -234,7 +244,11 @@ pub fn merge(
     rerun: Option<(&Plan, ChartsFor)>,
     jobs: Option<usize>,
 ) -> Result<SweepReport, SweepError> {
-    let (manifest, rows) = output::merge_dirs(dirs)?;
+    let (mut manifest, rows) = output::merge_dirs(dirs)?;
+    if let Some(p) = &mut manifest.provenance {
+        p.command_line = std::env::args().collect(); // the shards' are in their own sweep.json
+    }
+    let toml = dirs.first().and_then(|d| std::fs::read_to_string(d.join(crate::provenance::SCENARIO_FILE)).ok());
     let pool = pool(jobs)?;
     if let Some((plan, _)) = rerun {
         if plan.fingerprint != manifest.fingerprint {
@@ -244,7 +258,7 @@ pub fn merge(
             )));
         }
     }
-    let mut report = finish(out, &manifest, &rows, rerun.map(|(p, c)| (p, c, &pool)))?;
+    let mut report = finish(out, &manifest, &rows, rerun.map(|(p, c)| (p, c, &pool)), toml.as_deref())?;
     report.threads = pool.current_num_threads();
     Ok(report)
 }
@@ -255,13 +269,21 @@ fn finish(
     manifest: &Manifest,
     rows: &[RunRow],
     charts_for: Option<(&Plan, ChartsFor, &rayon::ThreadPool)>,
+    scenario_toml: Option<&str>,
 ) -> Result<SweepReport, SweepError> {
     let mut dir = OutputDir::create(out)?;
     let points = output::write_tables(&mut dir, manifest, rows)?;
     let mut files = vec!["runs.csv".to_string(), "sweep.json".to_string()];
+    if let Some(text) = scenario_toml {
+        dir.write(crate::provenance::SCENARIO_FILE, |w| Ok(w.write_all(text.as_bytes())?))?;
+        files.push(crate::provenance::SCENARIO_FILE.into());
+    }
     if manifest.shard.is_none() {
         files.push("points.csv".into());
         files.extend(charts::render(&mut dir, manifest, &points)?);
+        if let Some(reason) = charts::no_chart_reason(manifest) {
+            eprintln!("note: {reason}");
+        }
     }
     dir.commit()?;
     let mut reports = Vec::new();
@@ -271,10 +293,14 @@ fn finish(
             selected
                 .par_iter()
                 .map(|(what, point)| {
-                    let dir = out.join("points").join(&plan.points[*point].id);
+                    let dir = out.join("points").join(plan.point_dir_name(*point));
                     let scenario = plan.scenario(*point, 0)?;
                     let options = RunOptions { out_dir: Some(dir.clone()), progress: None, charts: true };
-                    if let Err(e) = run(&scenario, &options) {
+                    let extras = RunExtras {
+                        origin: Some(plan.run_origin(*point, 0, manifest.provenance.as_ref())?),
+                        ..RunExtras::default()
+                    };
+                    if let Err(e) = run_with(&scenario, &options, &extras) {
                         eprintln!("warning: report for point {point}: {e:#}");
                     }
                     Ok((what.clone(), *point, dir))

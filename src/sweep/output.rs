@@ -4,8 +4,10 @@
 //! `runs.csv` has one row per run sorted by (point, replicate): `point,point_id,replicate,seed`, the
 //! parameters, then the metric columns. `points.csv` is computed from those rows alone (so a merge
 //! recomputes it identically): per point `point,point_id`, the parameters, `runs`, then for each
-//! metric `M_mean,M_std,M_p5,M_p50,M_p95` over the replicates that have a figure (sample standard
-//! deviation, empty below two; quantiles interpolated; 10 significant digits). `sweep.json`
+//! metric `M_n,M_mean,M_std,M_p5,M_p50,M_p95,M_ci95_low,M_ci95_high` over the `M_n` replicates
+//! that have a figure (sample standard deviation and the Student-t 95% confidence interval of the
+//! mean `mean ± t(0.975, n−1)·std/√n`, empty below two figures; quantiles interpolated; 10
+//! significant digits). `sweep.json`
 //! describes the sweep (and, for a shard, which one) so shards can be checked against each other.
 //! Nothing written depends on time, threads or shards, so outputs are byte-identical.
 
@@ -20,8 +22,31 @@ use super::SweepError;
 use crate::metrics::stats;
 use crate::report::{OutputDir, OutputError};
 
-/// Statistics written per metric in `points.csv`, as column suffixes.
-pub const STATS: [&str; 5] = ["mean", "std", "p5", "p50", "p95"];
+/// Statistics written per metric in `points.csv`, as column suffixes: `n` figures, their mean,
+/// sample standard deviation, quantiles, and the 95% confidence interval of the mean.
+pub const STATS: [&str; 8] = ["n", "mean", "std", "p5", "p50", "p95", "ci95_low", "ci95_high"];
+
+/// Below this many replicates `mmsim sweep` warns that the confidence intervals are wide.
+pub const MIN_REPLICATES: u32 = 5;
+
+/// The 0.975 quantile of Student's t with `df` degrees of freedom (the half-width factor of a
+/// two-sided 95% interval): exact to 3 decimals from a table up to 30, then the Cornish–Fisher
+/// expansion around the normal quantile (error below 1e-5).
+pub fn t975(df: usize) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004, 2.262157, 2.228139, 2.200985,
+        2.178813, 2.160369, 2.144787, 2.131450, 2.119905, 2.109816, 2.100922, 2.093024, 2.085963, 2.079614, 2.073873,
+        2.068658, 2.063899, 2.059539, 2.055529, 2.051831, 2.048407, 2.045230, 2.042272,
+    ];
+    if (1..=30).contains(&df) {
+        return TABLE[df - 1];
+    }
+    let z: f64 = 1.959_963_984_540_054;
+    let n = df.max(1) as f64;
+    z + (z.powi(3) + z) / (4.0 * n)
+        + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * n * n)
+        + (3.0 * z.powi(7) + 19.0 * z.powi(5) + 17.0 * z.powi(3) - 15.0 * z) / (384.0 * n.powi(3))
+}
 
 /// `sweep.json`: what a sweep (or one shard of it) is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +77,10 @@ pub struct Manifest {
     pub shard: Option<String>,
     /// Rows in this directory's `runs.csv`.
     pub runs: u64,
+    /// Where the sweep came from (version, commit, scenario file and hash, overrides, command
+    /// line); not compared between shards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<crate::provenance::Provenance>,
 }
 
 impl Manifest {
@@ -71,12 +100,13 @@ impl Manifest {
             best: plan.spec.best.as_str().to_string(),
             shard: shard.map(|s| s.to_string()),
             runs,
+            provenance: None,
         }
     }
 
     /// Same sweep (shard and row count aside).
     pub fn same_sweep(&self, other: &Manifest) -> bool {
-        let strip = |m: &Manifest| Manifest { shard: None, runs: 0, ..m.clone() };
+        let strip = |m: &Manifest| Manifest { shard: None, runs: 0, provenance: None, ..m.clone() };
         strip(self) == strip(other)
     }
 
@@ -90,6 +120,8 @@ impl Manifest {
 /// Statistics of one metric at one point.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Stats {
+    /// Figures the statistics are computed from.
+    pub n: usize,
     /// Mean.
     pub mean: Option<f64>,
     /// Sample standard deviation (two or more figures).
@@ -100,6 +132,10 @@ pub struct Stats {
     pub p50: Option<f64>,
     /// 95th percentile.
     pub p95: Option<f64>,
+    /// Lower end of the 95% confidence interval of the mean (Student t, two or more figures).
+    pub ci95_low: Option<f64>,
+    /// Upper end of that interval.
+    pub ci95_high: Option<f64>,
 }
 
 /// One row of `points.csv`.
@@ -127,12 +163,17 @@ fn stats_of(xs: &[f64]) -> Stats {
         return Stats::default();
     }
     let std = (xs.len() >= 2).then(|| stats::sample_std_dev(xs));
+    let mean = stats::mean(xs);
+    let half = std.map(|s| t975(xs.len() - 1) * s / (xs.len() as f64).sqrt());
     Stats {
-        mean: round10(stats::mean(xs)),
+        n: xs.len(),
+        mean: round10(mean),
         std: std.and_then(round10),
         p5: round10(stats::quantile(xs, 0.05)),
         p50: round10(stats::quantile(xs, 0.5)),
         p95: round10(stats::quantile(xs, 0.95)),
+        ci95_low: half.and_then(|h| round10(mean - h)),
+        ci95_high: half.and_then(|h| round10(mean + h)),
     }
 }
 
@@ -195,7 +236,8 @@ pub fn write_tables(dir: &mut OutputDir, m: &Manifest, rows: &[RunRow]) -> Resul
             rec.extend(p.values.iter().cloned());
             rec.push(p.runs.to_string());
             for s in &p.stats {
-                rec.extend([s.mean, s.std, s.p5, s.p50, s.p95].map(fmt_figure));
+                rec.push(s.n.to_string());
+                rec.extend([s.mean, s.std, s.p5, s.p50, s.p95, s.ci95_low, s.ci95_high].map(fmt_figure));
             }
             csv.write_record(&rec)?;
         }

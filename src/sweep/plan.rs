@@ -96,6 +96,132 @@ pub struct Plan {
     pub fingerprint: String,
     /// Where each parameter's values are (grid: per value; random: the range), for messages.
     value_at: Vec<Vec<Option<Position>>>,
+    /// Grid parameters that set a group's `kind`.
+    kind_axes: Vec<KindAxis>,
+}
+
+/// A grid parameter `agents.<group>.kind`: at each point the group's tables of the axis's other
+/// kinds stay in the file, so they are given to the loader as `alternatives` (which only
+/// `--counterfactual` reads; the run is that of the point's kind).
+#[derive(Clone, Debug)]
+struct KindAxis {
+    /// Index of the parameter.
+    param: usize,
+    /// `agents.<group>.alternatives`.
+    key: String,
+    /// The group's own `alternatives` and kind tables in the file.
+    listed: Vec<String>,
+}
+
+/// For each grid key `agents.<group>.kind`, the group's `alternatives` with every kind table it
+/// has (its file kind's excepted), so the base scenario loads with them.
+fn base_kind_overrides(table: &toml::Table) -> Vec<Override> {
+    fn keys(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        match v {
+            Value::Table(t) => {
+                for (k, v) in t {
+                    path.extend(k.split('.').map(|s| s.trim().to_string()));
+                    keys(v, path, out);
+                    path.truncate(path.len() - k.split('.').count());
+                }
+            }
+            Value::Array(_) => out.push(path.clone()),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    if let Some(grid) = table.get("sweep").and_then(|s| s.get("grid")) {
+        keys(grid, &mut Vec::new(), &mut found);
+    }
+    let mut out = Vec::new();
+    for path in found {
+        let [agents, group, kind] = &path[..] else { continue };
+        if agents != "agents" || kind != "kind" {
+            continue;
+        }
+        let entry = table
+            .get("agents")
+            .and_then(Value::as_array)
+            .and_then(|items| items.iter().find(|v| v.get("name").and_then(Value::as_str) == Some(group.as_str())));
+        let Some(entry) = entry.and_then(Value::as_table) else { continue };
+        let own = entry.get("kind").and_then(Value::as_str).unwrap_or_default();
+        let mut list: Vec<Value> = entry.get("alternatives").and_then(Value::as_array).cloned().unwrap_or_default();
+        for k in entry.keys() {
+            let v = Value::String(k.clone());
+            if k != own && k.parse::<crate::agents::AgentKind>().is_ok() && !list.contains(&v) {
+                list.push(v);
+            }
+        }
+        out.push(Override { key: format!("agents.{group}.alternatives"), value: Value::Array(list).to_string() });
+    }
+    out
+}
+
+/// Same key path, ignoring blanks around the dots.
+fn same_key(a: &str, b: &str) -> bool {
+    a.split('.').map(str::trim).eq(b.split('.').map(str::trim))
+}
+
+/// A `--set` on a key the sweep varies is an error: the sweep would silently override it.
+fn check_set_conflicts(
+    params: &[String],
+    value_at: &[Vec<Option<Position>>],
+    overrides: &[Override],
+    grid_params: usize,
+    p: &mut Problems<'_>,
+) {
+    for ov in overrides {
+        if let Some(i) = params.iter().position(|k| same_key(k, &ov.key)) {
+            let table = if i < grid_params { "grid" } else { "random.ranges" };
+            let at = value_at[i].first().copied().flatten();
+            p.add(
+                &format!("sweep.{table}.{}", params[i]),
+                at,
+                format!("also set by --set {ov}: a key is either varied by the sweep or set; drop one of them"),
+            );
+        }
+    }
+}
+
+/// Finds the grid parameters `agents.<group>.kind` and checks that the group has the parameter
+/// table of every kind the axis takes (`idle` has none), so no point runs on silent defaults.
+fn kind_axes(table: &toml::Table, spec: &SweepSpec, p: &mut Problems<'_>) -> Vec<KindAxis> {
+    let mut axes = Vec::new();
+    for (i, g) in spec.grid.iter().enumerate() {
+        let parts: Vec<&str> = g.key.split('.').map(str::trim).collect();
+        let [agents, group, kind] = parts[..] else { continue };
+        if agents != "agents" || kind != "kind" {
+            continue;
+        }
+        let entry = table
+            .get("agents")
+            .and_then(Value::as_array)
+            .and_then(|items| items.iter().find(|v| v.get("name").and_then(Value::as_str) == Some(group)));
+        let Some(entry) = entry else { continue }; // the loader names the unknown group
+        for (k, v) in g.values.iter().enumerate() {
+            let Some(name) = v.as_str() else { continue }; // the loader reports the type
+            if name != "idle" && name.parse::<crate::agents::AgentKind>().is_ok() && entry.get(name).is_none() {
+                p.add(
+                    &format!("sweep.grid.{}", g.key),
+                    g.value_at.get(k).copied().flatten(),
+                    format!(
+                        "value \"{name}\": group `{group}` has no [agents.{name}] table; add it under the group \
+                         (even empty, to run on the defaults) so every point's parameters are in the file"
+                    ),
+                );
+            }
+        }
+        let mut listed: Vec<String> = entry
+            .get("alternatives")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default();
+        // The group's kind tables in the file (the file's own kind's included).
+        let tables = entry.as_table().into_iter().flat_map(|t| t.keys());
+        listed.extend(tables.filter(|k| k.parse::<crate::agents::AgentKind>().is_ok()).cloned());
+        axes.push(KindAxis { param: i, key: format!("agents.{group}.alternatives"), listed });
+    }
+    axes
 }
 
 /// A parameter value as an override's VALUE (TOML syntax: strings quoted).
@@ -149,9 +275,17 @@ impl Plan {
             p.set_by = Some(ov.to_string());
             return Err(invalid(vec![p]));
         }
-        let scenario = scenario::load_str(src, file, overrides)?;
         let table: toml::Table =
             toml::from_str(src).map_err(|e| invalid(vec![Problem::new(file, None, e.to_string())]))?;
+        // A group whose kind is swept keeps the other kinds' tables: the base accepts them too.
+        let mut base_all = overrides.to_vec();
+        base_all.extend(base_kind_overrides(&table));
+        let scenario = scenario::load_str(src, file, &base_all)?;
+        if !table.contains_key("sweep") {
+            let message = "no [sweep] table: add one (e.g. [sweep.grid] \"agents.retail.count\" = [50, 100]), \
+                           or use `mmsim run` for a single run";
+            return Err(invalid(vec![Problem::new(file, Some("sweep".into()), message)]));
+        }
         let loc = Loc::of_sweep(src);
         let mut problems = Problems::new(file, src);
         let spec = spec::parse(table.get("sweep").and_then(Value::as_table), &loc, &scenario, &mut problems);
@@ -160,6 +294,8 @@ impl Plan {
         let ranges: &[RangeSpec] = spec.random.as_ref().map_or(&[], |r| &r.ranges);
         params.extend(ranges.iter().map(|r| r.key.clone()));
         value_at.extend(ranges.iter().map(|r| vec![r.at]));
+        check_set_conflicts(&params, &value_at, overrides, spec.grid.len(), &mut problems);
+        let kind_axes = kind_axes(&table, &spec, &mut problems);
         let fingerprint = format!("{:016x}", fingerprint(src, overrides));
         let mut plan = Plan {
             file: file.to_string(),
@@ -172,6 +308,7 @@ impl Plan {
             points: Vec::new(),
             fingerprint,
             value_at,
+            kind_axes,
         };
         plan.check_size(&loc, &mut problems);
         plan.check_values(&mut problems.list);
@@ -233,6 +370,7 @@ impl Plan {
             values.iter().map(|(i, v)| Override { key: self.params[*i].clone(), value: value_text(v) }).collect();
         let mut all = self.base.clone();
         all.extend(ovs.iter().cloned());
+        all.extend(self.kind_overrides(values.iter().map(|(i, v)| (*i, v))));
         let Err(e) = scenario::load_str(&self.src, &self.file, &all) else { return };
         for mut p in e.problems().iter().cloned() {
             let culprit = ovs.iter().position(|o| p.set_by.as_deref() == Some(o.to_string().as_str()));
@@ -337,6 +475,44 @@ impl Plan {
         points
     }
 
+    /// The sweep's provenance (for `sweep.json`), the scenario read from `path`.
+    pub fn provenance(&self, path: Option<&Path>) -> crate::provenance::Provenance {
+        crate::provenance::Provenance::new(path, &self.src, &self.base, self.spec.seed)
+    }
+
+    /// The effective scenario (the file with the `--set` overrides, `[sweep]` kept) for the
+    /// sweep's `scenario.toml`.
+    ///
+    /// # Errors
+    /// Not expected once the plan loaded.
+    pub fn effective_toml(&self) -> Result<String, ScenarioError> {
+        scenario::effective_toml(&self.src, &self.file, &self.base, true).map(|t| crate::provenance::with_header(&t))
+    }
+
+    /// The origin of run (`point`, `replicate`): its effective scenario (the point's values and
+    /// seed applied, no `[sweep]`) and the sweep's provenance with the run's seed.
+    ///
+    /// # Errors
+    /// Not expected once the plan loaded.
+    pub fn run_origin(
+        &self,
+        point: usize,
+        replicate: u32,
+        provenance: Option<&crate::provenance::Provenance>,
+    ) -> Result<crate::provenance::Origin, ScenarioError> {
+        let mut all = self.base.clone();
+        for (k, v) in self.params.iter().zip(&self.points[point].values) {
+            all.push(Override { key: k.clone(), value: value_text(v) });
+        }
+        all.extend(self.kind_overrides(self.points[point].values.iter().enumerate()));
+        all.push(Override { key: "market.seed".into(), value: self.seed(point, replicate).to_string() });
+        let text = scenario::effective_toml(&self.src, &self.file, &all, false)?;
+        let mut provenance = provenance.cloned().unwrap_or_else(|| self.provenance(None));
+        provenance.seed = self.seed(point, replicate);
+        provenance.overrides = all.iter().map(Override::to_string).collect();
+        Ok(crate::provenance::Origin { provenance, scenario_toml: crate::provenance::with_header(&text) })
+    }
+
     /// Runs in the whole sweep.
     pub fn runs_total(&self) -> u64 {
         self.points.len() as u64 * u64::from(self.spec.replicates)
@@ -365,8 +541,52 @@ impl Plan {
         for (k, v) in self.params.iter().zip(&self.points[point].values) {
             all.push(Override { key: k.clone(), value: value_text(v) });
         }
+        all.extend(self.kind_overrides(self.points[point].values.iter().enumerate()));
         all.push(Override { key: "market.seed".into(), value: self.seed(point, replicate).to_string() });
         scenario::load_str(&self.src, &self.file, &all)
+    }
+
+    /// The overrides a point needs besides its values: for each kind axis, the group's
+    /// `alternatives` with the axis's other kinds (their tables stay in the file).
+    fn kind_overrides<'v>(&self, values: impl Iterator<Item = (usize, &'v Value)>) -> Vec<Override> {
+        let mut out = Vec::new();
+        for (i, v) in values {
+            let Some(axis) = self.kind_axes.iter().find(|a| a.param == i) else { continue };
+            let own = v.as_str().unwrap_or_default();
+            let mut alternatives: Vec<&str> = Vec::new();
+            for k in &axis.listed {
+                if k != own && !alternatives.contains(&k.as_str()) {
+                    alternatives.push(k);
+                }
+            }
+            let list = Value::Array(alternatives.iter().map(|k| Value::String(k.to_string())).collect());
+            out.push(Override { key: axis.key.clone(), value: list.to_string() });
+        }
+        out
+    }
+
+    /// The name of point `point`'s report directory: its parameters as `key=value`, joined by
+    /// `,` (characters other than letters, digits, `.`, `_`, `-` and `=` become `_`; a name over
+    /// 150 characters is cut and ends in `~<point>`).
+    pub fn point_dir_name(&self, point: usize) -> String {
+        let pairs: Vec<String> = self
+            .params
+            .iter()
+            .zip(&self.points[point].values)
+            .map(|(k, v)| format!("{k}={}", value_display(v)))
+            .collect();
+        let mut name: String = pairs
+            .join(",")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || "._-=,".contains(c) { c } else { '_' })
+            .collect();
+        if name.is_empty() {
+            name = format!("point-{point}");
+        } else if name.len() > 150 {
+            name.truncate(140);
+            name = format!("{name}~{point}");
+        }
+        name
     }
 }
 

@@ -223,13 +223,16 @@ fn random(v: &Value, loc: Option<&Loc>, sweep_seed: u64, p: &mut Problems<'_>) -
     };
     let seed = t.get("seed").map_or(Some(sweep_seed), |v| seed(v, "sweep.random.seed", child("seed"), p))?;
     let mut ranges = Vec::new();
+    let before = p.list.len();
     match t.get("ranges") {
         Some(v @ Value::Table(_)) => flatten_ranges(v, child("ranges"), &mut Vec::new(), &mut ranges, p),
         Some(other) => p.at("sweep.random.ranges", child("ranges"), format!("expected a table, got {other}")),
         None => {}
     }
-    if ranges.is_empty() {
+    if ranges.is_empty() && p.list.len() == before {
         p.at("sweep.random", loc, "no ranges: add [sweep.random.ranges] \"KEY\" = { low = 1, high = 10 }");
+    }
+    if ranges.is_empty() {
         return None;
     }
     Some(RandomSpec { n, seed, ranges })
@@ -355,10 +358,7 @@ fn metric_columns(t: &toml::Table, loc: &Loc, base: &Scenario, p: &mut Problems<
         None => columns.first().map(|c| c.name.clone()).unwrap_or_default(),
         Some(v) => {
             let wanted = v.as_str().unwrap_or_default();
-            let found = columns.iter().find(|c| c.name == wanted).or_else(|| {
-                let prefix = format!("{wanted}.");
-                columns.iter().find(|c| c.name.starts_with(&prefix))
-            });
+            let found = columns.iter().find(|c| c.name == wanted);
             match found {
                 Some(c) => c.name.clone(),
                 None => {

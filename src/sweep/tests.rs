@@ -101,8 +101,8 @@ fn the_grid_expands_first_key_slowest_with_file_order() {
 }
 
 #[test]
-fn no_sweep_table_is_one_point_with_the_default_metrics() {
-    let p = plan("").unwrap();
+fn an_empty_sweep_table_is_one_point_with_the_default_metrics() {
+    let p = plan("[sweep]\n").unwrap();
     assert_eq!((p.points.len(), p.spec.replicates, p.spec.seed), (1, 1, 9));
     let cols: Vec<&str> = p.spec.columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
@@ -110,7 +110,7 @@ fn no_sweep_table_is_one_point_with_the_default_metrics() {
         [
             "close",
             "max_drawdown",
-            "mm_pnl.mm",
+            "mm_pnl",
             "project_outcome",
             "retail_pnl",
             "wash_share",
@@ -211,10 +211,14 @@ fn point_statistics_come_from_the_rows() {
     assert_eq!((s.mean, s.p50), (Some(2.333_333_333), Some(2.0)), "10 significant digits");
     assert!((s.std.unwrap() - 1.527_525_232).abs() < 1e-9);
     assert!((s.p5.unwrap() - 1.1).abs() < 1e-12 && (s.p95.unwrap() - 3.8).abs() < 1e-12);
+    // mean ± t(0.975, 2) · s / √3 = 2.333333 ± 4.302653 × 1.527525 / 1.732051 = 2.333333 ± 3.794583
+    assert_eq!(s.n, 3);
+    assert!((s.ci95_low.unwrap() - -1.461_249_939).abs() < 1e-8, "{s:?}");
+    assert!((s.ci95_high.unwrap() - 6.127_916_605).abs() < 1e-8, "{s:?}");
     let t = stats[1].stats[0];
     assert_eq!(
-        (stats[1].runs, t.mean, t.std),
-        (3, Some(3.0), None),
+        (stats[1].runs, t.n, t.mean, t.std, t.ci95_low),
+        (3, 1, Some(3.0), None, None),
         "empty figures are skipped; one figure has no std"
     );
 }
@@ -248,4 +252,113 @@ fn figures_print_short_and_exact() {
     assert_eq!(fmt_figure(None), "");
     assert_eq!(fmt_figure(Some(f64::NAN)), "");
     assert_eq!(Value::Integer(3).to_string(), "3");
+}
+
+#[test]
+fn a_file_without_a_sweep_table_is_an_error() {
+    let text = problems("").join("\n");
+    assert!(text.contains("sweep: no [sweep] table"), "{text}");
+    assert!(text.contains("mmsim run"), "says what to do instead: {text}");
+}
+
+#[test]
+fn a_set_on_a_swept_key_is_an_error_at_the_axis() {
+    let sweep = "[sweep.grid]\n\"agents.retail.count\" = [10, 20]\n";
+    let ov = Override { key: "agents.retail.count".into(), value: "30".into() };
+    let err = Plan::load_str(&format!("{BASE}{sweep}"), "t.toml", &[ov]).expect_err("a conflict");
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!(
+            "t.toml:{}:26: sweep.grid.agents.retail.count: also set by --set agents.retail.count=30",
+            line(2)
+        )),
+        "{text}"
+    );
+    assert_eq!(err.problems().len(), 1, "{text}");
+    // A random range too.
+    let sweep = "[sweep.random]\nn = 2\n[sweep.random.ranges]\n\"agents.retail.count\" = { low = 5, high = 8 }\n";
+    let ov = Override { key: "agents . retail.count".into(), value: "30".into() };
+    let err = Plan::load_str(&format!("{BASE}{sweep}"), "t.toml", &[ov]).expect_err("a conflict");
+    assert!(err.to_string().contains("sweep.random.ranges.agents.retail.count: also set by --set"), "{err}");
+}
+
+#[test]
+fn a_bad_range_is_one_problem_without_a_false_no_ranges() {
+    let found =
+        problems("[sweep.random]\nn = 3\n[sweep.random.ranges]\n\"agents.retail.count\" = { low = 9, high = 2 }\n");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("low (9) is above high (2)"), "{found:?}");
+}
+
+/// The base with the MM's parameter tables for two kinds.
+const TWO_KINDS: &str = "[agents.lend_and_dump]\n";
+
+#[test]
+fn a_kind_is_a_sweep_axis_when_the_group_has_its_table() {
+    // BASE's mm has no [agents.passive_mm] table: the axis names it, so it is required.
+    let sweep = "[sweep.grid]\n\"agents.mm.kind\" = [\"passive_mm\", \"lend_and_dump\"]\n";
+    let found = problems(sweep);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].contains("value \"passive_mm\": group `mm` has no [agents.passive_mm] table"), "{found:?}");
+    assert!(found[0].starts_with(&format!("{}:21: sweep.grid.agents.mm.kind", line(2))), "{found:?}");
+    // With both tables, each point runs its own kind.
+    let src = BASE.replace(
+        "trades_for = \"project\"\n",
+        &format!("trades_for = \"project\"\n[agents.passive_mm]\nspread_bps = 50\n{TWO_KINDS}"),
+    );
+    let p = Plan::load_str(&format!("{src}{sweep}"), "t.toml", &[]).unwrap();
+    p.check_points().unwrap();
+    let kinds: Vec<String> = (0..2).map(|i| p.scenario(i, 0).unwrap().groups[0].behaviour.kind().to_string()).collect();
+    assert_eq!(kinds, ["passive_mm", "lend_and_dump"]);
+    assert_eq!(p.point_dir_name(1), "agents.mm.kind=lend_and_dump");
+}
+
+#[test]
+fn mm_pnl_is_one_column_named_like_the_metric() {
+    let p = plan("[sweep]\nmetrics = [\"mm_pnl\", \"pnl.retail\"]\nheatmap_metric = \"mm_pnl\"\n").unwrap();
+    let cols: Vec<&str> = p.spec.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!((cols, p.spec.chart_metric.as_str()), (vec!["mm_pnl", "pnl.retail"], "mm_pnl"));
+}
+
+#[test]
+fn report_directories_are_named_by_the_parameters() {
+    let p = plan("[sweep.grid]\n\"agents.retail.count\" = [10]\nmarket.duration = [\"90m\"]\n").unwrap();
+    assert_eq!(p.point_dir_name(0), "agents.retail.count=10,market.duration=90m");
+}
+
+#[test]
+fn random_parameters_get_a_scatter_chart_each() {
+    let sweep = "[sweep]\nmetrics = [\"close\"]\n[sweep.grid]\n\"agents.retail.count\" = [10, 20]\n\
+                 [sweep.random]\nn = 3\n[sweep.random.ranges]\n\"agents.mm.passive_mm.spread_bps\" = { low = 10, high = 90 }\n";
+    let p = plan(sweep).unwrap();
+    let m = Manifest::of(&p, None, 6);
+    assert_eq!(super::charts::no_chart_reason(&m), None);
+    let rows: Vec<RunRow> = (0..6)
+        .map(|i| {
+            let mut fields = vec![i.to_string(), p.points[i].id.clone(), "0".into(), "1".into()];
+            fields.extend(p.points[i].values.iter().map(super::plan::value_display));
+            fields.push(format!("{}", 0.05 + i as f64 * 0.001));
+            RunRow { point: i, replicate: 0, fields }
+        })
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut dir = crate::report::OutputDir::create(tmp.path()).unwrap();
+    let files = super::charts::render(&mut dir, &m, &point_stats(&m, &rows)).unwrap();
+    assert_eq!(
+        files,
+        ["scatter_close_agents.mm.passive_mm.spread_bps.png", "scatter_close_agents.mm.passive_mm.spread_bps.svg"]
+    );
+    let three =
+        plan("[sweep.grid]\nagents.retail.count = [10]\nmarket.maker_fee_bps = [0]\nmarket.taker_fee_bps = [10]\n");
+    let reason = super::charts::no_chart_reason(&Manifest::of(&three.unwrap(), None, 1)).unwrap();
+    assert!(reason.contains("no chart for 3 grid parameters"), "{reason}");
+}
+
+#[test]
+fn the_t_quantile_matches_the_table_beyond_it() {
+    use super::output::t975;
+    assert!((t975(1) - 12.706_205).abs() < 1e-6);
+    assert!((t975(40) - 2.021_075).abs() < 1e-5, "{}", t975(40));
+    assert!((t975(120) - 1.979_930).abs() < 1e-5, "{}", t975(120));
+    assert!((t975(100_000) - 1.959_99).abs() < 1e-4);
 }

@@ -13,6 +13,8 @@ mod hardening;
 mod kills;
 mod library;
 mod manipulators;
+mod parquet;
+mod provenance;
 mod realism;
 mod run_output;
 mod shipped_scenarios;

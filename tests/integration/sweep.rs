@@ -48,6 +48,16 @@ fn assert_same(a: &Path, b: &Path) {
     let names = |f: &[(String, Vec<u8>)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
     assert_eq!(names(&fa), names(&fb), "same files in {} and {}", a.display(), b.display());
     for ((name, x), (_, y)) in fa.iter().zip(&fb) {
+        if name == "sweep.json" {
+            // Its `provenance` records the invocation (command line): the rest must agree.
+            let strip = |bytes: &[u8]| {
+                let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+                v.as_object_mut().unwrap().remove("provenance");
+                v
+            };
+            assert_eq!(strip(x), strip(y), "sweep.json differs between {} and {}", a.display(), b.display());
+            continue;
+        }
         assert!(x == y, "{name} differs between {} and {}", a.display(), b.display());
     }
 }
@@ -152,8 +162,45 @@ fn charts_for_best_writes_a_full_report_for_the_best_point() {
     for f in ["summary.json", "report.html", "price.png"] {
         assert!(points[0].join(f).is_file(), "{f} in {}", points[0].display());
     }
-    let id = points[0].file_name().unwrap().to_string_lossy().into_owned();
-    assert!(fs::read_to_string(out.join("points.csv")).unwrap().contains(&id), "named by the point's id");
+    let name = points[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("contracts.loan.tokens=") && name.contains(",agents.mm.passive_mm.spread_bps="),
+        "named by the point's parameters: {name}"
+    );
+}
+
+#[test]
+fn check_validates_every_sweep_point_and_sweep_needs_a_sweep_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(scenario()).unwrap();
+    let bad = text
+        .replace("\"agents.mm.passive_mm.spread_bps\" = [40, 120]", "\"agents.mm.passive_mm.spread_bps\" = [40, -5]");
+    let line = bad[..bad.find("\"agents.mm.passive_mm.spread_bps\" = [40, -5]").unwrap()].lines().count() + 1;
+    let file = tmp.path().join("bad.toml");
+    fs::write(&file, bad).unwrap();
+    Command::cargo_bin("mmsim").unwrap().args(["check", file.to_str().unwrap()]).assert().failure().stderr(
+        predicates::str::contains(format!("bad.toml:{line}:42: sweep.grid.agents.mm.passive_mm.spread_bps: value -5")),
+    );
+    Command::cargo_bin("mmsim")
+        .unwrap()
+        .args(["check", scenario().to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("[sweep]: 8 point(s) × 4 replicate(s), every point valid"));
+    let plain = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example_minimal.toml");
+    sweep(&[plain.to_str().unwrap(), "--out", tmp.path().join("out").to_str().unwrap()])
+        .failure()
+        .stderr(predicates::str::contains("no [sweep] table"));
+    // A --set on a swept key.
+    sweep(&[
+        scenario().to_str().unwrap(),
+        "--set",
+        "contracts.loan.tokens=5",
+        "--out",
+        tmp.path().join("o").to_str().unwrap(),
+    ])
+    .failure()
+    .stderr(predicates::str::contains("sweep.grid.contracts.loan.tokens: also set by --set contracts.loan.tokens=5"));
 }
 
 #[test]

@@ -479,10 +479,11 @@ mod tests {
         let (terms, problems) = c.terms();
         let Some(RawTerms::Guarantee(t)) = terms else { panic!("read without them: {problems:?}") };
         assert_eq!((t.deposit, t.release), (Some(Dec(Decimal::new(5, 0))), None));
-        let found: Vec<(String, bool, String)> = problems
+        let mut found: Vec<(String, bool, String)> = problems
             .iter()
             .map(|p| (crate::scenario::source::display_path(&p.path), p.at_key, p.message.clone()))
             .collect();
+        found.sort(); // the loader sorts problems by position; here, by key
         assert_eq!(found.len(), 3, "{found:?}");
         assert_eq!((found[0].0.as_str(), found[0].1), ("bogus", true));
         assert!(found[0].2.starts_with("unknown field `bogus` for kind `guarantee`, expected one of `name`, `kind`"));
