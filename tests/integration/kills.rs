@@ -51,6 +51,7 @@ fn killed_runs_leave_only_complete_outputs_after_a_rerun() {
             "price.png",
             "price.svg",
             "report.html",
+            "scenario.toml",
             "summary.json",
             "timeseries.csv",
             "trades.csv",
