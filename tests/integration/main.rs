@@ -12,4 +12,5 @@ mod manipulators;
 mod realism;
 mod run_output;
 mod shipped_scenarios;
+mod surveil_labels;
 mod sweep;

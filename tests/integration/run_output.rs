@@ -225,5 +225,8 @@ fn a_rerun_clears_what_a_killed_run_left_and_stale_charts() {
     let mut names: Vec<String> =
         std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
-    assert_eq!(names, ["agents.csv", "contracts.csv", "report.html", "summary.json", "timeseries.csv", "trades.csv"]);
+    assert_eq!(
+        names,
+        ["agents.csv", "contracts.csv", "orders.csv", "report.html", "summary.json", "timeseries.csv", "trades.csv"]
+    );
 }
