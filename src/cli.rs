@@ -14,6 +14,7 @@ use mmsim::replay::{self, MatchConfig};
 use mmsim::scenario::{self, Override, Scenario};
 
 mod progress;
+mod surveil;
 use progress::TerminalProgress;
 
 /// mmsim: market-maker simulator.
@@ -36,6 +37,10 @@ pub enum Command {
     Match(MatchArgs),
     /// Run a scenario's sweep table on all cores; write runs.csv, points.csv, sweep.json and a chart.
     Sweep(SweepArgs),
+    /// Run the manipulation detectors on a run's logs (or an external trade log); write alerts.csv, scores.csv, detect.html.
+    Detect(surveil::DetectArgs),
+    /// Generate labelled runs with random manipulations, run every detector, write the dataset and scores.
+    SurveilBench(surveil::BenchArgs),
 }
 
 /// Arguments of `mmsim sweep`.
@@ -134,6 +139,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => run_scenario(&args),
         Command::Check(args) => check_scenario(&args),
         Command::Sweep(args) => run_sweep(&args),
+        Command::Detect(args) => surveil::detect(&args),
+        Command::SurveilBench(args) => surveil::bench(&args),
     }
 }
 

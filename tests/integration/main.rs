@@ -4,6 +4,7 @@ mod avellaneda;
 mod book_props;
 mod cases_loans;
 mod cases_manipulation;
+mod cli_detect;
 mod cli_match;
 mod contracts;
 mod golden;
