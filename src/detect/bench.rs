@@ -132,11 +132,23 @@ fundamental_vol_pct_per_day = 0
 /// The thresholds grid tuned on the tuning half.
 fn grid() -> Vec<Thresholds> {
     let mut out = Vec::new();
-    for spoof_size_x in [3.0, 5.0, 10.0] {
-        for spoof_imbalance in [2.0, 5.0, 20.0] {
-            for rush_x in [3.0, 6.0] {
-                for rush_rise in [0.002, 0.01] {
-                    out.push(Thresholds { spoof_size_x, spoof_imbalance, rush_x, rush_rise, ..Thresholds::default() });
+    for spoof_size_x in [3.0, 10.0] {
+        for spoof_imbalance in [2.0, 20.0] {
+            for spoof_life_s in [300.0, 3600.0] {
+                for spoof_window_s in [120.0, 900.0] {
+                    for rush_min in [3.0, 5.0] {
+                        for rush_rise in [0.003, 0.005] {
+                            out.push(Thresholds {
+                                spoof_size_x,
+                                spoof_imbalance,
+                                spoof_life_s,
+                                spoof_window_s,
+                                rush_min,
+                                rush_rise,
+                                ..Thresholds::default()
+                            });
+                        }
+                    }
                 }
             }
         }
@@ -259,6 +271,12 @@ pub fn run(n: u32, seed: u64, out: &Path) -> anyhow::Result<String> {
             r.n_alerts
         );
     }
+    let (ts, tp) = (&grid[best_spoof], &grid[best_pump]);
+    let _ = writeln!(
+        table,
+        "tuned: spoofing size_x={} imbalance={} life_s={} window_s={}; rush orders min={} rise={}",
+        ts.spoof_size_x, ts.spoof_imbalance, ts.spoof_life_s, ts.spoof_window_s, tp.rush_min, tp.rush_rise
+    );
     let _ = writeln!(
         table,
         "wash share from sizes within ±10 pp of the truth on {within} of {n} runs ({:.0}%)",
