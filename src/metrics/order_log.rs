@@ -47,6 +47,92 @@ pub const ORDERS_HEADER: [&str; 13] = [
     "reason",
 ];
 
+/// Exact fixed-point formatting of integer units (ticks, lots) scaled by a decimal unit, written
+/// like `Decimal::normalize` prints it (no trailing zeros) but without building a `Decimal`.
+#[derive(Clone, Copy, Debug)]
+struct Fixed {
+    mantissa: i128,
+    pow: i128,
+    scale: u32,
+}
+
+impl Fixed {
+    fn new(unit: rust_decimal::Decimal) -> Self {
+        let scale = unit.scale();
+        Fixed { mantissa: unit.mantissa(), pow: 10i128.pow(scale), scale }
+    }
+
+    fn write(self, l: &mut String, units: i64) {
+        let v = i128::from(units) * self.mantissa;
+        if v < 0 {
+            l.push('-');
+        }
+        let v = v.unsigned_abs();
+        let pow = self.pow as u128;
+        match (u64::try_from(v / pow), u64::try_from(v % pow)) {
+            (Ok(int), Ok(frac)) => {
+                push_u64(l, int);
+                push_frac(l, frac, self.scale as usize);
+            }
+            _ => {
+                let _ = write!(l, "{}", v / pow);
+                let mut frac = v % pow;
+                if frac != 0 {
+                    let mut digits = self.scale as usize;
+                    while frac % 10 == 0 {
+                        frac /= 10;
+                        digits -= 1;
+                    }
+                    let _ = write!(l, ".{frac:0digits$}");
+                }
+            }
+        }
+    }
+}
+
+/// Writes a time in seconds with its nanoseconds, trailing zeros trimmed (exact).
+fn write_time(l: &mut String, t: SimTime) {
+    let ns = t.nanos();
+    push_u64(l, ns / 1_000_000_000);
+    push_frac(l, ns % 1_000_000_000, 9);
+}
+
+/// Appends `v` in decimal (the hot path: no formatting machinery).
+fn push_u64(l: &mut String, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    l.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
+}
+
+/// Appends `.frac` as `digits` decimals with trailing zeros trimmed (nothing when `frac` is 0).
+fn push_frac(l: &mut String, mut frac: u64, mut digits: usize) {
+    if frac == 0 {
+        return;
+    }
+    while frac % 10 == 0 {
+        frac /= 10;
+        digits -= 1;
+    }
+    l.push('.');
+    let mut buf = [b'0'; 40];
+    let mut i = digits;
+    while frac > 0 && i > 0 {
+        i -= 1;
+        buf[i] = b'0' + (frac % 10) as u8;
+        frac /= 10;
+    }
+    l.push_str(std::str::from_utf8(&buf[..digits]).unwrap_or(""));
+}
+
 /// What the log remembers of a resting order.
 #[derive(Clone, Copy, Debug)]
 struct Resting {
@@ -64,7 +150,8 @@ struct Resting {
 pub struct OrderLog {
     out: BufWriter<File>,
     line: String,
-    units: Units,
+    price: Fixed,
+    qty: Fixed,
     names: Names,
     resting: FxHashMap<OrderId, Resting>,
     error: Option<io::Error>,
@@ -81,7 +168,8 @@ impl OrderLog {
         Ok(OrderLog {
             out,
             line: String::with_capacity(256),
-            units,
+            price: Fixed::new(units.tick),
+            qty: Fixed::new(units.lot),
             names: Names::default(),
             resting: FxHashMap::default(),
             error: None,
@@ -154,7 +242,8 @@ impl OrderLog {
         let (account, intent) = self.resting.get(&id).map_or((None, Intent::Other), |o| (Some(o.account), o.intent));
         self.line.clear();
         let l = &mut self.line;
-        let _ = write!(l, "{},reject,{},", now.as_secs_f64(), id.0);
+        write_time(l, now);
+        let _ = write!(l, ",reject,{},", id.0);
         let who = account.map_or_else(|| self.names.agent_name(agent), |a| self.names.individual(agent, a));
         push_field(l, who);
         l.push(',');
@@ -179,23 +268,38 @@ impl OrderLog {
         reason: &str,
     ) {
         self.line.clear();
-        let u = self.units;
+        let (pf, qf) = (self.price, self.qty);
         let l = &mut self.line;
-        let _ = write!(l, "{},{event},{},", now.as_secs_f64(), id.0);
+        write_time(l, now);
+        l.push(',');
+        l.push_str(event);
+        l.push(',');
+        push_u64(l, id.0);
+        l.push(',');
         push_field(l, self.names.individual(o.agent, o.account));
         l.push(',');
         push_field(l, self.names.group(o.agent));
         l.push(',');
         push_field(l, self.names.account(o.account));
-        let _ = write!(l, ",{},{},", o.side.as_str(), o.kind.as_str());
+        l.push(',');
+        l.push_str(o.side.as_str());
+        l.push(',');
+        l.push_str(o.kind.as_str());
+        l.push(',');
         if o.kind != OrderType::Market {
-            let _ = write!(l, "{}", u.price(o.price));
+            pf.write(l, o.price.0);
         }
         l.push(',');
         if let Some(q) = qty {
-            let _ = write!(l, "{}", u.tokens(q));
+            qf.write(l, q.0);
         }
-        let _ = writeln!(l, ",{},{},{reason}", u.tokens(remaining), o.intent.as_str());
+        l.push(',');
+        qf.write(l, remaining.0);
+        l.push(',');
+        l.push_str(o.intent.as_str());
+        l.push(',');
+        l.push_str(reason);
+        l.push('\n');
         self.flush_line();
     }
 
@@ -221,11 +325,38 @@ impl OrderLog {
 
 /// Appends a name, quoted if it holds a comma, quote or line break (CSV rules).
 fn push_field(line: &mut String, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         line.push('"');
         line.push_str(&s.replace('"', "\"\""));
         line.push('"');
     } else {
         line.push_str(s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn fixed_point_prints_like_a_normalized_decimal() {
+        for (unit, units) in
+            [("0.00001", 5034i64), ("0.0001", 10000), ("1", 1000), ("0.5", 3), ("0.0001", -25), ("10", 7)]
+        {
+            let unit: Decimal = unit.parse().unwrap();
+            let mut s = String::new();
+            Fixed::new(unit).write(&mut s, units);
+            assert_eq!(s, (Decimal::from(units) * unit).normalize().to_string(), "{unit} x {units}");
+        }
+        let mut s = String::new();
+        write_time(&mut s, SimTime::from_nanos(17_696_363_724));
+        assert_eq!(s, "17.696363724");
+        s.clear();
+        write_time(&mut s, SimTime::from_nanos(7_055_914));
+        assert_eq!(s, "0.007055914");
+        s.clear();
+        write_time(&mut s, SimTime::from_nanos(3_000_000_000));
+        assert_eq!(s, "3");
     }
 }
