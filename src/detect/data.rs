@@ -118,22 +118,37 @@ pub enum DataError {
 struct Table {
     file: String,
     header: Vec<String>,
-    rows: Vec<(u64, csv::StringRecord)>,
+    /// Taken by [`Table::each`] (a table is read once).
+    reader: Option<csv::Reader<std::fs::File>>,
 }
 
 impl Table {
     fn read(path: &Path) -> Result<Table, DataError> {
         let file = path.display().to_string();
         let err = |source| DataError::Csv { file: file.clone(), source };
-        let mut r = csv::Reader::from_path(path).map_err(err)?;
-        let header = r.headers().map_err(err)?.iter().map(str::to_string).collect();
-        let mut rows = Vec::new();
-        for rec in r.records() {
-            let rec = rec.map_err(err)?;
-            let line = rec.position().map_or(0, |p| p.line());
-            rows.push((line, rec));
+        let mut reader = csv::Reader::from_path(path).map_err(err)?;
+        let header = reader.headers().map_err(err)?.iter().map(str::to_string).collect();
+        Ok(Table { file, header, reader: Some(reader) })
+    }
+
+    /// Calls `f` on every record in turn (streamed: the file is never held in memory).
+    fn each(
+        &mut self,
+        mut f: impl FnMut(&Table, u64, &csv::StringRecord) -> Result<(), DataError>,
+    ) -> Result<(), DataError> {
+        let mut rec = csv::StringRecord::new();
+        let Some(mut reader) = self.reader.take() else { return Ok(()) };
+        loop {
+            match reader.read_record(&mut rec) {
+                Ok(true) => {
+                    let line = rec.position().map_or(0, |p| p.line());
+                    f(self, line, &rec)?;
+                }
+                Ok(false) => break,
+                Err(source) => return Err(DataError::Csv { file: self.file.clone(), source }),
+            }
         }
-        Ok(Table { file, header, rows })
+        Ok(())
     }
 
     fn col(&self, name: &str) -> Option<usize> {
@@ -174,7 +189,7 @@ pub fn load(dir: &Path) -> Result<Dataset, DataError> {
     if !trades_path.exists() {
         return Err(DataError::NoTrades(dir.display().to_string()));
     }
-    let tt = Table::read(&trades_path)?;
+    let mut tt = Table::read(&trades_path)?;
     let [t, price, qty, side] = [
         tt.need("t", TRADE_COLS)?,
         tt.need("price", TRADE_COLS)?,
@@ -185,8 +200,9 @@ pub fn load(dir: &Path) -> Result<Dataset, DataError> {
     let (mk, tk, ma, ta, to) =
         (opt("maker_agent"), opt("taker_agent"), opt("maker_account"), opt("taker_account"), opt("taker_order"));
     let (mi, ti, wash) = (opt("maker_intent"), opt("taker_intent"), opt("wash"));
-    let mut trades = Vec::with_capacity(tt.rows.len());
-    for (line, rec) in &tt.rows {
+    let mut trades = Vec::new();
+    tt.each(|tt, line, rec| {
+        let line = &line;
         let maker = text(rec, mk);
         let taker = text(rec, tk);
         let maker_account = if ma.is_some() { text(rec, ma) } else { maker.clone() };
@@ -208,7 +224,8 @@ pub fn load(dir: &Path) -> Result<Dataset, DataError> {
             taker_intent: text(rec, ti),
             wash: text(rec, wash) == "true",
         });
-    }
+        Ok(())
+    })?;
     let labelled = mi.is_some() && ti.is_some();
     let orders_path = dir.join("orders.csv");
     let orders = if orders_path.exists() { load_orders(&orders_path)? } else { Vec::new() };
@@ -216,7 +233,7 @@ pub fn load(dir: &Path) -> Result<Dataset, DataError> {
 }
 
 fn load_orders(path: &Path) -> Result<Vec<OrderRow>, DataError> {
-    let ot = Table::read(path)?;
+    let mut ot = Table::read(path)?;
     let need = |n| ot.need(n, ORDER_COLS);
     let [t, event, id, side, kind, price, qty, remaining] = [
         need("t")?,
@@ -229,8 +246,9 @@ fn load_orders(path: &Path) -> Result<Vec<OrderRow>, DataError> {
         need("remaining")?,
     ];
     let (agent, group, intent, account) = (ot.col("agent"), ot.col("group"), ot.col("intent"), ot.col("account"));
-    let mut out = Vec::with_capacity(ot.rows.len());
-    for (line, rec) in &ot.rows {
+    let mut out = Vec::new();
+    ot.each(|ot, line, rec| {
+        let line = &line;
         let mut who = text(rec, agent);
         if who.is_empty() {
             who = text(rec, account);
@@ -248,6 +266,7 @@ fn load_orders(path: &Path) -> Result<Vec<OrderRow>, DataError> {
             remaining: ot.num(*line, rec, remaining)?,
             intent: text(rec, intent),
         });
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
