@@ -59,7 +59,7 @@ pub fn build(scenario: &Scenario, trade_log: Option<TradeLog>) -> Result<Built, 
     Ok(assemble(scenario, trade_log))
 }
 
-fn assemble(scenario: &Scenario, mut trade_log: Option<TradeLog>) -> Built {
+fn assemble(scenario: &Scenario, trade_log: Option<TradeLog>) -> Built {
     let mut ledger = Ledger::new();
     let mut parties: Vec<Party> = Vec::new();
     let mut account_party: Vec<u32> = Vec::new();
@@ -148,9 +148,6 @@ fn assemble(scenario: &Scenario, mut trade_log: Option<TradeLog>) -> Built {
     account_start.push((Cash::ZERO, Qty::ZERO));
     debug_assert_eq!(account_party.len(), exchange.ledger().accounts().len());
 
-    if let Some(log) = &mut trade_log {
-        log.set_agent_names(slots.iter().map(|s| s.name.clone()).collect());
-    }
     let recorder = Recorder::new(parties, account_party, trade_log);
     let tape = Tape::new(scenario.market.open_price);
     let mut sim =

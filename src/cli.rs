@@ -15,6 +15,7 @@ use mmsim::scenario::{self, Override, Scenario};
 
 mod backtest;
 mod progress;
+mod surveil;
 use progress::TerminalProgress;
 
 /// mmsim: market-maker simulator.
@@ -39,6 +40,10 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Backtest a scenario's market makers on recorded market data; write the run files and report.html.
     Backtest(backtest::BacktestArgs),
+    /// Run the manipulation detectors on a run's logs (or an external trade log); write alerts.csv, scores.csv, detect.html.
+    Detect(surveil::DetectArgs),
+    /// Generate labelled runs with random manipulations, run every detector, write the dataset and scores.
+    SurveilBench(surveil::BenchArgs),
 }
 
 /// Arguments of `mmsim sweep`.
@@ -150,6 +155,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check(args) => check_scenario(&args),
         Command::Sweep(args) => run_sweep(&args),
         Command::Backtest(args) => backtest::run(&args),
+        Command::Detect(args) => surveil::detect(&args),
+        Command::SurveilBench(args) => surveil::bench(&args),
     }
 }
 

@@ -50,6 +50,7 @@ pub mod book;
 pub mod build;
 pub mod contracts;
 pub mod counterfactual;
+pub mod detect;
 pub mod engine;
 pub mod exchange;
 pub mod experiments;

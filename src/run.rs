@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::build::{build, Built};
 use crate::contracts::{self, ContractRow};
 use crate::metrics::summary::{RunFacts, Summary};
-use crate::metrics::{TradeLog, Units};
+use crate::metrics::{OrderLog, TradeLog, Units};
 use crate::progress::ProgressSink;
 
 use crate::report::{
@@ -146,8 +146,14 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions, extras: &RunExtras) -
         None => None,
     };
     let mut built = build(scenario, trade_log)?;
+    if let Some(dir) = &mut out {
+        let log = OrderLog::new(dir.stage("orders.csv")?, units)
+            .map_err(crate::report::OutputError::io("writing orders.csv"))?;
+        built.sim.set_order_log(log);
+    }
     simulate(&mut built, &options.progress)?;
     built.sim.close_trade_log().map_err(crate::report::OutputError::io("writing trades.csv"))?;
+    built.sim.close_order_log().map_err(crate::report::OutputError::io("writing orders.csv"))?;
 
     let sim = &built.sim;
     let facts = RunFacts {

@@ -240,6 +240,11 @@ pub enum Intent {
     Buyback,
     /// Slow buying below a price cap.
     Accumulate,
+    /// A manipulator's real order that cashes in on the picture it painted (a spoofer's order on
+    /// the side opposite its spoofs).
+    Exploit,
+    /// A manipulator's trade back to its target position (a wash trader's drift correction).
+    Rebalance,
     /// Anything else (replayed streams, tests).
     #[default]
     Other,
@@ -257,6 +262,8 @@ impl Intent {
             Intent::Dump => "dump",
             Intent::Buyback => "buyback",
             Intent::Accumulate => "accumulate",
+            Intent::Exploit => "exploit",
+            Intent::Rebalance => "rebalance",
             Intent::Other => "other",
         }
     }

@@ -64,6 +64,10 @@ phases! {
     Deleveraged => "deleveraged",
     /// `collateral_loop`: no collateral left, debt outstanding.
     WipedOut => "wiped_out",
+    /// `spoofer`: spoofing the bid side (selling into the buyers it attracts).
+    SpoofBid => "spoof_bid",
+    /// `spoofer`: spoofing the ask side (buying from the sellers it scares).
+    SpoofAsk => "spoof_ask",
 }
 
 impl fmt::Display for Phase {

@@ -15,7 +15,7 @@
 //! Invariants: its net token position stays at its starting tokens: both legs of a wash trade are
 //! its own, so only fees change its balances. If another trader takes part of a resting leg before
 //! the IOC arrives (or a leg is refused), the position drifts; beyond `max_drift_tokens` the agent
-//! trades the drift back with an IOC at the touch, labelled [`Intent::Other`] (it is real trading).
+//! trades the drift back with an IOC at the touch, labelled [`Intent::Rebalance`] (it is real trading).
 //! It never wash-trades while a previous pair is still in flight, and when the spread is a single
 //! tick there is no price where it would be alone, so it skips the decision.
 //!
@@ -175,7 +175,9 @@ impl WashTrader {
         let book = ctx.market.book;
         let (side, touch) = if drift.0 > 0 { (Side::Sell, book.best_bid()) } else { (Side::Buy, book.best_ask()) };
         match touch {
-            Some(p) => self.orders.submit(ctx, side, OrderType::Ioc, p, Qty(drift.0.abs()), Intent::Other).is_some(),
+            Some(p) => {
+                self.orders.submit(ctx, side, OrderType::Ioc, p, Qty(drift.0.abs()), Intent::Rebalance).is_some()
+            }
             None => false,
         }
     }

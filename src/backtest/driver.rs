@@ -192,9 +192,11 @@ impl Backtest {
         account_party.push(market_party + 1);
         account_start.push((Cash::ZERO, Qty::ZERO));
         if let Some(log) = &mut trade_log {
-            let mut all = names.clone();
-            all.push("market".into());
-            log.set_agent_names(all);
+            let mut all: Vec<(String, String, bool)> =
+                agents.iter().map(|a| (a.name.clone(), groups[a.party].name.clone(), false)).collect();
+            all.push(("market".into(), "market".into(), false));
+            let accounts = venue.ledger().accounts().iter().map(|a| a.name.clone()).collect();
+            log.set_names(crate::metrics::Names::new(all, accounts));
         }
         let replay = ReplayOptions { read: options.read.clone(), ..options.replay.clone() };
         Backtest {

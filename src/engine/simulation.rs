@@ -16,7 +16,7 @@ use crate::contracts::{AnyContract, Contract, ContractCtx, Signal, TimerKey};
 use crate::exchange::{Exchange, OrderRejected, OrderRequest, Trade};
 use crate::ledger::AccountId;
 use crate::market::Tape;
-use crate::metrics::Recorder;
+use crate::metrics::{Names, OrderLog, Recorder};
 use crate::rng::AgentRng;
 use crate::types::{AgentId, OrderId, SimTime};
 
@@ -74,6 +74,7 @@ pub struct Simulation {
     contracts: Vec<AnyContract>,
     timers: Vec<(SimTime, TimerKey)>,
     notices: Vec<(AgentId, AgentEvent)>,
+    order_log: Option<OrderLog>,
     started: bool,
     finished: bool,
 }
@@ -84,10 +85,11 @@ impl Simulation {
         exchange: Exchange,
         slots: Vec<AgentSlot>,
         tape: Tape,
-        recorder: Recorder,
+        mut recorder: Recorder,
         end: SimTime,
         sample_every_ns: u64,
     ) -> Self {
+        recorder.set_names(names_of(&slots, &recorder, &exchange));
         Simulation {
             kernel: Kernel::new(),
             exchange,
@@ -102,6 +104,7 @@ impl Simulation {
             contracts: Vec::new(),
             timers: Vec::new(),
             notices: Vec::new(),
+            order_log: None,
             started: false,
             finished: false,
         }
@@ -136,6 +139,9 @@ impl Simulation {
         }
         self.timers = timers;
         for (agent, ev) in notices.drain(..) {
+            if let (Some(log), AgentEvent::Cancelled { order, qty }) = (&mut self.order_log, ev) {
+                log.cancelled(now, order, qty, "contract");
+            }
             self.notify(agent, ev);
         }
         self.notices = notices;
@@ -157,6 +163,24 @@ impl Simulation {
     /// An I/O error from the trade log.
     pub fn close_trade_log(&mut self) -> std::io::Result<()> {
         self.recorder.finish_trade_log()
+    }
+
+    /// Streams every order event to `log` from now on (`orders.csv`); attach it before the run
+    /// steps, so that it sees every order.
+    pub fn set_order_log(&mut self, mut log: OrderLog) {
+        log.set_names(self.recorder.names().clone());
+        self.order_log = Some(log);
+    }
+
+    /// Flushes and closes the order log, if there is one.
+    ///
+    /// # Errors
+    /// An I/O error from the order log.
+    pub fn close_order_log(&mut self) -> std::io::Result<()> {
+        match self.order_log.take() {
+            Some(log) => log.finish(),
+            None => Ok(()),
+        }
     }
 
     /// Lets `agent` trade `account` besides its owner (e.g. a script driving the run from outside
@@ -186,12 +210,28 @@ impl Simulation {
     /// The exchange's reject (`unknown_order`, `not_authorized`).
     pub fn cancel(&mut self, agent: AgentId, id: OrderId) -> Result<RestingOrder, OrderRejected> {
         let result = self.exchange.cancel(agent, id);
-        let ev = match &result {
-            Ok(order) => AgentEvent::Cancelled { order: id, qty: order.qty },
-            Err(reason) => AgentEvent::Rejected { order: id, reason: *reason },
+        self.cancel_done(agent, id, result.map(|o| o.qty));
+        result
+    }
+
+    /// Logs a cancel's outcome and tells the agent.
+    fn cancel_done(&mut self, agent: AgentId, id: OrderId, result: Result<crate::types::Qty, OrderRejected>) {
+        let now = self.kernel.now();
+        let ev = match result {
+            Ok(qty) => {
+                if let Some(log) = &mut self.order_log {
+                    log.cancelled(now, id, qty, "");
+                }
+                AgentEvent::Cancelled { order: id, qty }
+            }
+            Err(reason) => {
+                if let Some(log) = &mut self.order_log {
+                    log.cancel_rejected(now, agent, id, reason);
+                }
+                AgentEvent::Rejected { order: id, reason }
+            }
         };
         self.notify(agent, ev);
-        result
     }
 
     /// The agent named `name` as its concrete type `T` (e.g. `sim.agent::<LendAndDump>("jump")`),
@@ -295,11 +335,8 @@ impl Simulation {
             Event::Wake(agent) => self.with_agent(agent.0 as usize, |a, ctx| a.on_wakeup(ctx)),
             Event::SubmitArrives(agent, id, req) => self.submit_arrives(now, agent, id, req, None),
             Event::CancelArrives(agent, id) => {
-                let ev = match self.exchange.cancel(agent, id) {
-                    Ok(order) => AgentEvent::Cancelled { order: id, qty: order.qty },
-                    Err(reason) => AgentEvent::Rejected { order: id, reason },
-                };
-                self.notify(agent, ev);
+                let result = self.exchange.cancel(agent, id).map(|o| o.qty);
+                self.cancel_done(agent, id, result);
             }
             Event::ContractTimer(index, key) => self.with_contract(index as usize, |c, ctx| c.on_timer(key, ctx)),
             Event::Signal(agent, signal) => {
@@ -329,6 +366,9 @@ impl Simulation {
         let mut trades = std::mem::take(&mut self.trades);
         trades.clear();
         let result = self.exchange.submit(id, req, &mut trades);
+        if let Some(log) = &mut self.order_log {
+            log.submitted(now, id, &req, &result, &trades);
+        }
         for t in &trades {
             self.tape.record(now, t.price, t.qty);
             self.recorder.on_trade(now, t);
@@ -415,4 +455,18 @@ impl Simulation {
         slot.last_arrival = at;
         at
     }
+}
+
+/// The names of every agent (with its group and whether it is a crowd) and account.
+fn names_of(slots: &[AgentSlot], recorder: &Recorder, exchange: &Exchange) -> Names {
+    let parties = recorder.parties();
+    let agents = slots
+        .iter()
+        .map(|s| {
+            let group = parties.get(s.party).map_or_else(|| s.name.clone(), |p| p.name.clone());
+            (s.name.clone(), group, s.agent.kind().is_crowd())
+        })
+        .collect();
+    let accounts = exchange.ledger().accounts().iter().map(|a| a.name.clone()).collect();
+    Names::new(agents, accounts)
 }

@@ -2,9 +2,12 @@
 //! named account, exchange), price and volume figures, and an optional trade log.
 //!
 //! Memory is bounded by the number of samples, never by the number of events: trades are counted
-//! and streamed to the trade log as they happen. A trade is *wash* when both sides are the same
-//! account or both orders were sent with the `wash` intent (ground truth).
+//! and streamed to the trade log as they happen. A trade is *wash* when both sides have the same
+//! beneficial owner: the same account, or the same individual (see [`Names::same_owner`]) — never
+//! two strangers, whatever their orders' intents.
 
+pub mod names;
+pub mod order_log;
 pub mod stats;
 pub mod summary;
 pub mod trade_log;
@@ -16,7 +19,9 @@ use crate::exchange::Trade;
 use crate::ledger::Ledger;
 use crate::market::Tape;
 pub use crate::market::Units;
-use crate::types::{Cash, Intent, Price, Qty, Side, SimTime};
+use crate::types::{Cash, Price, Qty, Side, SimTime};
+pub use names::Names;
+pub use order_log::OrderLog;
 pub use trade_log::TradeLog;
 
 /// What a party is. Printed (reports, `summary.json`, `agents.csv`) as its group's agent kind, or
@@ -141,6 +146,7 @@ pub struct Recorder {
     interval_volume: Cash,
     interval_wash: Cash,
     trade_log: Option<TradeLog>,
+    names: Names,
 }
 
 impl Recorder {
@@ -155,18 +161,34 @@ impl Recorder {
             interval_volume: Cash::ZERO,
             interval_wash: Cash::ZERO,
             trade_log,
+            names: Names::default(),
         }
     }
 
-    /// True when a trade is wash: the same account on both sides, or both orders sent as wash.
-    pub fn is_wash(t: &Trade) -> bool {
-        t.maker_account == t.taker_account || (t.maker_intent == Intent::Wash && t.taker_intent == Intent::Wash)
+    /// Names the agents and accounts (the engine calls it when the simulation is made): wash
+    /// labels and the trade log need to know who is one owner.
+    pub fn set_names(&mut self, names: Names) {
+        if let Some(log) = &mut self.trade_log {
+            log.set_names(names.clone());
+        }
+        self.names = names;
+    }
+
+    /// The names of agents, groups and accounts.
+    pub fn names(&self) -> &Names {
+        &self.names
+    }
+
+    /// True when a trade is wash: both sides have the same beneficial owner (the same account, or
+    /// the same individual: see [`Names::same_owner`]).
+    pub fn is_wash(&self, t: &Trade) -> bool {
+        self.names.same_owner((t.maker_agent, t.maker_account), (t.taker_agent, t.taker_account))
     }
 
     /// Records a settled trade.
     pub fn on_trade(&mut self, now: SimTime, t: &Trade) {
         let notional = Cash::notional(t.price, t.qty);
-        let wash = Self::is_wash(t);
+        let wash = self.is_wash(t);
         let tot = &mut self.totals;
         tot.open.get_or_insert(t.price);
         tot.high = Some(tot.high.map_or(t.price, |h| h.max(t.price)));

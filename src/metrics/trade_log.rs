@@ -1,13 +1,14 @@
 //! `trades.csv`: one row per trade with both parties and their intents (ground truth), streamed to
 //! disk as the run goes so memory does not grow with the number of trades.
 //!
-//! Columns: `t,trade_id,price,qty,aggressor_side,maker_agent,taker_agent,maker_intent,taker_intent,wash,maker_fee,taker_fee`
-//! (`t` in seconds since the start; prices and fees in quote units; quantities in tokens).
+//! Columns: `t,trade_id,price,qty,aggressor_side,maker_agent,taker_agent,maker_intent,taker_intent,wash,maker_fee,taker_fee,maker_account,taker_account,maker_order,taker_order`
+//! (`t` in seconds since the start; prices and fees in quote units; quantities in tokens). The agent
+//! columns hold individuals: a crowd member is named by its account (`retail/17`), see [`Names`].
 
 use std::fs::File;
 use std::io::{self, BufWriter};
 
-use super::Units;
+use super::{Names, Units};
 use crate::exchange::Trade;
 use crate::types::SimTime;
 
@@ -23,12 +24,12 @@ enum Sink {
 pub struct TradeLog {
     writer: Sink,
     units: Units,
-    agent_names: Vec<String>,
+    names: Names,
     error: Option<io::Error>,
 }
 
 /// The header of `trades.csv`.
-pub const TRADES_HEADER: [&str; 12] = [
+pub const TRADES_HEADER: [&str; 16] = [
     "t",
     "trade_id",
     "price",
@@ -41,6 +42,10 @@ pub const TRADES_HEADER: [&str; 12] = [
     "wash",
     "maker_fee",
     "taker_fee",
+    "maker_account",
+    "taker_account",
+    "maker_order",
+    "taker_order",
 ];
 
 impl TradeLog {
@@ -51,7 +56,7 @@ impl TradeLog {
     pub fn new(file: File, units: Units) -> io::Result<Self> {
         let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 16, file));
         writer.write_record(TRADES_HEADER)?;
-        Ok(TradeLog { writer: Sink::Csv(Box::new(writer)), units, agent_names: Vec::new(), error: None })
+        Ok(TradeLog { writer: Sink::Csv(Box::new(writer)), units, names: Names::default(), error: None })
     }
 
     /// Starts a Parquet trade log in `file` (see [`super::trade_parquet`] for the schema).
@@ -60,12 +65,12 @@ impl TradeLog {
     /// When the Parquet writer cannot be set up.
     pub fn parquet(file: File, units: Units) -> io::Result<Self> {
         let writer = Sink::Parquet(Box::new(super::trade_parquet::ParquetTrades::new(file, units)?));
-        Ok(TradeLog { writer, units, agent_names: Vec::new(), error: None })
+        Ok(TradeLog { writer, units, names: Names::default(), error: None })
     }
 
-    /// Names the agents, indexed by `AgentId` (the run's builder calls it once the agents exist).
-    pub fn set_agent_names(&mut self, names: Vec<String>) {
-        self.agent_names = names;
+    /// Names the agents and accounts (the engine calls it once the agents exist).
+    pub fn set_names(&mut self, names: Names) {
+        self.names = names;
     }
 
     /// Writes one trade; the first I/O error is kept and reported by [`TradeLog::finish`].
@@ -75,7 +80,7 @@ impl TradeLog {
         }
         let writer = match &mut self.writer {
             Sink::Parquet(p) => {
-                if let Err(e) = p.write(now, t, wash, &self.agent_names) {
+                if let Err(e) = p.write(now, t, wash, &self.names) {
                     self.error = Some(e);
                 }
                 return;
@@ -89,13 +94,17 @@ impl TradeLog {
             u.price(t.price).to_string(),
             u.tokens(t.qty).to_string(),
             t.aggressor.as_str().to_string(),
-            self.agent_names[t.maker_agent.0 as usize].clone(),
-            self.agent_names[t.taker_agent.0 as usize].clone(),
+            self.names.individual(t.maker_agent, t.maker_account).to_string(),
+            self.names.individual(t.taker_agent, t.taker_account).to_string(),
             t.maker_intent.as_str().to_string(),
             t.taker_intent.as_str().to_string(),
             wash.to_string(),
             u.cash(t.maker_fee).to_string(),
             u.cash(t.taker_fee).to_string(),
+            self.names.account(t.maker_account).to_string(),
+            self.names.account(t.taker_account).to_string(),
+            t.maker_order.0.to_string(),
+            t.taker_order.0.to_string(),
         ];
         if let Err(e) = writer.write_record(&row) {
             self.error = Some(e.into());

@@ -4,7 +4,8 @@
 //! Schema: `t` float64 (seconds since the start), `trade_id` uint64, `price` decimal128(38, scale of
 //! the tick), `qty` decimal128(38, scale of the lot), `aggressor_side`, `maker_agent`,
 //! `taker_agent`, `maker_intent`, `taker_intent` utf8, `wash` bool, `maker_fee`, `taker_fee`
-//! decimal128(38, tick scale + lot scale). Decimals are exact: the integer ticks, lots and cash
+//! decimal128(38, tick scale + lot scale), `maker_account`, `taker_account` utf8, `maker_order`,
+//! `taker_order` uint64. Decimals are exact: the integer ticks, lots and cash
 //! atoms times the tick's and lot's mantissas.
 
 use std::fs::File;
@@ -18,7 +19,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
-use super::Units;
+use super::{Names, Units};
 use crate::exchange::Trade;
 use crate::types::SimTime;
 
@@ -41,6 +42,10 @@ struct Columns {
     wash: BooleanBuilder,
     maker_fee: Decimal128Builder,
     taker_fee: Decimal128Builder,
+    maker_account: StringBuilder,
+    taker_account: StringBuilder,
+    maker_order: UInt64Builder,
+    taker_order: UInt64Builder,
 }
 
 /// A streaming writer of `trades.parquet`.
@@ -87,6 +92,10 @@ impl ParquetTrades {
             Field::new("wash", DataType::Boolean, false),
             Field::new("maker_fee", dec(tick.1 + lot.1), false),
             Field::new("taker_fee", dec(tick.1 + lot.1), false),
+            utf8("maker_account"),
+            utf8("taker_account"),
+            Field::new("maker_order", DataType::UInt64, false),
+            Field::new("taker_order", DataType::UInt64, false),
         ]));
         let props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).map_err(io_err)?))
@@ -102,20 +111,24 @@ impl ParquetTrades {
     ///
     /// # Errors
     /// An error writing a full batch.
-    pub fn write(&mut self, now: SimTime, t: &Trade, wash: bool, names: &[String]) -> io::Result<()> {
+    pub fn write(&mut self, now: SimTime, t: &Trade, wash: bool, names: &Names) -> io::Result<()> {
         let c = &mut self.cols;
         c.t.append_value(now.as_secs_f64());
         c.id.append_value(t.id);
         c.price.append_value(i128::from(t.price.0) * self.tick.0);
         c.qty.append_value(i128::from(t.qty.0) * self.lot.0);
         c.aggressor.append_value(t.aggressor.as_str());
-        c.maker.append_value(&names[t.maker_agent.0 as usize]);
-        c.taker.append_value(&names[t.taker_agent.0 as usize]);
+        c.maker.append_value(names.individual(t.maker_agent, t.maker_account));
+        c.taker.append_value(names.individual(t.taker_agent, t.taker_account));
         c.maker_intent.append_value(t.maker_intent.as_str());
         c.taker_intent.append_value(t.taker_intent.as_str());
         c.wash.append_value(wash);
         c.maker_fee.append_value(t.maker_fee.0 * self.tick.0 * self.lot.0);
         c.taker_fee.append_value(t.taker_fee.0 * self.tick.0 * self.lot.0);
+        c.maker_account.append_value(names.account(t.maker_account));
+        c.taker_account.append_value(names.account(t.taker_account));
+        c.maker_order.append_value(t.maker_order.0);
+        c.taker_order.append_value(t.taker_order.0);
         self.rows += 1;
         if self.rows % BATCH == 0 {
             self.flush_batch()?;
@@ -142,6 +155,10 @@ impl ParquetTrades {
             Arc::new(
                 c.taker_fee.finish().with_precision_and_scale(38, (self.tick.1 + self.lot.1) as i8).map_err(io_err)?,
             ),
+            Arc::new(c.maker_account.finish()),
+            Arc::new(c.taker_account.finish()),
+            Arc::new(c.maker_order.finish()),
+            Arc::new(c.taker_order.finish()),
         ];
         let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(io_err)?;
         if batch.num_rows() > 0 {
@@ -176,6 +193,10 @@ impl Columns {
             wash: BooleanBuilder::new(),
             maker_fee: Decimal128Builder::new(),
             taker_fee: Decimal128Builder::new(),
+            maker_account: StringBuilder::new(),
+            taker_account: StringBuilder::new(),
+            maker_order: UInt64Builder::new(),
+            taker_order: UInt64Builder::new(),
         }
     }
 }

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const FILES: [&str; 5] = ["trades.csv", "timeseries.csv", "agents.csv", "contracts.csv", "as_table.csv"];
+const FILES: [&str; 6] = ["trades.csv", "orders.csv", "timeseries.csv", "agents.csv", "contracts.csv", "as_table.csv"];
 
 fn manifest() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/outputs.tsv")

@@ -226,6 +226,15 @@ fn a_rerun_clears_what_a_killed_run_left_and_stale_charts() {
     names.sort();
     assert_eq!(
         names,
-        ["agents.csv", "contracts.csv", "report.html", "scenario.toml", "summary.json", "timeseries.csv", "trades.csv"]
+        [
+            "agents.csv",
+            "contracts.csv",
+            "orders.csv",
+            "report.html",
+            "scenario.toml",
+            "summary.json",
+            "timeseries.csv",
+            "trades.csv"
+        ]
     );
 }

@@ -13,14 +13,14 @@
 //!   traders' quantity, and a spoof goes when the cover in front of it thins below
 //!   `cancel_cover_tokens` (a market order sweeping a thin book would otherwise reach it). A new wave
 //!   goes up once the previous one is entirely gone, so the book shows repeated place/cancel bursts.
-//! - **Real trades** ([`Intent::Other`]: the crate has no dedicated label for a spoofer's profit
-//!   orders): while spoofs rest, one passive order of `trade_tokens` joins the other traders' touch
+//! - **Real trades** ([`Intent::Exploit`]): while spoofs rest, one passive order of `trade_tokens` joins the other traders' touch
 //!   on the light side (spoof bids → it sells at the best ask; spoof asks → it buys at the best bid).
 //!   It is moved when the touch moves.
 //! - **Sides**: `side = "bid"` or `"ask"` keeps the heavy side fixed; `"alternate"` (the default)
 //!   flips it every `flip_every`, or as soon as the net position reaches `max_inventory_tokens` in the
 //!   direction the real trades push it, so it sells high while spoofing bids and buys back low while
-//!   spoofing asks. The real side never trades beyond that inventory limit.
+//!   spoofing asks. The real side never trades beyond that inventory limit. The agent reports the
+//!   heavy side as its phase (`spoof_bid`, `spoof_ask`).
 //!
 //! Invariants: spoofs are post-only and sit behind other traders' orders, so they fill only if
 //! something sweeps through the touch and beyond before the spoofer looks again (it sees the book
@@ -231,7 +231,7 @@ impl Spoofer {
         let stale: Vec<OrderId> = self
             .orders
             .live()
-            .filter(|(_, o)| o.intent == Intent::Other && !o.cancelling)
+            .filter(|(_, o)| o.intent == Intent::Exploit && !o.cancelling)
             .filter(|(_, o)| {
                 let keep = spoofs_up && o.side == light && Some(o.price) == join && o.qty <= size;
                 resting |= keep;
@@ -243,12 +243,19 @@ impl Spoofer {
             self.orders.cancel(ctx, id);
         }
         if let (false, true, Some(price)) = (resting, spoofs_up, join) {
-            self.orders.submit(ctx, light, OrderType::Limit, price, size, Intent::Other);
+            self.orders.submit(ctx, light, OrderType::Limit, price, size, Intent::Exploit);
         }
     }
 }
 
 impl Agent for Spoofer {
+    fn phase(&self) -> Option<super::Phase> {
+        Some(match self.heavy {
+            Side::Buy => super::Phase::SpoofBid,
+            Side::Sell => super::Phase::SpoofAsk,
+        })
+    }
+
     fn start(&mut self, ctx: &mut AgentCtx<'_>) {
         if self.orders.account().is_some() {
             self.start_tokens = self.orders.tokens(&ctx.market);

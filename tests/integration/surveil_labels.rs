@@ -1,0 +1,95 @@
+//! Ground-truth labels are right: wash means the same beneficial owner on both sides (never two
+//! strangers of one crowd), and every spoof order is in `orders.csv` with intent `spoof`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use mmsim::agents::{Agent, AnyAgent};
+use mmsim::run::{run, RunOptions};
+use mmsim::scenario::{load, Override, Scenario};
+use rayon::prelude::*;
+
+fn shipped() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| !mmsim::experiments::is_experiment(&fs::read_to_string(p).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+fn short(path: &Path, duration: &str) -> Scenario {
+    let sets = [
+        Override { key: "market.duration".into(), value: format!("\"{duration}\"") },
+        Override { key: "market.sample_every".into(), value: "\"1m\"".into() },
+    ];
+    load(path, &sets).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The rows of a CSV file as maps from column name to value.
+fn rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect();
+    (header, rows)
+}
+
+fn col(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
+}
+
+#[test]
+fn no_wash_trade_between_different_owners_on_any_shipped_case() {
+    let checked: Vec<(String, usize, usize)> = shipped()
+        .par_iter()
+        .map(|path| {
+            let s = short(path, "20m");
+            let dir = tempfile::tempdir().unwrap();
+            run(&s, &RunOptions { out_dir: Some(dir.path().to_path_buf()), ..RunOptions::default() })
+                .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()));
+            let (h, trades) = rows(&dir.path().join("trades.csv"));
+            let [wash, ma, ta, mk, tk] =
+                ["wash", "maker_account", "taker_account", "maker_agent", "taker_agent"].map(|c| col(&h, c));
+            let mut n_wash = 0;
+            for row in &trades {
+                let same_owner = row[ma] == row[ta] || row[mk] == row[tk];
+                assert_eq!(row[wash] == "true", same_owner, "{}: {row:?}", path.display());
+                n_wash += usize::from(same_owner);
+            }
+            (path.display().to_string(), trades.len(), n_wash)
+        })
+        .collect();
+    for (name, trades, wash) in checked {
+        eprintln!("{name}: {trades} trades, {wash} same-owner wash");
+    }
+}
+
+#[test]
+fn every_spoof_order_is_in_the_order_log_with_intent_spoof() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/spoofing.toml");
+    let s = short(&path, "30m");
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&s, &RunOptions { out_dir: Some(dir.path().to_path_buf()), ..RunOptions::default() }).unwrap();
+    let slot = out.built.sim.slots().iter().find(|s| s.name == "spoofer").expect("a spoofer");
+    let AnyAgent::Spoofer(spoofer) = &slot.agent else { panic!("spoofer is a spoofer") };
+    assert!(slot.agent.phase().is_some(), "the spoofer reports its phase");
+    let stats = spoofer.stats();
+
+    let (h, orders) = rows(&dir.path().join("orders.csv"));
+    let [event, group, kind, intent] = ["event", "group", "type", "intent"].map(|c| col(&h, c));
+    let mine: Vec<&Vec<String>> = orders.iter().filter(|r| r[group] == "spoofer").collect();
+    let arrived = mine.iter().filter(|r| r[event] == "new" || (r[event] == "reject" && !r[kind].is_empty())).count();
+    assert_eq!(arrived as u64, stats.sent, "every order the spoofer sent is logged on arrival");
+    let spoofs_new = mine.iter().filter(|r| r[event] == "new" && r[intent] == "spoof").count();
+    let post_only_new = mine.iter().filter(|r| r[event] == "new" && r[kind] == "post_only").count();
+    assert!(spoofs_new > 10, "{spoofs_new} spoofs");
+    assert_eq!(spoofs_new, post_only_new, "spoofs are the spoofer's post-only orders, all labelled spoof");
+    assert!(mine.iter().all(|r| r[intent] == "spoof" || r[intent] == "exploit"), "every order is labelled");
+    let cancels = mine.iter().filter(|r| r[event] == "cancel" && r[intent] == "spoof").count();
+    assert!(cancels as u64 <= stats.cancelled && cancels > 0);
+    let (th, timeseries) = rows(&dir.path().join("timeseries.csv"));
+    let phase = col(&th, "phase");
+    assert!(timeseries.iter().any(|r| r[phase].starts_with("spoof_")), "timeseries shows the spoofer's phase");
+}
