@@ -181,8 +181,10 @@ fn row(out: &mut String, label: &str, values: &[Option<Decimal>], how: Fmt) {
     for v in values {
         out.push_str(&td(*v, how, how == Fmt::Pnl));
     }
+    // The one sign convention: the first run (actual) minus the second (counterfactual), as in
+    // comparison.csv and the terminal.
     if let [Some(a), Some(b)] = values {
-        out.push_str(&td(Some(*b - *a), how, true));
+        out.push_str(&td(Some(*a - *b), how, true));
     } else if values.len() == 2 {
         out.push_str("<td class=\"num\">–</td>");
     }
@@ -195,7 +197,7 @@ fn table_head(out: &mut String, first: &str, labels: &[String]) {
         let _ = write!(out, "<th class=\"num\">{}</th>", escape(l));
     }
     if labels.len() == 2 {
-        out.push_str("<th class=\"num\">difference</th>");
+        let _ = write!(out, "<th class=\"num\">difference ({} − {})</th>", escape(&labels[0]), escape(&labels[1]));
     }
     out.push_str("</tr></thead><tbody>\n");
 }
