@@ -9,6 +9,7 @@
 
 mod contracts;
 mod figures;
+mod labels;
 
 use std::fmt::Write;
 

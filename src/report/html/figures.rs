@@ -271,7 +271,20 @@ fn project_outcome(out: &mut String, runs: &[&Summary], heads: &[String]) {
         runs.iter().map(|s| Some((project(s)?.tokens_end + project(s)?.tokens_lent) * s.price.close?)).collect();
     row(out, "its tokens' value at the open", &open, Fmt::Money);
     row(out, "its tokens' value at the close", &close, Fmt::Money);
-    row(out, "result (PnL)", &col(&|p| p.pnl_quote), Fmt::Pnl);
+    let outcome = |f: fn(&crate::accounting::ProjectOutcome) -> Decimal| -> Vec<Option<Decimal>> {
+        runs.iter().map(|s| crate::accounting::project_outcome(s).as_ref().map(f)).collect()
+    };
+    if runs.iter().filter_map(|s| project(s)).any(|p| !p.cash_deposited.is_zero()) {
+        row(out, "cash deposited elsewhere, still its own", &col(&|p| p.cash_deposited), Fmt::Money);
+        row(out, "of which the rule would withhold (projected)", &outcome(|o| o.withheld_projected), Fmt::Money);
+    }
+    row(
+        out,
+        "outcome: final wealth at the close − starting wealth at the listing price",
+        &outcome(|o| o.outcome),
+        Fmt::Pnl,
+    );
+    row(out, "result against simply holding (PnL)", &col(&|p| p.pnl_quote), Fmt::Pnl);
     out.push_str("</tbody></table>\n</div>\n");
 }
 
