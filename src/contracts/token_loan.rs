@@ -44,8 +44,8 @@
 //! penalties, net-sell caps, a lock-up and a recall right.
 //!
 //! **Outcomes** (quote units, marked at the run's last price): `project_outcome_quote` = cash the
-//! project received (strike cash, buy-in cash, penalties and forfeited collateral) − cash it paid
-//! + returned and forfeited tokens × last price − the loan's value at signing; `mm_pnl_quote` = the
+//! project received (strike cash, buy-in cash, penalties and forfeited collateral) − cash it paid,
+//! plus returned and forfeited tokens × last price, minus the loan's value at signing; `mm_pnl_quote` = the
 //! borrowing group's change in cash and tokens (valued at the last price) from just before signing
 //! to the run's end: its trading result with the loan, the exercise payments, buy-in, penalties and
 //! forfeits included.

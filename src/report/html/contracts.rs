@@ -235,7 +235,7 @@ mod tests {
         assert!(html.contains("<th colspan=\"2\">Other figures</th>"), "{html}");
         let loan = values_html(&[json!({"name": "l", "kind": "token_loan", "option_value_pct": 0.103657,
             "collateral_forfeited_quote": 5, "status": "settled"})]);
-        assert!(loan.contains("<th>calls' value at signing (% of the loan)</th>"), "words and units: {loan}");
+        assert!(loan.contains("<th>calls&#39; value at signing (% of the loan)</th>"), "words and units: {loan}");
         assert!(!loan.contains("option value pct"), "{loan}");
         let order = ["Terms", "Status", "Protections"].map(|g| loan.find(&format!(">{g}</th>")).unwrap());
         assert!(order[0] < order[1] && order[1] < order[2], "grouped in order: {loan}");
