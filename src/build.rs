@@ -183,7 +183,7 @@ fn build_contracts(
             }
         })
         .collect();
-    contracts::build(&scenario.contracts, &World { accounts: named, groups: &groups }, venue)
+    contracts::build(&scenario.contracts, &World { accounts: named, groups: &groups, seed: scenario.seed }, venue)
 }
 
 fn party(name: &str, kind: PartyKind, agents: u32) -> Party {

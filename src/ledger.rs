@@ -63,6 +63,12 @@ pub struct Account {
     /// claim on them, the borrower's debt. A claim moves no balance; PnL counts it, so lending
     /// moves nobody's PnL.
     pub claim: Qty,
+    /// Cash deposited with another account and still owed back (positive: this account's deposit
+    /// held elsewhere, e.g. a guarantee with the exchange or an MM's collateral in escrow;
+    /// negative: a deposit this account holds for another). Like [`Account::claim`] it moves no
+    /// balance and PnL counts it, so a deposit is booked as a loss only when it is forfeited or
+    /// withheld.
+    pub cash_claim: Cash,
 }
 
 impl Account {
@@ -132,6 +138,7 @@ impl Ledger {
             tokens_locked: Qty::ZERO,
             is_venue: false,
             claim: Qty::ZERO,
+            cash_claim: Cash::ZERO,
         })
     }
 
@@ -162,6 +169,14 @@ impl Ledger {
     pub fn record_claim(&mut self, lender: AccountId, borrower: AccountId, qty: Qty) {
         self.acct(lender).claim += qty;
         self.acct(borrower).claim -= qty;
+    }
+
+    /// Records that `holder` holds `cash` deposited by `owner` (negative `cash`: released, or
+    /// forfeited, from then on the holder's). Balances do not move here: the cash itself moves by
+    /// [`Ledger::transfer_cash`].
+    pub fn record_deposit(&mut self, owner: AccountId, holder: AccountId, cash: Cash) {
+        self.acct(owner).cash_claim += cash;
+        self.acct(holder).cash_claim -= cash;
     }
 
     /// Withdraws `agent`'s right to trade `account` (its owner keeps it).

@@ -44,6 +44,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, rust_2018_idioms)]
 
+pub mod accounting;
 pub mod agents;
 pub mod backtest;
 pub mod book;

@@ -1,6 +1,5 @@
 //! Turning validated [`ContractSpec`]s into running contracts: account and group names become
 //! [`AccountId`]s and [`AgentId`]s.
-//! contract needs to see (KPI snapshots, settlement of a loan).
 
 use super::spec::{ContractSpec, ContractTerms};
 use super::{AnyContract, Guarantee, ProceedsSplit, Subscription, TokenLoan};
@@ -27,6 +26,8 @@ pub struct World<'a> {
     pub accounts: &'a [(String, AccountId)],
     /// The agent groups.
     pub groups: &'a [GroupRef],
+    /// The run's seed (contracts that draw, e.g. a loan's breach detection, derive a stream).
+    pub seed: u64,
 }
 
 impl World<'_> {
@@ -54,23 +55,34 @@ pub fn build(specs: &[ContractSpec], world: &World<'_>, venue: AccountId) -> Vec
             ContractTerms::TokenLoan(t) => {
                 let g = world.group(&t.mm);
                 let lender = world.account(&t.lender);
+                let holder = match &t.protections.holder {
+                    Some(crate::contracts::Holder::Escrow(name)) => world.account(name),
+                    _ => lender,
+                };
                 AnyContract::TokenLoan(TokenLoan::new(
                     &spec.name,
                     t.clone(),
                     lender,
                     g.agents.clone(),
                     g.accounts.clone(),
+                    holder,
+                    world.seed,
                 ))
             }
             ContractTerms::Subscription(t) => {
                 let g = world.group(&t.mm);
                 let payer = world.account(&t.payer);
-                let fee_account = world.account(&t.fee_account);
+                let fee_account = match &t.fee_account {
+                    Some(name) => world.account(name),
+                    None => *g.accounts.first().expect("a validated MM group has an account"),
+                };
+                let penalty_from = if t.own_accounts { g.accounts.clone() } else { vec![fee_account] };
                 AnyContract::Subscription(Subscription::new(
                     &spec.name,
                     t.clone(),
                     payer,
                     fee_account,
+                    penalty_from,
                     g.agents.clone(),
                 ))
             }

@@ -10,16 +10,19 @@
 //! or with `"all_or_nothing"` the whole deposit unless a check found the price outside the band;
 //! the rest is withheld (stays with the exchange).
 //!
-//! A run that ends before `start + period` leaves the deposit held: the entry reports `released`
-//! and `withheld` as 0 with `settled = false`, and what the rule would give on the checks so far as
-//! `released_projected` / `withheld_projected`.
+//! The deposit is booked when it is released or withheld, never before: while the exchange holds
+//! it, it is recorded as the depositor's deposit ([`ContractCommand::Deposit`](super::ContractCommand)),
+//! so the depositor's PnL counts it as its own. A run that ends before `start + period` leaves the
+//! deposit held: the entry reports `released` and `withheld` as 0 with `settled = false`, and what
+//! the rule would give on the checks so far as `released_projected` / `withheld_projected`
+//! (projected figures, not booked anywhere).
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::report::{json, ContractReport, ContractRow, ContractSummary, Fmt, Transfer};
 use super::spec::{ContractKind, GuaranteeTerms, ReleaseRule};
-use super::{Contract, ContractCtx, TimerKey};
+use super::{Contract, ContractCommand, ContractCtx, TimerKey};
 use crate::ledger::AccountId;
 use crate::metrics::Units;
 use crate::types::{Cash, Price, SimTime};
@@ -113,6 +116,7 @@ pub struct Guarantee {
     next_check: SimTime,
     released: Cash,
     withheld: Cash,
+    settled_at: Option<SimTime>,
     transfers: Vec<Transfer>,
 }
 
@@ -133,6 +137,7 @@ impl Guarantee {
             first_breach: None,
             released: Cash::ZERO,
             withheld: Cash::ZERO,
+            settled_at: None,
             transfers: Vec::new(),
         }
     }
@@ -183,6 +188,11 @@ impl Guarantee {
                 self.status = GuaranteeStatus::Failed;
                 return;
             }
+            let _ = ctx.apply(ContractCommand::Deposit {
+                owner: self.depositor,
+                holder: self.venue,
+                cash: self.terms.deposit,
+            });
             let spot = ctx.spot();
             self.reference = Some(spot);
             self.band = (self.terms.band_low.map(|r| r.resolve(spot)), self.terms.band_high.map(|r| r.resolve(spot)));
@@ -193,6 +203,12 @@ impl Guarantee {
         }
         if ctx.now >= self.end() {
             let (released, withheld) = self.rule_outcome();
+            let _ = ctx.apply(ContractCommand::Deposit {
+                owner: self.depositor,
+                holder: self.venue,
+                cash: -self.terms.deposit,
+            });
+            self.settled_at = Some(ctx.now);
             self.released = ctx.pay_from(&mut self.transfers, &[self.venue], self.depositor, released);
             self.withheld = withheld;
             self.status = GuaranteeStatus::Settled;
@@ -258,6 +274,7 @@ impl Guarantee {
                 ("released", f.cash_text(self.released)),
                 ("withheld", f.cash_text(self.withheld)),
                 ("in_band_share", super::report::f64_text(share)),
+                ("settled_s", self.settled_at.map(|t| super::report::secs_text(t.as_secs_f64())).unwrap_or_default()),
             ],
         };
         ContractReport { summary: ContractSummary::Guarantee(summary), rows: vec![row] }

@@ -17,6 +17,10 @@
 //! - [`ProceedsSplit`] (`proceeds.rs`): a share of what an MM makes selling, paid to an
 //!   intermediary.
 //!
+//! A loan's [`Protections`] (`protections.rs`: collateral, penalties, sell caps, lock-up, recall)
+//! cost the borrower on a breach; a run that ends with a loan open settles it then, as at expiry,
+//! so every contract is settled when the run's figures are taken (see [`crate::accounting`]).
+//!
 //! Their terms come validated from the scenario ([`ContractSpec`], `spec.rs`); [`build`] resolves
 //! names to accounts and agents. Reports (`report.rs`) are exact decimals in quote units.
 
@@ -25,6 +29,7 @@ mod guarantee;
 pub mod kpi;
 pub mod options;
 mod proceeds;
+pub mod protections;
 mod report;
 pub mod spec;
 mod subscription;
@@ -36,10 +41,11 @@ pub use build::{build, GroupRef, World};
 pub use guarantee::{Guarantee, GuaranteeStatus, GuaranteeSummary};
 pub use kpi::{KpiMonitor, KpiPeriod};
 pub use proceeds::{ProceedsSplit, SplitSummary};
+pub use protections::{Clause, Holder, Protections};
 pub use report::{ContractFigure, ContractReport, ContractRow, ContractSummary, Transfer, COLUMNS};
 pub use spec::{ContractKind, ContractSpec, ContractTerms};
 pub use subscription::{PeriodResult, PeriodSummary, Subscription, SubscriptionSummary};
-pub use token_loan::{LoanState, LoanStatus, LoanSummary, OptionSummary, Settled, Signing, TokenLoan};
+pub use token_loan::{Breach, LoanState, LoanStatus, LoanSummary, OptionSummary, Settled, Signing, TokenLoan};
 
 use crate::agents::AgentEvent;
 use crate::book::{OrderBook, RestingOrder};
@@ -91,6 +97,16 @@ pub enum ContractCommand {
         borrower: AccountId,
         /// Tokens lent (negative: returned or written off).
         tokens: Qty,
+    },
+    /// Record a deposit: `holder` holds `cash` that belongs to `owner` (negative: the deposit
+    /// ended, released or forfeited). No balance moves; PnL counts it as the owner's.
+    Deposit {
+        /// The depositing account.
+        owner: AccountId,
+        /// The account holding it.
+        holder: AccountId,
+        /// Cash deposited (negative: ended).
+        cash: Cash,
     },
     /// Cancel `agent`'s resting orders (only those on `account`, when given); the agent is told of
     /// each cancellation.
@@ -185,6 +201,10 @@ impl<'a> ContractCtx<'a> {
             }
             ContractCommand::Claim { lender, borrower, tokens } => {
                 self.exchange.ledger_mut().record_claim(lender, borrower, tokens);
+                Ok(Applied::Done)
+            }
+            ContractCommand::Deposit { owner, holder, cash } => {
+                self.exchange.ledger_mut().record_deposit(owner, holder, cash);
                 Ok(Applied::Done)
             }
             ContractCommand::CancelOrdersOf { agent, account } => Ok(Applied::Cancelled(self.cancel(agent, account))),

@@ -27,7 +27,11 @@ use crate::types::{Cash, Price, Qty, SimTime};
 pub const FLOAT_DP: u32 = 6;
 
 /// The columns of `contracts.csv`, in order. Rows leave the columns that do not apply empty.
-pub const COLUMNS: [&str; 30] = [
+///
+/// Columns are only ever appended (other tools read the file by name). `settled_s` is when the
+/// row was settled (a loan's expiry, early return, recall deadline or the run's end; a period's
+/// end), empty while open.
+pub const COLUMNS: [&str; 38] = [
     "contract",
     "kind",
     "mm",
@@ -58,6 +62,14 @@ pub const COLUMNS: [&str; 30] = [
     "in_band_share",
     "project_outcome_quote",
     "mm_pnl_quote",
+    "settled_s",
+    "bought_in_tokens",
+    "collateral_cash",
+    "collateral_tokens",
+    "collateral_forfeited_quote",
+    "penalties_paid",
+    "breaches_detected",
+    "recalled_s",
 ];
 
 /// One row of `contracts.csv`: the fixed identification columns, then `(column, value)` pairs for
@@ -98,7 +110,8 @@ impl ContractRow {
     }
 }
 
-fn secs_text(s: f64) -> String {
+/// Seconds as CSV text (as `start_s`/`end_s` are written).
+pub fn secs_text(s: f64) -> String {
     format!("{s}")
 }
 

@@ -219,6 +219,8 @@ pub struct LoanTerms {
     /// The borrower may end the loan before expiry: it settles, as at expiry, once every agent of
     /// the borrowing group has said it is done.
     pub early_return: bool,
+    /// Collateral, penalties, sell caps, lock-up, recall ([`Protections::none`] by default).
+    pub protections: super::protections::Protections,
 }
 
 /// What a missed period does to the fee; read and written as `"withhold"` or `"cut:50%"`.
@@ -313,15 +315,23 @@ impl Default for KpiTerms {
     }
 }
 
-/// `kind = "subscription"`: an MM group quotes the project's account for a fee per period.
+/// `kind = "subscription"`: an MM group quotes for a fee per period, judged on KPIs: on the
+/// payer's account (`trades_for`), or from its own accounts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionTerms {
-    /// The quoting agent group; it trades `trades_for`, which pays the fee.
+    /// The quoting agent group.
     pub mm: String,
-    /// The account that pays the fee and bears the trading (the group's `trades_for`).
+    /// The account that pays the fee: the group's `trades_for` (which also bears the trading), or
+    /// for a group with accounts of its own the `payer` key (the project by default).
     pub payer: String,
-    /// The account the fee goes to (the MM firm's).
-    pub fee_account: String,
+    /// The account the fee goes to (the MM firm's); `None`: the MM group's own (first) account.
+    pub fee_account: Option<String>,
+    /// True when the MM quotes from its own accounts (e.g. lent tokens: a loan and a retainer at
+    /// once) rather than the payer's (`trades_for`): the payer then only pays the fee.
+    pub own_accounts: bool,
+    /// Cash the MM pays the payer for each missed period (from the fee account when it trades the
+    /// payer's account, from its own accounts otherwise); 0: none.
+    pub penalty_per_miss: Cash,
     /// Fee per period.
     pub fee_per_period: Cash,
     /// Length of a period.

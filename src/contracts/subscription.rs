@@ -2,17 +2,22 @@
 //! KPIs.
 //!
 //! The MM group trades the payer's account (its `trades_for`, usually the project), so the payer
-//! bears the trading gains and losses. From `start`, the contract runs back-to-back periods of
+//! bears the trading gains and losses; or it quotes from its own accounts (no `trades_for`: e.g.
+//! with the tokens of a loan it also holds), and the payer only pays the fee (to `fee_account`, by
+//! default the group's own first account). From `start`, the contract runs back-to-back periods of
 //! `period` (for `periods` periods, or until the run ends). A [`KpiMonitor`] snapshots the group's
 //! own orders every `snapshot_every`; a snapshot at a period's end belongs to the next period.
 //!
 //! **At each period's end** the KPIs are judged (see `kpi.rs`) and the fee is paid in arrears from
 //! the payer to `fee_account`: in full when every KPI was met; after a miss, nothing
 //! (`on_miss = "withhold"`) or the fee less the cut (`"cut:50%"`, rounded down to the atom). A fee
-//! the payer cannot cover from free cash is paid in part and the rest recorded as unpaid.
+//! the payer cannot cover from free cash is paid in part and the rest recorded as unpaid. A missed
+//! period also costs the MM `penalty_per_miss`, paid to the payer out of the fee account (when the
+//! MM trades the payer's account) or the MM's own accounts, as far as their free cash goes.
 //! `terminate_after_misses` missed periods in a row end the contract: it stops paying and
 //! monitoring, records when, and revokes the MM's access to the payer's account (its resting
-//! orders there are cancelled; a passive MM stops at its next wake-up). Access is one grant per
+//! orders there are cancelled; a passive MM stops at its next wake-up; an MM quoting its own
+//! accounts keeps them and is only no longer paid). Access is one grant per
 //! MM and account: when several subscriptions engage the same MM group for the same account, the
 //! first one terminated ends it for all.
 //!
@@ -51,6 +56,8 @@ pub struct PeriodResult {
     pub fee_withheld: Cash,
     /// What was due but the payer could not pay.
     pub fee_unpaid: Cash,
+    /// Penalty the MM paid for missing the period.
+    pub penalty_paid: Cash,
 }
 
 /// A subscription (kind `subscription`).
@@ -60,6 +67,8 @@ pub struct Subscription {
     terms: SubscriptionTerms,
     payer: AccountId,
     fee_account: AccountId,
+    /// Where the MM's penalties are paid from.
+    penalty_from: Vec<AccountId>,
     agents: Vec<AgentId>,
     monitor: KpiMonitor,
     begun: Option<SimTime>,
@@ -77,12 +86,14 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// A subscription of the group of `agents` trading `payer`'s account, paying `fee_account`.
+    /// A subscription of the group of `agents` quoting for `payer` (on its account, or on their
+    /// own when the terms say so), paying `fee_account`; penalties are paid from `penalty_from`.
     pub fn new(
         name: &str,
         terms: SubscriptionTerms,
         payer: AccountId,
         fee_account: AccountId,
+        penalty_from: Vec<AccountId>,
         agents: Vec<AgentId>,
     ) -> Self {
         let monitor = KpiMonitor::new(terms.kpis.clone(), agents.clone(), terms.start);
@@ -93,6 +104,7 @@ impl Subscription {
             terms,
             payer,
             fee_account,
+            penalty_from,
             agents,
             monitor,
             begun: None,
@@ -180,6 +192,9 @@ impl Subscription {
         let met = kpi.met();
         let (pay, withheld) = self.fee_after(met);
         let paid = ctx.pay_from(&mut self.transfers, &[self.payer], self.fee_account, pay);
+        let penalty = if met { Cash::ZERO } else { self.terms.penalty_per_miss };
+        let penalty_from = self.penalty_from.clone();
+        let penalty_paid = ctx.pay_from(&mut self.transfers, &penalty_from, self.payer, penalty);
         self.periods.push(PeriodResult {
             kpi,
             settled: true,
@@ -187,13 +202,14 @@ impl Subscription {
             fee_paid: paid,
             fee_withheld: withheld,
             fee_unpaid: pay - paid,
+            penalty_paid,
         });
         self.misses_in_row = if met { 0 } else { self.misses_in_row + 1 };
         let limit = self.terms.terminate_after_misses;
         if limit > 0 && self.misses_in_row >= limit {
             self.terminated_at = Some(ctx.now);
             self.done = true;
-            for &agent in &self.agents {
+            for &agent in self.agents.iter().filter(|_| !self.terms.own_accounts) {
                 if let Ok(Applied::Cancelled(n)) = ctx.apply(ContractCommand::Revoke { account: self.payer, agent }) {
                     self.revoked_orders += n;
                 }
@@ -255,6 +271,7 @@ impl Contract for Subscription {
                 fee_paid: Cash::ZERO,
                 fee_withheld: Cash::ZERO,
                 fee_unpaid: Cash::ZERO,
+                penalty_paid: Cash::ZERO,
             });
             self.done = true;
         }

@@ -30,20 +30,34 @@
 //! mean close over `expiry_average` before it) and, for index strikes not yet fixed, the estimates
 //! made at signing.
 //!
-//! **Run ends first.** A loan whose expiry is after the run's end is reported unsettled (`status =
-//! "open"`), marked to market: the project holds a claim on the tokens (valued at the last price)
-//! and is short the calls (valued by Black–Scholes with the time left).
+//! **Buy-in and default.** Tokens owed and not returned at settlement are bought in: the borrower
+//! pays the lender the settlement spot for each, from its free cash (whole lots). What is still
+//! missing then is a default (always detected): it costs the collateral's `default` forfeit share
+//! and the penalty (see `clauses.rs`), and the missing tokens are the project's loss.
+//!
+//! **Run ends first.** A loan still open when the run ends settles then, as if it expired at that
+//! moment (`settled_at_run_end = true`, `settled_s` = the run's end): calls in the money are
+//! exercised at the last price, the rest is returned, bought in or defaulted. The MM's figures are
+//! therefore final, never a mark of an open position.
+//!
+//! **Protections** (`clauses.rs`): collateral posted at signing and forfeited on breaches,
+//! penalties, net-sell caps, a lock-up and a recall right.
 //!
 //! **Outcomes** (quote units, marked at the run's last price): `project_outcome_quote` = cash the
-//! project received − cash it paid + returned tokens × last price − the loan's value at signing;
-//! `mm_pnl_quote` = the borrowing group's change in cash from just before signing to the run's end,
-//! plus (change in tokens − tokens still owed) × last price, plus the calls' value while open: its
-//! trading result with the loan, the exercise payments and any default included.
+//! project received (strike cash, buy-in cash, penalties and forfeited collateral) − cash it paid,
+//! plus returned and forfeited tokens × last price, minus the loan's value at signing; `mm_pnl_quote` = the
+//! borrowing group's change in cash and tokens (valued at the last price) from just before signing
+//! to the run's end: its trading result with the loan, the exercise payments, buy-in, penalties and
+//! forfeits included.
 
+mod clauses;
 mod report;
 mod settle;
 
+pub use clauses::Breach;
 pub use report::{LoanState, LoanSummary, OptionSummary};
+
+use clauses::{Clauses, MONITOR, RECALL_DUE};
 
 use super::options::{BsInputs, DAYS_PER_YEAR};
 use super::report::Transfer;
@@ -117,6 +131,14 @@ pub struct Settled {
     pub shortfall: Qty,
     /// Borrower orders cancelled to settle.
     pub cancelled_orders: u32,
+    /// Owed tokens the borrower paid for in cash at the settlement spot instead of returning.
+    pub bought_in: Qty,
+    /// The cash it paid for them.
+    pub buyin_cash: Cash,
+    /// Settled because the run ended with the loan open.
+    pub at_run_end: bool,
+    /// Settled at a recall's deadline.
+    pub recalled: bool,
 }
 
 /// The state at the end of the run, for marking.
@@ -124,8 +146,6 @@ pub struct Settled {
 struct EndMark {
     mark: Price,
     borrower: (Cash, Qty),
-    /// The calls' value with the time left, atoms (open loans only).
-    options_mtm: f64,
 }
 
 /// A token loan with call options (kind `token_loan`).
@@ -146,18 +166,25 @@ pub struct TokenLoan {
     transfers: Vec<Transfer>,
     /// Borrowing agents that said they are done (early return settles when all have).
     done_agents: Vec<AgentId>,
+    /// Collateral, breaches, monitoring, recall.
+    clauses: Clauses,
 }
 
 impl TokenLoan {
-    /// A loan from `lender` to the group of `agents` trading `accounts` (its own).
+    /// A loan from `lender` to the group of `agents` trading `accounts` (its own); collateral is
+    /// held by `holder` (the lender unless an escrow), breaches are drawn for detection from the
+    /// run's `seed`.
     pub fn new(
         name: &str,
         terms: LoanTerms,
         lender: AccountId,
         agents: Vec<AgentId>,
         accounts: Vec<AccountId>,
+        holder: AccountId,
+        seed: u64,
     ) -> Self {
         TokenLoan {
+            clauses: Clauses::new(name, seed, holder),
             name: name.to_string(),
             terms,
             lender,
@@ -198,6 +225,21 @@ impl TokenLoan {
     /// The actual strikes (empty until fixed).
     pub fn strikes(&self) -> &[Price] {
         &self.strikes
+    }
+
+    /// The breaches seen so far, in time order.
+    pub fn breaches(&self) -> &[Breach] {
+        &self.clauses.breaches
+    }
+
+    /// Collateral posted at signing (cash, tokens).
+    pub fn collateral_posted(&self) -> (Cash, Qty) {
+        self.clauses.posted_total
+    }
+
+    /// When the lender recalled the loan.
+    pub fn recalled_at(&self) -> Option<SimTime> {
+        self.clauses.recalled_at
     }
 
     /// The settlement, once settled.
@@ -251,12 +293,22 @@ impl TokenLoan {
 
     fn sign(&mut self, ctx: &mut ContractCtx<'_>) {
         self.borrower_start = ctx.holdings(&self.accounts);
+        let p = &self.terms.protections;
+        let (cc, ct) = (p.collateral_cash, p.collateral_tokens);
+        if p.has_collateral() && !self.post_collateral(ctx) {
+            self.status = LoanStatus::Failed(format!(
+                "the borrower could not post its collateral ({} cash atoms, {} lots)",
+                cc.0, ct.0
+            ));
+            return;
+        }
         let free = ctx.free_tokens(&[self.lender]);
         if free < self.terms.tokens {
             self.status = LoanStatus::Failed(format!(
                 "the lender had {} free lots, {} were to be lent",
                 free.0, self.terms.tokens.0
             ));
+            self.release_collateral(ctx);
             return;
         }
         for (acct, qty) in self.shares() {
@@ -273,6 +325,7 @@ impl TokenLoan {
         self.signing = Some(Signing { at: ctx.now, spot, estimates, values });
         self.index.last_read = ctx.now;
         self.status = LoanStatus::Open;
+        self.start_monitoring(ctx);
     }
 
     /// Folds in the one-minute bars closed since the last read.
@@ -341,8 +394,18 @@ impl Contract for TokenLoan {
         self.step(ctx);
     }
 
-    fn on_timer(&mut self, _key: TimerKey, ctx: &mut ContractCtx<'_>) {
-        self.step(ctx);
+    fn on_timer(&mut self, key: TimerKey, ctx: &mut ContractCtx<'_>) {
+        match key {
+            MONITOR if self.status == LoanStatus::Open => self.monitor(ctx),
+            RECALL_DUE if self.status == LoanStatus::Open => {
+                self.settle(ctx);
+                if let Some(s) = self.settled.as_mut() {
+                    s.recalled = true;
+                }
+            }
+            MONITOR | RECALL_DUE => {}
+            _ => self.step(ctx),
+        }
     }
 
     fn on_signal(&mut self, agent: AgentId, signal: Signal, ctx: &mut ContractCtx<'_>) {
@@ -359,19 +422,12 @@ impl Contract for TokenLoan {
     }
 
     fn finish(&mut self, ctx: &mut ContractCtx<'_>) {
-        let mark = ctx.spot();
-        let options_mtm = if self.status == LoanStatus::Open {
-            let strikes = if self.strikes.is_empty() {
-                self.signing.as_ref().map(|s| s.estimates.clone()).unwrap_or_default()
-            } else {
-                self.strikes.clone()
-            };
-            let left = self.expiry().nanos().saturating_sub(ctx.now.nanos());
-            let years = left as f64 / (DAYS_PER_YEAR * super::kpi::DAY_NS as f64);
-            self.value(mark, &strikes, years).iter().sum()
-        } else {
-            0.0
-        };
-        self.end = Some(EndMark { mark, borrower: ctx.holdings(&self.accounts), options_mtm });
+        if self.status == LoanStatus::Open {
+            self.settle(ctx);
+            if let Some(s) = self.settled.as_mut() {
+                s.at_run_end = true;
+            }
+        }
+        self.end = Some(EndMark { mark: ctx.spot(), borrower: ctx.holdings(&self.accounts) });
     }
 }

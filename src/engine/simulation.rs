@@ -316,7 +316,14 @@ impl Simulation {
         }
         self.start();
         self.finished = true;
-        for i in 0..self.contracts.len() {
+        // Token loans settle last: what other contracts owe at the end (a proceeds split's last
+        // share, a retainer's last period) is paid before a loan's buy-in takes the MM's cash.
+        let loans_last = |c: &AnyContract| matches!(c, AnyContract::TokenLoan(_));
+        let order: Vec<usize> = (0..self.contracts.len())
+            .filter(|&i| !loans_last(&self.contracts[i]))
+            .chain((0..self.contracts.len()).filter(|&i| loans_last(&self.contracts[i])))
+            .collect();
+        for i in order {
             self.with_contract(i, |c, ctx| c.finish(ctx));
         }
         let now = self.kernel.now();

@@ -209,7 +209,8 @@ impl Recorder {
     /// Takes a sample of the market and of every party's holdings.
     ///
     /// Holdings are summed from `ledger`, the one source of truth: cash, and tokens plus the
-    /// accounts' loan claims (see [`crate::ledger::Account::claim`]).
+    /// accounts' loan claims (see [`crate::ledger::Account::claim`]), with deposits held elsewhere
+    /// counted as the depositor's cash ([`crate::ledger::Account::cash_claim`]).
     pub fn sample(&mut self, now: SimTime, book: &OrderBook, tape: &Tape, ledger: &Ledger, phase: Option<Phase>) {
         let (best_bid, best_ask) = (book.best_bid(), book.best_ask());
         let (depth_bid_2pct, depth_ask_2pct) = match (best_bid, best_ask) {
@@ -231,7 +232,7 @@ impl Recorder {
             phase,
         });
         let balances = party_balances(&self.account_party, self.parties.len(), ledger);
-        self.holdings.push(balances.iter().map(|b| (b.cash, b.tokens + b.claim)).collect());
+        self.holdings.push(balances.iter().map(|b| (b.cash + b.cash_claim, b.tokens + b.claim)).collect());
         self.interval_volume = Cash::ZERO;
         self.interval_wash = Cash::ZERO;
     }
@@ -294,6 +295,8 @@ pub struct PartyBalance {
     pub tokens: Qty,
     /// Tokens lent out (positive) or borrowed (negative) under open loans.
     pub claim: Qty,
+    /// Cash deposited elsewhere (positive) or held for others (negative), still owed back.
+    pub cash_claim: Cash,
 }
 
 fn party_balances(account_party: &[u32], parties: usize, ledger: &Ledger) -> Vec<PartyBalance> {
@@ -303,6 +306,7 @@ fn party_balances(account_party: &[u32], parties: usize, ledger: &Ledger) -> Vec
         e.cash += account.cash();
         e.tokens += account.tokens();
         e.claim += account.claim;
+        e.cash_claim += account.cash_claim;
     }
     out
 }

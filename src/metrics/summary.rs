@@ -57,6 +57,10 @@ pub struct PriceSummary {
     /// Last trade.
     #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
     pub close: Option<Decimal>,
+    /// The market's `open_price` (the listing price, before any trade): starting holdings are
+    /// valued at it in [`crate::accounting::project_outcome`].
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    pub listing: Decimal,
 }
 
 /// Traded value, real and wash.
@@ -102,6 +106,11 @@ pub struct GroupSummary {
     /// out when 0. The PnL counts them as the lender's.
     #[serde(with = "rust_decimal::serde::arbitrary_precision", skip_serializing_if = "Decimal::is_zero")]
     pub tokens_lent: Decimal,
+    /// Cash deposited with another party and still owed back (positive: a guarantee with the
+    /// exchange, collateral in escrow), or held for others (negative); left out when 0. The PnL
+    /// counts it as the depositor's until it is released, withheld or forfeited.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision", skip_serializing_if = "Decimal::is_zero")]
+    pub cash_deposited: Decimal,
 }
 
 /// Sums over all accounts at the start and the end.
@@ -130,7 +139,8 @@ pub fn pnl(cash: Cash, tokens: Qty, mark: Price) -> Cash {
 
 impl GroupSummary {
     fn new(units: Units, party: &super::Party, end: PartyBalance, mark: Price) -> Self {
-        let d_cash = end.cash - party.cash_start;
+        // Deposits still held elsewhere count as the depositor's.
+        let d_cash = end.cash + end.cash_claim - party.cash_start;
         // Tokens still lent out count as the lender's, borrowed ones as the borrower's debt.
         let d_tokens = end.tokens + end.claim - party.tokens_start;
         GroupSummary {
@@ -143,6 +153,7 @@ impl GroupSummary {
             tokens_start: units.tokens(party.tokens_start),
             tokens_end: units.tokens(end.tokens),
             tokens_lent: units.tokens(end.claim),
+            cash_deposited: units.cash(end.cash_claim),
         }
     }
 }
@@ -185,6 +196,7 @@ impl Summary {
                 high: totals.high.map(|p| units.price(p)),
                 low: totals.low.map(|p| units.price(p)),
                 close: totals.close.map(|p| units.price(p)),
+                listing: units.price(facts.open_price),
             },
             volume: VolumeSummary {
                 quote_total: units.cash(totals.volume),

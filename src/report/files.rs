@@ -198,14 +198,15 @@ pub fn write_agents_csv(
         "pnl_quote",
     ])?;
     let parties = recorder.parties();
-    let row = |start: (Cash, Qty), end: (Cash, Qty), lent: Qty| {
+    // Deposits held elsewhere (see `Account::cash_claim`) count in the PnL as the depositor's.
+    let row = |start: (Cash, Qty), end: (Cash, Qty), lent: Qty, deposited: Cash| {
         [
             units.cash(start.0).to_string(),
             units.cash(end.0).to_string(),
             units.tokens(start.1).to_string(),
             units.tokens(end.1).to_string(),
             units.tokens(lent).to_string(),
-            units.cash(pnl(end.0 - start.0, end.1 + lent - start.1, mark)).to_string(),
+            units.cash(pnl(end.0 + deposited - start.0, end.1 + lent - start.1, mark)).to_string(),
         ]
     };
     for a in agents {
@@ -216,15 +217,17 @@ pub fn write_agents_csv(
             fields.extend(std::iter::repeat_n(String::new(), 6));
         } else {
             fields.push(String::new());
-            let (mut start, mut end, mut lent) = ((Cash::ZERO, Qty::ZERO), (Cash::ZERO, Qty::ZERO), Qty::ZERO);
+            let (mut start, mut end, mut lent, mut deposited) =
+                ((Cash::ZERO, Qty::ZERO), (Cash::ZERO, Qty::ZERO), Qty::ZERO, Cash::ZERO);
             for &id in &a.accounts {
                 let s = account_start[id.0 as usize];
                 let acc = ledger.account(id);
                 start = (start.0 + s.0, start.1 + s.1);
                 end = (end.0 + acc.cash(), end.1 + acc.tokens());
                 lent += acc.claim;
+                deposited += acc.cash_claim;
             }
-            fields.extend(row(start, end, lent));
+            fields.extend(row(start, end, lent, deposited));
         }
         csv.write_record(&fields)?;
     }
@@ -233,7 +236,7 @@ pub fn write_agents_csv(
         if !party.kind.is_group() {
             let mut fields =
                 vec![acc.name.clone(), party.name.clone(), party.kind.to_string(), "1".into(), String::new()];
-            fields.extend(row(account_start[id], (acc.cash(), acc.tokens()), acc.claim));
+            fields.extend(row(account_start[id], (acc.cash(), acc.tokens()), acc.claim, acc.cash_claim));
             csv.write_record(&fields)?;
         }
     }

@@ -4,11 +4,12 @@
 //! a glossary.
 //!
 //! For a counterfactual, [`render_report`] takes a second run and shows both side by side, with the
-//! differences (second minus first) in the tables. The page is deterministic: it holds nothing that
+//! differences (first minus second: actual − counterfactual, as in `comparison.csv`) in the tables. The page is deterministic: it holds nothing that
 //! changes between identical runs (no wall-clock time).
 
 mod contracts;
 mod figures;
+mod labels;
 
 use std::fmt::Write;
 
@@ -113,11 +114,12 @@ pub fn render_report(run: &ReportInput<'_>, counterfactual: Option<&ReportInput<
             out,
             "<p class=\"note\">This report compares two runs of the same market with the same random seed: \
              <b>{}</b> and <b>{}</b>. Simulations are deterministic, so every difference between the two \
-             columns is caused by what changed between them. Differences are {} minus {}.</p>",
+             columns is caused by what changed between them. Differences are {} minus {}, as in \
+             comparison.csv.</p>",
             escape(&labels[0]),
             escape(&labels[1]),
-            escape(&labels[1]),
-            escape(&labels[0])
+            escape(&labels[0]),
+            escape(&labels[1])
         );
         if !cf.description.is_empty() && cf.description != run.description {
             let _ = writeln!(out, "<p class=\"desc\"><b>{}:</b> {}</p>", escape(&labels[1]), escape(cf.description));

@@ -101,10 +101,19 @@ fn well_formed(name: &str) -> bool {
 /// The groups (`mm`) and the named accounts (key, name) a contract's terms refer to.
 fn refers_to(terms: &ContractTerms) -> (Vec<&str>, Vec<(&'static str, &str)>) {
     match terms {
-        ContractTerms::TokenLoan(t) => (vec![t.mm.as_str()], vec![("lender", t.lender.as_str())]),
-        ContractTerms::Subscription(t) => {
-            (vec![t.mm.as_str()], vec![("payer", t.payer.as_str()), ("fee_account", t.fee_account.as_str())])
+        ContractTerms::TokenLoan(t) => {
+            let escrow = match &t.protections.holder {
+                Some(crate::contracts::Holder::Escrow(name)) => Some(("collateral_holder", name.as_str())),
+                _ => None,
+            };
+            (vec![t.mm.as_str()], std::iter::once(("lender", t.lender.as_str())).chain(escrow).collect())
         }
+        ContractTerms::Subscription(t) => (
+            vec![t.mm.as_str()],
+            std::iter::once(("payer", t.payer.as_str()))
+                .chain(t.fee_account.as_deref().map(|f| ("fee_account", f)))
+                .collect(),
+        ),
         ContractTerms::Guarantee(t) => {
             (t.mm.iter().map(String::as_str).collect(), vec![("depositor", t.depositor.as_str())])
         }

@@ -111,6 +111,8 @@ pub(crate) fn loan(
         d => d,
     };
     let options = options(ctx, path, c, env, tokens);
+    let lender_name = lender.as_ref().map(|l| l.0.clone());
+    let protections = super::contract_protect::protections(ctx, path, c, env, lender_name.as_deref(), tokens, tenor);
     if !ok {
         return None;
     }
@@ -128,6 +130,7 @@ pub(crate) fn loan(
         settle: c.settle.unwrap_or(Settlement::Tokens),
         expiry_average,
         early_return: c.early_return.unwrap_or(false),
+        protections: protections?,
     })
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Besides ranges and grids (tokens in whole lots, money in whole cash atoms, absolute prices on the
 //! tick grid), the checks tie contracts to the rest of the file: `mm` names a group (a borrower with
-//! its own accounts for a loan, a group with `trades_for` for a subscription), accounts name the
+//! its own accounts for a loan; for a subscription, a group with `trades_for` quoting that account
+//! or a group quoting from its own accounts, so one group may hold a loan and a retainer), accounts name the
 //! project or an `[[accounts]]` entry, a loan does not lend more than the lender starts with, a
 //! deposit is not more than the depositor's cash, and every contract starts before the run ends.
 
@@ -243,31 +244,50 @@ fn subscription(
     start: SimTime,
 ) -> Option<ContractTerms> {
     let g = group(ctx, path, mm, env);
+    let own = g.is_some_and(|g| g.trades_for.is_none());
     let payer = match g {
-        Some(g) if g.trades_for.is_none() => {
+        Some(g) if g.crowd => {
             ctx.report(
                 &join(path, "mm"),
                 format!(
-                    "group {:?} trades its own accounts; a subscription's MM quotes the project's account: add \
-                     trades_for = \"{}\" to that [[agents]] entry",
-                    g.name,
-                    env.project.unwrap_or("project")
+                    "group {:?} is a crowd of member accounts; a subscription's MM must be a market maker group",
+                    g.name
                 ),
             );
             None
         }
-        Some(g) => g.trades_for.clone(),
+        // Quoting from its own accounts (e.g. the tokens of a loan): the payer only pays the fee.
+        Some(_) if own => account(ctx, path, "payer", c.payer.as_ref(), env).map(|a| a.0),
+        Some(g) => match (&c.payer, &g.trades_for) {
+            (Some(p), Some(t)) if p != t => {
+                ctx.report(
+                    &join(path, "payer"),
+                    format!(
+                        "group {:?} trades {t:?}'s account (trades_for), so {t:?} pays the fee and bears the trading; \
+                         remove payer, or remove trades_for so the MM quotes from its own accounts",
+                        g.name
+                    ),
+                );
+                None
+            }
+            _ => g.trades_for.clone(),
+        },
         None => None,
     };
-    let fee_account = required_account(
-        ctx,
-        path,
-        "fee_account",
-        c.fee_account.as_ref(),
-        env,
-        "name the account that receives the fee (the MM firm's), e.g. add [[accounts]] name = \"mm_firm\" and fee_account = \"mm_firm\"",
-    );
-    if let (Some(p), Some(f)) = (&payer, &fee_account) {
+    let fee_account = if own && c.fee_account.is_none() {
+        Some(None)
+    } else {
+        required_account(
+            ctx,
+            path,
+            "fee_account",
+            c.fee_account.as_ref(),
+            env,
+            "name the account that receives the fee (the MM firm's), e.g. add [[accounts]] name = \"mm_firm\" and fee_account = \"mm_firm\"",
+        )
+        .map(Some)
+    };
+    if let (Some(p), Some(Some(f))) = (&payer, &fee_account) {
         if p == f {
             ctx.report(
                 &join(path, "fee_account"),
@@ -294,11 +314,17 @@ fn subscription(
             None
         }
     };
+    let penalty = match c.penalty_per_miss {
+        None => Some(Cash::ZERO),
+        Some(v) => env.units.cash(ctx, &join(path, "penalty_per_miss"), v.0),
+    };
     let kpis = kpis(ctx, &join(path, "kpis"), c.kpis.clone().unwrap_or_default(), env, period);
     Some(ContractTerms::Subscription(crate::contracts::spec::SubscriptionTerms {
         mm: g?.name.clone(),
         payer: payer?,
         fee_account: fee_account?,
+        own_accounts: own,
+        penalty_per_miss: penalty?,
         fee_per_period: fee?,
         period: period?,
         start,

@@ -160,6 +160,7 @@ mod budget;
 mod check;
 mod contract_guarantee;
 mod contract_loan;
+mod contract_protect;
 mod contract_split;
 mod contracts;
 mod error;

@@ -254,7 +254,9 @@ fn listing_dump_falls_about_74_percent_and_splits_the_proceeds() {
         // It sells in the first day only: its distribution ends by 24 h after listing.
         let stopped = mm.transitions().iter().find(|(_, p)| *p > Phase::Distribute).map(|(t, _)| t.nanos());
         assert!(stopped.is_some_and(|t| t <= 24 * 3_600_000_000_000), "seed {seed}: stopped selling at {stopped:?}");
-        assert_eq!(contract(s, "loan")["status"], "open", "the 12-month loan is still open");
+        let loan = contract(s, "loan");
+        assert_eq!(loan["status"], "settled", "the 12-month loan settles at the run's end: {loan}");
+        assert_eq!(loan["settled_at_run_end"], true);
         assert!(s.conservation.ok);
     }
     // The contract term that pays for the dump: above a valuation the listing never reaches, the
@@ -300,17 +302,18 @@ fn dio_counterfactual_with_an_honest_mm_keeps_the_price_and_the_crowds_money() {
     assert!(fomo_loss_caused < -2_500_000.0, "the lend-and-dump costs the crowd millions: {fomo_loss_caused}");
     assert!(group_pnl(b, "mm").abs() < 0.01 * group_pnl(a, "mm"), "the honest MM earns a spread, not millions");
     let loan = contract(b, "loan");
-    assert_eq!(loan["status"], "open", "the honest MM keeps its 30-day loan past the run");
+    assert_eq!(loan["status"], "settled", "the honest MM's 30-day loan settles at the run's end");
+    assert_eq!(loan["settled_at_run_end"], true);
     let csv = std::fs::read_to_string(dir.path().join("comparison.csv")).unwrap();
     assert!(csv.starts_with("metric,actual,counterfactual,difference\n"));
     for metric in ["price_high", "pnl_quote:mm", "pnl_quote:fomo", "project_outcome_quote:loan"] {
         assert!(rows.iter().any(|r| r.metric == metric) && csv.contains(metric), "{metric} compared");
     }
     assert!(dir.path().join("actual/summary.json").exists() && dir.path().join("counterfactual/trades.csv").exists());
-    // The honest run ends with the loan open: the project's tokens are lent out, and worth about
-    // what they were at the listing; in the actual run they came back worth a tenth of that.
-    assert_eq!(f(b.group("project").unwrap().tokens_lent), 5_000_000.0);
-    assert!(f(a.group("project").unwrap().tokens_lent) == 0.0);
+    // The honest run's loan settles at the run's end (returned or bought in at about the listing
+    // price); in the actual run the tokens came back worth a tenth of that.
+    assert_eq!(contract(b, "loan")["settled_at_run_end"], true);
+    assert!(f(a.group("project").unwrap().tokens_lent) == 0.0 && f(b.group("project").unwrap().tokens_lent) == 0.0);
     // agents.csv agrees with summary.json on the PnL of the borrower and of the lender.
     let agents_csv = std::fs::read_to_string(dir.path().join("counterfactual/agents.csv")).unwrap();
     let header: Vec<&str> = agents_csv.lines().next().unwrap().split(',').collect();
@@ -322,12 +325,12 @@ fn dio_counterfactual_with_an_honest_mm_keeps_the_price_and_the_crowds_money() {
             checked += 1;
             assert!((pnl - group_pnl(b, name)).abs() < 1e-6, "{name}: agents.csv {pnl} vs summary");
             let lent: f64 = cells[col("tokens_lent")].parse().unwrap();
-            assert_eq!(lent, if name == "mm" { -5_000_000.0 } else { 5_000_000.0 }, "{name}");
+            assert_eq!(lent, 0.0, "{name}: nothing is lent after the end-of-run settlement");
         }
     }
     assert_eq!(checked, 2, "rows mm and project in agents.csv");
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
-    for row in ["tokens lent out, still owed", "its tokens&#39; value at the close", "5,000,000 of them lent out"] {
+    for row in ["its tokens&#39; value at the close", "outcome: final wealth at the close"] {
         assert!(html.contains(row), "{row} in the report");
     }
 }

@@ -59,9 +59,9 @@ fn the_2021_strike_ladder_is_worth_a_third_of_the_loan_to_the_mm() {
     for (o, premium) in c["options"].as_array().unwrap().iter().zip([1.5, 2.0, 2.5]) {
         assert!((f(&o["strike"]) - index * premium).abs() <= 0.0001 / 2.0 + 1e-12, "{o}");
     }
-    // The 24-month tenor runs past the end: open, marked to market.
-    assert_eq!(c["status"], "open");
-    assert_eq!(c["settled"], false);
+    // The 24-month tenor runs past the end: it settles then, as if it expired.
+    assert_eq!(c["status"], "settled");
+    assert_eq!(c["settled_at_run_end"], true);
     for key in [
         "exercised_qty",
         "cash_paid",
@@ -73,7 +73,7 @@ fn the_2021_strike_ladder_is_worth_a_third_of_the_loan_to_the_mm() {
         assert!(c[key].is_number(), "{key}: {}", c[key]);
     }
     assert_eq!(csv.lines().count(), 2);
-    assert!(csv.lines().nth(1).unwrap().starts_with("ladder,token_loan,mm,1,0,63072000,false,"));
+    assert!(csv.lines().nth(1).unwrap().starts_with("ladder,token_loan,mm,1,0,63072000,true,"));
 }
 
 #[test]
@@ -199,13 +199,18 @@ fn contract_problems_are_located_and_say_how_to_fix_them() {
     let e = problems(sub);
     let want = format!(
         "{}: contracts.s.tenor: `tenor` does not apply to kind `subscription` (it belongs to token_loan); the keys \
-         of `subscription` are `name`, `kind`, `mm`, `fee_account`, `fee_per_period`, `period`, `start`, `periods`, \
-         `on_miss`, `terminate_after_misses`, `kpis`",
+         of `subscription` are `name`, `kind`, `mm`, `payer`, `fee_account`, `fee_per_period`, `period`, `start`, \
+         `periods`, `on_miss`, `terminate_after_misses`, `penalty_per_miss`, `kpis`",
         at(sub, "tenor")
     );
     assert!(e.contains(&want), "{want}\nin:\n{e}");
-    assert!(e.contains("contracts.s.mm: group \"mm\" trades its own accounts; a subscription's MM quotes"), "{e}");
-    assert!(e.contains("add trades_for = \"project\""), "{e}");
+    // A group with its own accounts may hold a retainer (the fee goes to its own account by default).
+    assert!(!e.contains("contracts.s.mm"), "{e}");
+    assert!(!e.contains("contracts.s.fee_account"), "{e}");
+    let e = problems(
+        "\n[[contracts]]\nname = \"s\"\nkind = \"subscription\"\nmm = \"desk\"\npayer = \"firm\"\nfee_per_period = 1\n",
+    );
+    assert!(e.contains("contracts.s.payer: group \"desk\" trades \"project\"'s account (trades_for), so"), "{e}");
     assert!(e.contains("contracts.s.fee_account: missing: name the account that receives the fee"), "{e}");
     let typo = "\n[[contracts]]\nname = \"l\"\nkind = \"token_loan\"\nmm = \"mm\"\ntokens = 10\ntenr = \"1d\"\n";
     let e = problems(typo);
@@ -332,4 +337,93 @@ fn subscription<'a>(s: &'a Summary, name: &str) -> &'a SubscriptionSummary {
         Some(ContractSummary::Subscription(c)) => c,
         other => panic!("no subscription {name}: {other:?}"),
     }
+}
+
+#[test]
+fn bad_loan_protections_are_located_errors() {
+    let loan = "\n[[contracts]]\nname = \"l\"\nkind = \"token_loan\"\nmm = \"mm\"\ntokens = 1000\ntenor = \"1d\"\n";
+    let bad = format!(
+        "{loan}collateral_cash = -5\nsell_cap_total = \"150%\"\nforfeit_lockup = \"50%\"\nrecall_below = \"100%\"\n\
+         recall_grace = \"1h\"\nlockup = \"2d\"\ndetection = 2\ncollateral_holder = \"vault\"\nmonitor_every = \"0s\"\n"
+    );
+    let e = problems(&bad);
+    for want in [
+        format!("{}: contracts.l.collateral_cash: must be ≥ 0, got -5", at(&bad, "-5")),
+        format!("{}: contracts.l.sell_cap_total: 1.5 is outside [0, 1]", at(&bad, "\"150%\"")),
+        "contracts.l.forfeit_lockup: applies only with collateral_cash or collateral_tokens > 0".to_string(),
+        "contracts.l.recall_below: 1 is outside (0, 1)".to_string(),
+        "contracts.l.lockup: 2d is longer than the tenor (1d)".to_string(),
+        "contracts.l.detection: 2 is outside [0, 1]".to_string(),
+        "contracts.l.collateral_holder: no account named \"vault\"".to_string(),
+        "contracts.l.monitor_every: must be longer than 0".to_string(),
+    ] {
+        assert!(e.contains(&want), "{want}\nin:\n{e}");
+    }
+    let e = problems(&format!("{loan}collateral_cash = 100\nforfeit_sell_cap = \"50%\"\nrecall_grace = \"1h\"\n"));
+    assert!(e.contains("contracts.l.forfeit_sell_cap: applies only with a sell cap"), "{e}");
+    assert!(e.contains("contracts.l.recall_grace: applies only with recall_below"), "{e}");
+    let ok = format!(
+        "{loan}collateral_cash = 100\ncollateral_holder = \"firm\"\nsell_cap_daily = \"5%\"\nforfeit_sell_cap = 1\n\
+         penalty_per_breach = 10\nrecall_below = \"50%\"\nlockup = \"1h\"\ndetection = \"90%\"\n"
+    );
+    load_str(&format!("{BASE}{ok}"), "t.toml", &[]).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn one_group_may_hold_a_loan_and_a_retainer_at_once() {
+    let both = "\n[[contracts]]\nname = \"loan\"\nkind = \"token_loan\"\nmm = \"mm\"\ntokens = 200000\n\
+                tenor = \"30d\"\n\n[[contracts]]\nname = \"retainer\"\nkind = \"subscription\"\nmm = \"mm\"\n\
+                fee_per_period = 500\nperiod = \"1h\"\npenalty_per_miss = 100\n[contracts.kpis]\nmax_spread_bps = 1\n";
+    let s = load_str(&format!("{BASE}{both}"), "t.toml", &[]).unwrap_or_else(|e| panic!("{e}"));
+    let (json, _) = run_files(&s);
+    let loan = contract(&json, "loan");
+    assert_eq!(loan["status"], "settled", "settled at the run's end: {loan}");
+    assert_eq!(loan["settled_at_run_end"], true);
+    let r = contract(&json, "retainer");
+    assert_eq!((r["account"].as_str(), r["fee_account"].as_str()), (Some("project"), Some("mm")));
+    // A 1 bps spread is never met: both hours missed, no fee, and the MM paid 100 per miss.
+    assert_eq!(r["periods"], 2);
+    assert_eq!(r["periods_failed"], 2);
+    assert_eq!(f(&r["fees_paid"]), 0.0);
+    assert_eq!(f(&r["penalties_paid"]), 200.0);
+    let dir = tempfile::tempdir().unwrap();
+    let summary = run(&s, &RunOptions { out_dir: Some(dir.path().to_path_buf()), progress: None, charts: false })
+        .unwrap()
+        .summary;
+    let pay = mmsim::accounting::mm_payoff(&summary, "mm").unwrap();
+    assert_eq!(pay.penalties_paid, rust_decimal::Decimal::from(200));
+    assert_eq!(pay.kpi_periods, (2, 0));
+    assert_eq!(pay.payoff, summary.group("mm").unwrap().pnl_quote.normalize(), "its own accounts: fees included");
+    assert_eq!(summary.group("mm").unwrap().tokens_lent, rust_decimal::Decimal::ZERO, "nothing owed after settling");
+}
+
+#[test]
+fn one_project_figure_and_a_held_guarantee_is_not_counted_lost() {
+    let terms = "\n[[contracts]]\nname = \"loan\"\nkind = \"token_loan\"\nmm = \"mm\"\ntokens = 2000000\n\
+                 tenor = \"30d\"\n\n[[contracts]]\nname = \"guarantee\"\nkind = \"guarantee\"\ndeposit = 100000\n\
+                 period = \"180d\"\nband_high = \"-10%\"\n";
+    let s = load_str(&format!("{BASE}{terms}"), "t.toml", &[]).unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&s, &RunOptions { out_dir: Some(dir.path().to_path_buf()), progress: None, charts: false }).unwrap();
+    let summary = &out.summary;
+    let g = summary.contracts.iter().find(|c| c.name() == "guarantee").unwrap().to_json();
+    assert_eq!((g["status"].as_str(), g["settled"].as_bool()), (Some("held"), Some(false)));
+    let project = summary.group("project").unwrap();
+    assert!(project.cash_end < rust_decimal::Decimal::from(100_000), "the deposit sits with the exchange");
+    assert_eq!(project.cash_deposited, rust_decimal::Decimal::from(100_000));
+    let o = mmsim::accounting::project_outcome(summary).unwrap();
+    let loan = summary.contracts.iter().find(|c| c.name() == "loan").unwrap();
+    // The project did nothing but lend and deposit: its outcome is the loan's, the held deposit
+    // is still its own (not −100,000), and what the band rule would withhold is only projected.
+    assert_eq!(Some(o.outcome), loan.project_outcome(), "{o:?}");
+    assert_eq!(o.vs_holding, project.pnl_quote.normalize());
+    assert!(o.withheld_projected > rust_decimal::Decimal::ZERO, "{o:?}");
+    // contracts.csv: the loan row carries when it settled (the run's end), end_s its tenor.
+    let csv = fs::read_to_string(dir.path().join("contracts.csv")).unwrap();
+    let head: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = csv.lines().find(|l| l.starts_with("loan,")).unwrap().split(',').collect();
+    let col = |c: &str| row[head.iter().position(|h| *h == c).unwrap()];
+    assert_eq!((col("settled"), col("settled_s"), col("end_s")), ("true", "7200", "2592000"));
+    assert_eq!(&head[..30].join(","), &mmsim::contracts::COLUMNS[..30].join(","), "columns only appended");
+    assert_eq!(head.last(), Some(&"recalled_s"));
 }

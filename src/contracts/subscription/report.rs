@@ -59,6 +59,9 @@ pub struct SubscriptionSummary {
     pub name: String,
     /// What a missed period does to the fee.
     pub on_miss: OnMiss,
+    /// Penalties the MM paid for missed periods.
+    #[serde(serialize_with = "json::exact")]
+    pub penalties_paid: Decimal,
     /// Period length in days.
     #[serde(serialize_with = "json::float")]
     pub period_days: f64,
@@ -173,11 +176,12 @@ impl Subscription {
         let summary = SubscriptionSummary {
             account: t.payer.clone(),
             depth_band: k.depth_band,
-            fee_account: t.fee_account.clone(),
+            fee_account: t.fee_account.clone().unwrap_or_else(|| t.mm.clone()),
             fee_per_period: f.cash(t.fee_per_period),
             fees_paid: f.cash(sum(|p| p.fee_paid)),
             fees_unpaid: f.cash(sum(|p| p.fee_unpaid)),
             fees_withheld: f.cash(sum(|p| p.fee_withheld)),
+            penalties_paid: f.cash(sum(|p| p.penalty_paid)),
             kind: ContractKind::Subscription,
             kpis: self.periods.iter().enumerate().map(|(i, p)| period_summary(f, i, p)).collect(),
             max_spread_bps: k.max_spread_bps,
@@ -230,6 +234,8 @@ impl Subscription {
             values.push(("fee_due", f.cash_text(p.fee_due)));
             values.push(("fee_paid", f.cash_text(p.fee_paid)));
             values.push(("fee_withheld", f.cash_text(p.fee_withheld)));
+            values.push(("penalties_paid", f.cash_text(p.penalty_paid)));
+            values.push(("settled_s", crate::contracts::report::secs_text(k.end.as_secs_f64())));
         }
         ContractRow {
             contract: self.name.clone(),

@@ -30,11 +30,12 @@ fn terms() -> LoanTerms {
         settle: Settlement::Tokens,
         expiry_average: None,
         early_return: false,
+        protections: crate::contracts::Protections::none(),
     }
 }
 
 fn loan(t: LoanTerms) -> TokenLoan {
-    TokenLoan::new("loan", t, PROJECT, vec![MM], vec![MM_ACCT])
+    TokenLoan::new("loan", t, PROJECT, vec![MM], vec![MM_ACCT], PROJECT, 1)
 }
 
 /// Project with 1,000 lots, MM with 1,000,000 atoms of cash; open at 100 ticks.
@@ -108,7 +109,8 @@ fn out_of_the_money_tokens_all_come_back() {
 
 #[test]
 fn a_borrower_without_the_tokens_defaults_and_the_project_loses_them() {
-    let (mut w, mut l) = (world(), loan(terms()));
+    // No cash either: nothing can be bought in.
+    let (mut w, mut l) = (World::new((0, 1_000), (0, 0), 100), loan(terms()));
     w.start(&mut l);
     // The MM sold 600 tokens and never bought them back.
     w.move_tokens(MM_ACCT, OTHER_ACCT, Qty(600));
@@ -209,27 +211,48 @@ fn index_strikes_are_fixed_when_the_window_closes() {
 }
 
 #[test]
-fn a_loan_running_past_the_end_is_marked_to_market() {
+fn a_loan_still_open_at_the_run_end_settles_then_as_if_it_expired() {
     let mut t = terms();
     t.tenor = Dur(365 * 86_400_000_000_000);
     let (mut w, mut l) = (world(), loan(t));
     w.start(&mut l);
     w.now = secs(60);
-    w.print(150);
+    w.print(180);
     w.drive(&mut l, secs(3_600));
+    assert!(l.settlement().is_none(), "open until the run ends");
     w.finish(&mut l);
-    assert!(l.settlement().is_none());
+    let s = l.settlement().expect("settled at the run's end");
+    assert!(s.at_run_end);
+    assert_eq!(s.at, secs(3_600));
+    // The +50% call (strike 1.50) is in the money at 1.80: exercised; the rest comes back.
+    assert_eq!(s.exercised, vec![Qty(500), Qty(0)]);
+    assert_eq!(s.tokens_returned, Qty(500));
     let r = l.report(units());
     let j = summary_json(&r);
-    assert_eq!(j["status"], "open");
-    assert_eq!(j["settled"], false);
-    let years = (365.0 * 86_400.0 - 3_600.0) / (365.0 * 86_400.0);
-    let calls = (bs_call(150.0, 150.0, years, 0.0, 1.0) + bs_call(150.0, 200.0, years, 0.0, 1.0)) * 500.0 / 100.0;
-    let outcome = j["project_outcome_quote"].as_f64().unwrap();
-    assert!((outcome - (1_500.0 - 1_000.0 - calls)).abs() < 1e-4, "{outcome} vs {}", 500.0 - calls);
-    let mm = j["mm_pnl_quote"].as_f64().unwrap();
-    assert!((mm - calls).abs() < 1e-4, "the MM holds the calls: {mm}");
-    assert!(!r.rows[0].settled);
+    assert_eq!(j["status"], "settled");
+    assert_eq!(j["settled_at_run_end"], true);
+    assert_eq!(j["settled_s"], serde_json::json!(3_600));
+    assert_eq!(r.rows[0].get("settled_s"), "3600");
+    assert_eq!(r.rows[0].get("end_s"), format!("{}", 365.0 * 86_400.0), "end_s stays the tenor's end");
+    // Final figures, not a mark: project 750 + 500 × 1.80 − 1,000 = 650; MM −750 + 500 × 1.80 = 150.
+    assert_eq!(j["project_outcome_quote"], serde_json::json!(650));
+    assert_eq!(j["mm_pnl_quote"], serde_json::json!(150));
+    assert_eq!((w.claim(PROJECT), w.claim(MM_ACCT)), (Qty(0), Qty(0)));
+    assert!(w.exchange.ledger().conservation().ok());
+}
+
+#[test]
+fn missing_tokens_are_bought_in_with_cash_at_the_settlement_spot() {
+    let (mut w, mut l) = (world(), loan(terms()));
+    w.start(&mut l);
+    w.move_tokens(MM_ACCT, OTHER_ACCT, Qty(600));
+    w.now = secs(60);
+    w.print(50);
+    w.drive(&mut l, secs(3_600));
+    let s = l.settlement().unwrap();
+    assert_eq!((s.tokens_returned, s.bought_in, s.shortfall), (Qty(400), Qty(600), Qty(0)));
+    assert_eq!(s.buyin_cash, Cash(600 * 50));
+    assert_eq!(w.cash(PROJECT), Cash(30_000));
 }
 
 #[test]
@@ -290,6 +313,8 @@ fn an_early_return_waits_for_every_borrowing_agent() {
         PROJECT,
         vec![MM, OTHER],
         vec![MM_ACCT, OTHER_ACCT],
+        PROJECT,
+        1,
     );
     // Before signing, nothing to end.
     l.on_signal(MM, Signal::LoansDone, &mut w.ctx());

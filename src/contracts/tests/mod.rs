@@ -4,6 +4,7 @@
 mod guarantee;
 mod kpi;
 mod loan;
+mod protections;
 mod subscription;
 
 use rust_decimal::Decimal;

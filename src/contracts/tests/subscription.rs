@@ -14,7 +14,9 @@ fn terms(on_miss: OnMiss, terminate_after_misses: u32) -> SubscriptionTerms {
     SubscriptionTerms {
         mm: "mm".into(),
         payer: "project".into(),
-        fee_account: "firm".into(),
+        fee_account: Some("firm".into()),
+        own_accounts: false,
+        penalty_per_miss: Cash::ZERO,
         fee_per_period: Cash(1_000),
         period: Dur(60_000_000_000),
         start: SimTime::ZERO,
@@ -46,7 +48,7 @@ fn pull(w: &mut World, ids: &[OrderId]) {
 fn setup(on_miss: OnMiss, terminate: u32) -> (World, Subscription) {
     let mut w = World::new((10_000_000, 10_000), (0, 0), 1_000);
     w.authorize(PROJECT, MM);
-    let s = Subscription::new("retainer", terms(on_miss, terminate), PROJECT, FIRM, vec![MM]);
+    let s = Subscription::new("retainer", terms(on_miss, terminate), PROJECT, FIRM, vec![FIRM], vec![MM]);
     (w, s)
 }
 

@@ -3,8 +3,11 @@
 //! `option_value_pct` (percent of the loan's value), `exercised_qty`, `cash_paid`,
 //! `tokens_returned`, `returned_value_quote` (tokens returned × settlement spot),
 //! `default_shortfall_tokens`, `project_outcome_quote`, `mm_pnl_quote`, plus `status`, `settled`,
-//! `settled_s`, `settlement_spot`, the terms (`early_return` among them), and `options` (one
-//! object per call).
+//! `settled_s`, `settled_at_run_end`, `settlement_spot`, the terms (`early_return` among them),
+//! `options` (one object per call), and the protections' figures: `collateral_cash`,
+//! `collateral_tokens` (posted), `collateral_forfeited_quote` (forfeited cash + tokens × mark),
+//! `penalties_paid`, `bought_in_tokens`, `buyin_cash`, `recalled_s` and `breaches` (one object per
+//! breach: `at_s`, `clause`, `detected`, `penalty`, `forfeit_cash`, `forfeit_tokens`).
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -34,11 +37,28 @@ pub enum LoanState {
 /// A token loan's `summary.json` entry (fields in alphabetical order, as written).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LoanSummary {
+    /// Owed tokens bought in with cash at the settlement spot.
+    #[serde(serialize_with = "json::exact")]
+    pub bought_in_tokens: Decimal,
+    /// Breaches of the loan's clauses, in time order.
+    pub breaches: Vec<BreachSummary>,
+    /// Cash the borrower paid for the bought-in tokens.
+    #[serde(serialize_with = "json::exact")]
+    pub buyin_cash: Decimal,
     /// Orders of the borrower cancelled at settlement.
     pub cancelled_orders: u32,
     /// Strike cash paid for exercised calls.
     #[serde(serialize_with = "json::exact")]
     pub cash_paid: Decimal,
+    /// Collateral cash posted at signing.
+    #[serde(serialize_with = "json::exact")]
+    pub collateral_cash: Decimal,
+    /// Collateral forfeited to the lender: cash + tokens × the mark price.
+    #[serde(serialize_with = "json::exact")]
+    pub collateral_forfeited_quote: Decimal,
+    /// Collateral tokens posted at signing.
+    #[serde(serialize_with = "json::exact")]
+    pub collateral_tokens: Decimal,
     /// Tokens not returned, valued at the mark price.
     #[serde(serialize_with = "json::exact")]
     pub default_shortfall_quote: Decimal,
@@ -84,12 +104,18 @@ pub struct LoanSummary {
     pub option_value_pct: f64,
     /// One entry per call.
     pub options: Vec<OptionSummary>,
+    /// Penalties the borrower paid for detected breaches (from cash or collateral).
+    #[serde(serialize_with = "json::exact")]
+    pub penalties_paid: Decimal,
     /// The lender's result from the loan.
     #[serde(serialize_with = "json::exact")]
     pub project_outcome_quote: Decimal,
     /// Annual rate.
     #[serde(serialize_with = "json::float")]
     pub rate: f64,
+    /// When the lender recalled the loan, seconds since the start.
+    #[serde(serialize_with = "json::float_opt")]
+    pub recalled_s: Option<f64>,
     /// The index strikes were fixed against, once known.
     #[serde(serialize_with = "json::exact_opt")]
     pub reference_price: Option<Decimal>,
@@ -100,6 +126,8 @@ pub struct LoanSummary {
     pub settle: Settlement,
     /// True once settled.
     pub settled: bool,
+    /// Settled because the run ended with the loan open (as if it expired then).
+    pub settled_at_run_end: bool,
     /// When it settled, seconds since the start.
     #[serde(serialize_with = "json::float_opt")]
     pub settled_s: Option<f64>,
@@ -128,6 +156,27 @@ pub struct LoanSummary {
     /// Annual volatility.
     #[serde(serialize_with = "json::float")]
     pub volatility: f64,
+}
+
+/// One breach of a loan's clauses, as reported (fields in alphabetical order, as written).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BreachSummary {
+    /// When it was seen, seconds since the start.
+    #[serde(serialize_with = "json::float")]
+    pub at_s: f64,
+    /// The clause: `sell_cap_daily`, `sell_cap_total`, `lockup` or `default`.
+    pub clause: &'static str,
+    /// Whether the lender detected it (only detected breaches cost the borrower).
+    pub detected: bool,
+    /// Collateral cash forfeited for it.
+    #[serde(serialize_with = "json::exact")]
+    pub forfeit_cash: Decimal,
+    /// Collateral tokens forfeited for it.
+    #[serde(serialize_with = "json::exact")]
+    pub forfeit_tokens: Decimal,
+    /// Penalty paid for it.
+    #[serde(serialize_with = "json::exact")]
+    pub penalty: Decimal,
 }
 
 /// One call option of a loan's summary (fields in alphabetical order, as written).
@@ -181,7 +230,7 @@ impl TokenLoan {
         let signed = self.signing.is_some() && !matches!(self.status, LoanStatus::Failed(_));
         let option_value: f64 = if signed { self.signing.as_ref().map_or(0.0, |s| s.values.iter().sum()) } else { 0.0 };
         let option_pct = if loan_value.0 > 0 { option_value / loan_value.0 as f64 * 100.0 } else { 0.0 };
-        let end = self.end.unwrap_or(super::EndMark { mark: spot, borrower: self.borrower_start, options_mtm: 0.0 });
+        let end = self.end.unwrap_or(super::EndMark { mark: spot, borrower: self.borrower_start });
         let s = self.settled.as_ref();
         let exercised = s.map_or(Qty::ZERO, |s| s.exercised.iter().fold(Qty::ZERO, |a, &q| a + q));
         let cash_paid = s.map_or(Cash::ZERO, |s| s.cash_paid);
@@ -189,15 +238,22 @@ impl TokenLoan {
         let shortfall = s.map_or(Qty::ZERO, |s| s.shortfall);
         let d_cash = end.borrower.0 - self.borrower_start.0;
         let d_tokens = end.borrower.1 - self.borrower_start.1;
+        let (forfeit_cash, forfeit_tokens) = self.clauses.forfeited();
+        let penalties = self.clauses.penalties_paid();
         let (project, mm) = match (&self.status, s) {
             (LoanStatus::Settled, Some(s)) => {
-                let received = s.cash_paid - s.intrinsic_paid + Cash::notional(end.mark, s.tokens_returned);
+                let received = s.cash_paid - s.intrinsic_paid
+                    + s.buyin_cash
+                    + penalties
+                    + forfeit_cash
+                    + Cash::notional(end.mark, s.tokens_returned + forfeit_tokens);
                 ((received - loan_value, 0.0), (d_cash + Cash::notional(end.mark, d_tokens), 0.0))
             }
             (LoanStatus::Open, _) => {
+                // Only before `finish`: a loan open at the run's end is settled then.
                 let claim = Cash::notional(end.mark, self.terms.tokens);
                 let mm = d_cash + Cash::notional(end.mark, d_tokens - self.terms.tokens);
-                ((claim - loan_value, -end.options_mtm), (mm, end.options_mtm))
+                ((claim - loan_value, 0.0), (mm, 0.0))
             }
             _ => ((Cash::ZERO, 0.0), (d_cash + Cash::notional(end.mark, d_tokens), 0.0)),
         };
@@ -225,10 +281,33 @@ impl TokenLoan {
         let t = &self.terms;
         let settled = self.settled.as_ref();
         let mark = self.end.map(|e| e.mark);
+        let mark_or_zero = mark.unwrap_or(Price(0));
+        let (forfeit_cash, forfeit_tokens) = self.clauses.forfeited();
+        let forfeited = forfeit_cash + Cash::notional(mark_or_zero, forfeit_tokens);
+        let (posted_cash, posted_tokens) = self.clauses.posted_total;
+        let penalties = self.clauses.penalties_paid();
         let summary = LoanSummary {
+            bought_in_tokens: f.tokens(settled.map_or(Qty::ZERO, |s| s.bought_in)),
+            breaches: self
+                .clauses
+                .breaches
+                .iter()
+                .map(|b| BreachSummary {
+                    at_s: b.at.as_secs_f64(),
+                    clause: b.clause.name(),
+                    detected: b.detected,
+                    forfeit_cash: f.cash(b.forfeit_cash),
+                    forfeit_tokens: f.tokens(b.forfeit_tokens),
+                    penalty: f.cash(b.penalty),
+                })
+                .collect(),
+            buyin_cash: f.cash(settled.map_or(Cash::ZERO, |s| s.buyin_cash)),
             cancelled_orders: settled.map_or(0, |s| s.cancelled_orders),
             cash_paid: f.cash(fig.cash_paid),
-            default_shortfall_quote: f.cash(Cash::notional(mark.unwrap_or(Price(0)), fig.shortfall)),
+            collateral_cash: f.cash(posted_cash),
+            collateral_forfeited_quote: f.cash(forfeited),
+            collateral_tokens: f.tokens(posted_tokens),
+            default_shortfall_quote: f.cash(Cash::notional(mark_or_zero, fig.shortfall)),
             default_shortfall_tokens: f.tokens(fig.shortfall),
             early_return: t.early_return,
             exercised_qty: f.tokens(fig.exercised),
@@ -248,12 +327,15 @@ impl TokenLoan {
             option_value: f.cash_f64(fig.option_value),
             option_value_pct: fig.option_pct,
             options: self.option_entries(f, fig.loan_value),
+            penalties_paid: f.cash(penalties),
             project_outcome_quote: project,
             rate: t.rate,
+            recalled_s: self.clauses.recalled_at.map(|t| t.as_secs_f64()),
             reference_price: self.index.value.map(|p| f.price(p)),
             returned_value_quote: f.cash(settled.map_or(Cash::ZERO, |s| Cash::notional(s.spot, s.tokens_returned))),
             settle: t.settle,
             settled: settled.is_some(),
+            settled_at_run_end: settled.is_some_and(|s| s.at_run_end),
             settled_s: settled.map(|s| s.at.as_secs_f64()),
             settlement_spot: settled.map(|s| f.price(s.spot)),
             spot_at_signing: self.signing.as_ref().map(|s| f.price(s.spot)),
@@ -282,6 +364,23 @@ impl TokenLoan {
                 ("default_shortfall_tokens", f.tokens_text(fig.shortfall)),
                 ("project_outcome_quote", project.to_string()),
                 ("mm_pnl_quote", mm.to_string()),
+                (
+                    "settled_s",
+                    settled.map(|s| crate::contracts::report::secs_text(s.at.as_secs_f64())).unwrap_or_default(),
+                ),
+                ("bought_in_tokens", f.tokens_text(settled.map_or(Qty::ZERO, |s| s.bought_in))),
+                ("collateral_cash", f.cash_text(posted_cash)),
+                ("collateral_tokens", f.tokens_text(posted_tokens)),
+                ("collateral_forfeited_quote", f.cash_text(forfeited)),
+                ("penalties_paid", f.cash_text(penalties)),
+                ("breaches_detected", self.clauses.breaches.iter().filter(|b| b.detected).count().to_string()),
+                (
+                    "recalled_s",
+                    self.clauses
+                        .recalled_at
+                        .map(|t| crate::contracts::report::secs_text(t.as_secs_f64()))
+                        .unwrap_or_default(),
+                ),
             ],
         };
         ContractReport { summary: ContractSummary::TokenLoan(summary), rows: vec![row] }

@@ -1,7 +1,10 @@
-//! Settling a token loan at expiry or on an early return (rules in the parent module): the settlement spot, cancelling
-//! the borrower's resting orders, exercise or cash settlement, and the return of the rest.
+//! Settling a token loan at expiry, on an early return, at a recall's deadline or at the run's end
+//! (rules in the parent module): the settlement spot, cancelling the borrower's resting orders,
+//! exercise or cash settlement, the return of the rest, the cash buy-in of what is missing, a
+//! default's forfeit and penalty, and the release of the collateral left.
 
 use super::{LoanStatus, Settled, TokenLoan, BAR_NS};
+use crate::contracts::protections::Clause;
 use crate::contracts::spec::Settlement;
 use crate::contracts::{Applied, ContractCommand, ContractCtx};
 use crate::types::{Cash, Price, Qty};
@@ -42,6 +45,10 @@ impl TokenLoan {
             tokens_returned: Qty::ZERO,
             shortfall: Qty::ZERO,
             cancelled_orders: cancelled,
+            bought_in: Qty::ZERO,
+            buyin_cash: Cash::ZERO,
+            at_run_end: false,
+            recalled: false,
         };
         let mut order: Vec<usize> = (0..opts.len()).filter(|&i| spot > self.strikes[i]).collect();
         order.sort_by_key(|&i| (self.strikes[i], i));
@@ -76,8 +83,20 @@ impl TokenLoan {
         for (acct, qty) in self.shares() {
             let _ = ctx.apply(ContractCommand::Claim { lender: self.lender, borrower: acct, tokens: Qty(-qty.0) });
         }
-        s.shortfall = owed - s.tokens_returned;
+        let missing = owed - s.tokens_returned;
+        if missing > Qty::ZERO && spot.0 > 0 {
+            let affordable = Qty((ctx.free_cash(&self.accounts).0 / spot.0 as i128).min(i64::MAX as i128) as i64);
+            let lots = missing.min(affordable);
+            s.buyin_cash = ctx.pay_from(&mut self.transfers, &self.accounts, self.lender, Cash::notional(spot, lots));
+            s.bought_in = lots;
+        }
+        s.shortfall = missing - s.bought_in;
+        let defaulted = s.shortfall > Qty::ZERO;
         self.settled = Some(s);
         self.status = LoanStatus::Settled;
+        if defaulted {
+            self.breach(ctx, Clause::Default);
+        }
+        self.release_collateral(ctx);
     }
 }

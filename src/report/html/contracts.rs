@@ -3,7 +3,8 @@
 //! its own.
 //!
 //! Each contract object becomes a card: its `name` and `kind` as the heading, scalar fields as a
-//! two-column table, nested objects as sub-tables, and arrays of objects (e.g. a KPI table per
+//! two-column table grouped under headings (terms, status, settlement, protections, outcome) and
+//! labelled in words with their units (`labels.rs`), nested objects as sub-tables, and arrays of objects (e.g. a KPI table per
 //! period) as tables with one column per key. A row is highlighted as a miss when it has a
 //! boolean `met`, `ok`, `pass`, `passed`, `achieved` or `hit` that is `false`, or a `missed`,
 //! `miss`, `breach`, `breached`, `failed` or `violated` that is `true`.
@@ -137,14 +138,25 @@ fn object_html(out: &mut String, obj: &Map<String, Value>, depth: usize) {
         obj.iter().filter(|(k, v)| !matches!(k.as_str(), "name" | "kind") && !v.is_object() && !is_table(v)).collect();
     if !scalars.is_empty() {
         out.push_str("<table class=\"kv\"><tbody>\n");
-        for (k, v) in scalars {
+        // Top-level figures grouped under headings, in words with their units.
+        let mut rows: Vec<(usize, String, &String, &Value)> = scalars
+            .into_iter()
+            .map(|(k, v)| {
+                let (group, words) = if depth == 0 { super::labels::label(k) } else { (0, None) };
+                (group, words.map_or_else(|| humanize(k), str::to_string), k, v)
+            })
+            .collect();
+        rows.sort_by_key(|r| r.0);
+        let mut shown: Option<usize> = None;
+        for (group, words, k, v) in rows {
+            if depth == 0 && shown != Some(group) {
+                let _ =
+                    writeln!(out, "<tr class=\"group\"><th colspan=\"2\">{}</th></tr>", super::labels::GROUPS[group]);
+                shown = Some(group);
+            }
             let class = if cell_is_miss(k, v) { " class=\"miss\"" } else { "" };
-            let _ = writeln!(
-                out,
-                "<tr{class}><th>{}</th><td class=\"num\">{}</td></tr>",
-                escape(&humanize(k)),
-                keyed_cell(k, v)
-            );
+            let _ =
+                writeln!(out, "<tr{class}><th>{}</th><td class=\"num\">{}</td></tr>", escape(&words), keyed_cell(k, v));
         }
         out.push_str("</tbody></table>\n");
     }
@@ -220,6 +232,13 @@ mod tests {
         let html = values_html(&[c]);
         assert!(html.contains("<h3>retainer <span class=\"kind\">subscription</span></h3>"), "{html}");
         assert!(html.contains("fee quote") && html.contains("10,000"), "{html}");
+        assert!(html.contains("<th colspan=\"2\">Other figures</th>"), "{html}");
+        let loan = values_html(&[json!({"name": "l", "kind": "token_loan", "option_value_pct": 0.103657,
+            "collateral_forfeited_quote": 5, "status": "settled"})]);
+        assert!(loan.contains("<th>calls&#39; value at signing (% of the loan)</th>"), "words and units: {loan}");
+        assert!(!loan.contains("option value pct"), "{loan}");
+        let order = ["Terms", "Status", "Protections"].map(|g| loan.find(&format!(">{g}</th>")).unwrap());
+        assert!(order[0] < order[1] && order[1] < order[2], "grouped in order: {loan}");
         assert!(html.contains("<h4>KPIs</h4>"), "{html}");
         assert!(html.contains("<th>period</th><th>spread bps</th><th>met</th>"), "{html}");
         assert!(html.contains("<tr class=\"miss\">"), "{html}");

@@ -181,8 +181,10 @@ fn row(out: &mut String, label: &str, values: &[Option<Decimal>], how: Fmt) {
     for v in values {
         out.push_str(&td(*v, how, how == Fmt::Pnl));
     }
+    // The one sign convention: the first run (actual) minus the second (counterfactual), as in
+    // comparison.csv and the terminal.
     if let [Some(a), Some(b)] = values {
-        out.push_str(&td(Some(*b - *a), how, true));
+        out.push_str(&td(Some(*a - *b), how, true));
     } else if values.len() == 2 {
         out.push_str("<td class=\"num\">–</td>");
     }
@@ -195,7 +197,7 @@ fn table_head(out: &mut String, first: &str, labels: &[String]) {
         let _ = write!(out, "<th class=\"num\">{}</th>", escape(l));
     }
     if labels.len() == 2 {
-        out.push_str("<th class=\"num\">difference</th>");
+        let _ = write!(out, "<th class=\"num\">difference ({} − {})</th>", escape(&labels[0]), escape(&labels[1]));
     }
     out.push_str("</tr></thead><tbody>\n");
 }
@@ -269,7 +271,20 @@ fn project_outcome(out: &mut String, runs: &[&Summary], heads: &[String]) {
         runs.iter().map(|s| Some((project(s)?.tokens_end + project(s)?.tokens_lent) * s.price.close?)).collect();
     row(out, "its tokens' value at the open", &open, Fmt::Money);
     row(out, "its tokens' value at the close", &close, Fmt::Money);
-    row(out, "result (PnL)", &col(&|p| p.pnl_quote), Fmt::Pnl);
+    let outcome = |f: fn(&crate::accounting::ProjectOutcome) -> Decimal| -> Vec<Option<Decimal>> {
+        runs.iter().map(|s| crate::accounting::project_outcome(s).as_ref().map(f)).collect()
+    };
+    if runs.iter().filter_map(|s| project(s)).any(|p| !p.cash_deposited.is_zero()) {
+        row(out, "cash deposited elsewhere, still its own", &col(&|p| p.cash_deposited), Fmt::Money);
+        row(out, "of which the rule would withhold (projected)", &outcome(|o| o.withheld_projected), Fmt::Money);
+    }
+    row(
+        out,
+        "outcome: final wealth at the close − starting wealth at the listing price",
+        &outcome(|o| o.outcome),
+        Fmt::Pnl,
+    );
+    row(out, "result against simply holding (PnL)", &col(&|p| p.pnl_quote), Fmt::Pnl);
     out.push_str("</tbody></table>\n</div>\n");
 }
 

@@ -93,6 +93,7 @@ fn contracts_render_as_tables_with_misses_highlighted() {
         account: "project".into(),
         depth_band: 0.02,
         fee_account: "firm".into(),
+        penalties_paid: dec!(0),
         fee_per_period: dec!(25000),
         fees_paid: dec!(25000),
         fees_unpaid: Decimal::ZERO,
@@ -145,8 +146,17 @@ fn a_counterfactual_shows_both_runs_side_by_side() {
     assert_eq!(html.matches("<svg ").count(), 9);
     assert!(html.find("chart-price_comparison").unwrap() < html.find("chart-price\"").unwrap());
     assert!(html.contains(
-        "<th class=\"num\">with retail</th><th class=\"num\">without retail</th><th class=\"num\">difference</th>"
+        "<th class=\"num\">with retail</th><th class=\"num\">without retail</th><th class=\"num\">difference (with retail − without retail)</th>"
     ));
+    // One sign everywhere: first run minus second, as comparison.csv and the terminal write it.
+    assert!(html.contains("Differences are with retail minus without retail"));
+    let trades_row = &html[html.find("<tr><th>number of trades</th>").unwrap()..];
+    let trades_row = &trades_row[..trades_row.find("</tr>").unwrap()];
+    let diff = a.summary.volume.trades as i64 - b.summary.volume.trades as i64;
+    assert!(diff != 0, "the two runs differ");
+    let cells: Vec<&str> = trades_row.split("<td").skip(1).collect();
+    let text = cells[2].split('>').nth(1).unwrap().split('<').next().unwrap().replace(['+', ','], "").replace('−', "-");
+    assert_eq!(text.parse::<i64>().unwrap(), diff, "difference = actual − counterfactual: {trades_row}");
     assert!(html.contains("class=\"cols\""));
     assert!(html.contains("Same market, no retail crowd"));
 }

@@ -28,14 +28,41 @@
 //! early_return = false           # default false; true: the borrower may end the loan before expiry
 //!                                #   (lend_and_dump does once it holds what it owes); it settles when
 //!                                #   every agent of the group has
+//! # protections (all optional; none by default): what a breach costs the MM
+//! collateral_cash = 500000       # quote units ≥ 0 the MM posts at signing from its own cash
+//! collateral_tokens = 0          # tokens ≥ 0 of its own (not lent) it posts at signing
+//! collateral_holder = "escrow"   # default the lender; or an [[accounts]] escrow (a forfeit moves it
+//!                                #   to the lender); an MM that cannot post leaves the loan failed
+//! penalty_per_breach = 50000     # quote units ≥ 0 paid to the lender per detected breach (what its
+//!                                #   cash cannot pay comes out of the collateral's cash)
+//! sell_cap_daily = "10%"         # largest net sale of lent tokens per day (days from signing), share
+//!                                #   of the loan in [0, 100%]; a breach is monitored, never blocked
+//! sell_cap_total = "30%"         # largest net sale of lent tokens since signing, share of the loan
+//! lockup = "7d"                  # no net sale of lent tokens before start + lockup (≤ the tenor)
+//! forfeit_sell_cap = "50%"       # share of the posted collateral forfeited per detected sell-cap
+//! forfeit_lockup = "100%"        #   / lock-up breach / default, in [0, 100%] (need collateral;
+//! forfeit_default = "100%"       #   default_forfeit defaults to 100% with collateral, others to 0)
+//! recall_below = "50%"           # the lender recalls the loan once the spot < this share of the spot
+//!                                #   at signing, in (0, 100%) ...
+//! recall_grace = "1d"            # ... and it settles this long after (default 1d); missing tokens
+//!                                #   are then a default
+//! detection = "100%"             # chance in [0, 100%] that a sell-cap or lock-up breach is detected
+//!                                #   (drawn from the run's seed); a default is always detected
+//! monitor_every = "1m"           # default "1m": how often net sales and the recall price are read
 //! [[contracts.options]]          # repeatable call options
 //! strike = "+50%"                # required: premium over the reference ("+50%", "-10%"), or an
 //!                                #   absolute price (0.075 or "0.075") on the tick grid
 //! qty = 333333                   # tokens, whole lots; give it on every option or on none
 //!                                #   (none: the loan is split evenly, remainder to the last)
 //!
-//! # kind = "subscription": `mm` (a group with trades_for) quotes that account for a fee
-//! fee_account = "mm_firm"        # required: the project or an [[accounts]] name other than the payer
+//! # kind = "subscription": `mm` quotes for a fee. With trades_for it quotes that account, which
+//! # pays the fee and bears the trading; without, it quotes from its own accounts (e.g. the tokens
+//! # of a loan it also holds: one group may hold a loan and a retainer) and `payer` pays the fee
+//! payer = "project"              # own-account groups only: default the project, or an [[accounts]] name
+//! fee_account = "mm_firm"        # the project or an [[accounts]] name other than the payer; required
+//!                                #   with trades_for, else default the MM group's own (first) account
+//! penalty_per_miss = 0           # quote units ≥ 0 the MM pays the payer per missed period (from the
+//!                                #   fee account with trades_for, else from its own accounts)
 //! fee_per_period = 10000         # required, quote units ≥ 0, whole cash atoms
 //! period = "30d"                 # default "30d"
 //! start = "0s"                   # default "0s"
@@ -257,6 +284,34 @@ pub struct RawLoan {
     pub expiry_average: Option<Dur>,
     /// The borrower may end it before expiry.
     pub early_return: Option<bool>,
+    /// Collateral cash the borrower posts, quote units.
+    pub collateral_cash: Option<Dec>,
+    /// Collateral tokens the borrower posts.
+    pub collateral_tokens: Option<Dec>,
+    /// Who holds the collateral: the lender or an escrow account.
+    pub collateral_holder: Option<String>,
+    /// Penalty per detected breach, quote units.
+    pub penalty_per_breach: Option<Dec>,
+    /// Forfeited share of the collateral on a sell-cap breach.
+    pub forfeit_sell_cap: Option<RawRatio>,
+    /// Forfeited share on a lock-up breach.
+    pub forfeit_lockup: Option<RawRatio>,
+    /// Forfeited share on a default.
+    pub forfeit_default: Option<RawRatio>,
+    /// Largest net sale of lent tokens per day, share of the loan.
+    pub sell_cap_daily: Option<RawRatio>,
+    /// Largest net sale of lent tokens since signing, share of the loan.
+    pub sell_cap_total: Option<RawRatio>,
+    /// No net sale before signing + this.
+    pub lockup: Option<Dur>,
+    /// Recall once the spot is below this share of the spot at signing.
+    pub recall_below: Option<RawRatio>,
+    /// Time to return after a recall.
+    pub recall_grace: Option<Dur>,
+    /// Probability a breach of a partly observed clause is detected.
+    pub detection: Option<RawRatio>,
+    /// Interval of the monitoring readings.
+    pub monitor_every: Option<Dur>,
     /// The calls.
     pub options: Option<Vec<RawOption>>,
 }
@@ -265,6 +320,8 @@ pub struct RawLoan {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSubscription {
+    /// The fee's payer (groups with their own accounts only).
+    pub payer: Option<String>,
     /// The fee's recipient.
     pub fee_account: Option<String>,
     /// Fee per period, quote units.
@@ -279,6 +336,8 @@ pub struct RawSubscription {
     pub on_miss: Option<OnMiss>,
     /// Misses in a row that end it.
     pub terminate_after_misses: Option<i64>,
+    /// Penalty the MM pays per missed period, quote units.
+    pub penalty_per_miss: Option<Dec>,
     /// KPI thresholds.
     pub kpis: Option<RawKpis>,
 }

@@ -1,0 +1,80 @@
+//! Words and units for the contract figures `summary.json` writes, and the groups the report shows
+//! them in (terms, what was done, money, the protections, the outcome). A key not listed here is
+//! shown under "Other figures" with its name spelt out.
+
+/// The groups, in the order the report shows them.
+pub(super) const GROUPS: [&str; 6] = ["Terms", "Status", "Settlement", "Protections", "Outcome", "Other figures"];
+
+/// `(key, group index, label with unit)`.
+const LABELS: &[(&str, usize, &str)] = &[
+    ("mm", 0, "market maker (agent group)"),
+    ("lender", 0, "lender (account)"),
+    ("tokens_lent", 0, "tokens lent"),
+    ("start_s", 0, "starts at (seconds from the start)"),
+    ("tenor_days", 0, "tenor (days)"),
+    ("expiry_s", 0, "expires at (seconds from the start)"),
+    ("volatility", 0, "volatility for Black–Scholes (fraction a year)"),
+    ("rate", 0, "risk-free rate (fraction a year)"),
+    ("strike_reference", 0, "strikes measured from"),
+    ("settle", 0, "settled in"),
+    ("early_return", 0, "early return allowed"),
+    ("spot_at_signing", 0, "spot at signing (quote per token)"),
+    ("loan_value_start", 0, "loan's value at signing (quote)"),
+    ("option_value", 0, "calls' value at signing, Black–Scholes (quote)"),
+    ("option_value_pct", 0, "calls' value at signing (% of the loan)"),
+    ("reference_price", 0, "reference price of the strikes (quote per token)"),
+    ("depositor", 0, "depositor (account)"),
+    ("deposit", 0, "deposit (quote)"),
+    ("band_low", 0, "band's low (quote per token)"),
+    ("band_high", 0, "band's high (quote per token)"),
+    ("release_rule", 0, "release rule"),
+    ("end_s", 0, "period ends at (seconds from the start)"),
+    ("account", 0, "account paying the fee"),
+    ("fee_account", 0, "fee paid into (account)"),
+    ("fee_per_period", 0, "fee per period (quote)"),
+    ("period_days", 0, "period (days)"),
+    ("on_miss", 0, "on a missed period"),
+    ("status", 1, "status"),
+    ("settled", 1, "settled"),
+    ("settled_s", 1, "settled at (seconds from the start)"),
+    ("settled_at_run_end", 1, "settled because the run ended"),
+    ("failure", 1, "why it failed"),
+    ("mark_price", 1, "closing price it is valued at (quote per token)"),
+    ("checks", 1, "price checks"),
+    ("checks_in_band", 1, "checks inside the band"),
+    ("in_band_share", 1, "share of checks inside the band (fraction)"),
+    ("first_breach_s", 1, "first check outside the band (seconds)"),
+    ("periods", 1, "settled periods"),
+    ("periods_failed", 1, "periods that missed a KPI"),
+    ("settlement_spot", 2, "settlement spot (quote per token)"),
+    ("exercised_qty", 2, "tokens bought by exercising calls"),
+    ("cash_paid", 2, "strike cash paid by the MM (quote)"),
+    ("intrinsic_paid", 2, "intrinsic value paid to the MM (quote)"),
+    ("tokens_returned", 2, "tokens returned"),
+    ("returned_value_quote", 2, "returned tokens' value at settlement (quote)"),
+    ("bought_in_tokens", 2, "missing tokens bought in with cash"),
+    ("buyin_cash", 2, "cash paid for them (quote)"),
+    ("default_shortfall_tokens", 2, "tokens never returned (default)"),
+    ("default_shortfall_quote", 2, "their value at the close (quote)"),
+    ("cancelled_orders", 2, "MM orders cancelled to settle"),
+    ("released", 2, "released to the depositor (quote)"),
+    ("withheld", 2, "withheld by the exchange (quote)"),
+    ("released_projected", 2, "projected release if held to the end (quote, not booked)"),
+    ("withheld_projected", 2, "projected withholding (quote, not booked)"),
+    ("fees_paid", 2, "fees paid (quote)"),
+    ("fees_withheld", 2, "fees withheld for missed KPIs (quote)"),
+    ("fees_unpaid", 2, "fees due but unpaid (quote)"),
+    ("collateral_cash", 3, "collateral posted, cash (quote)"),
+    ("collateral_tokens", 3, "collateral posted, tokens"),
+    ("collateral_forfeited_quote", 3, "collateral forfeited to the lender (quote)"),
+    ("penalties_paid", 3, "penalties paid by the MM (quote)"),
+    ("recalled_s", 3, "loan recalled at (seconds from the start)"),
+    ("project_outcome_quote", 4, "project's result from this contract (quote)"),
+    ("mm_pnl_quote", 4, "MM's result from this contract (quote)"),
+    ("project_trading_pnl", 4, "traded account's result (quote)"),
+];
+
+/// The group index and the words for `key`.
+pub(super) fn label(key: &str) -> (usize, Option<&'static str>) {
+    LABELS.iter().find(|(k, _, _)| *k == key).map_or((GROUPS.len() - 1, None), |&(_, g, l)| (g, Some(l)))
+}
