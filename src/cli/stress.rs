@@ -58,12 +58,7 @@ pub fn run(args: &StressArgs) -> Result<()> {
     let result = stress::run_stress(&plan, &options)?;
     let out = args.out.clone().unwrap_or_else(|| stress::default_out_dir(&plan.scenario));
     let files = stress::write(&result, &out)?;
-    println!(
-        "{} runs in {:.1} s on {} thread(s)",
-        result.runs,
-        result.wall.as_secs_f64(),
-        result.threads
-    );
+    println!("{} runs in {:.1} s on {} thread(s)", result.runs, result.wall.as_secs_f64(), result.threads);
     println!("{}", stress::html::verdict_words(&result));
     println!("wrote {}: {}", out.display(), files.join(", "));
     Ok(())

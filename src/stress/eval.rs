@@ -22,16 +22,21 @@ pub struct Payoff {
 }
 
 /// **The one accounting of the stress test** (the lead points it at the shared accounting once the
-/// contract terms land): the MM payoff is the MM group's (cash + tokens × closing price) at the end
-/// of the run minus the same at the start, and the project outcome the same for the project's
-/// account. Tokens still lent under an open loan count as the lender's (the borrower's debt), so
-/// the MM is never credited with tokens it owes; the closing price is the last trade (the open
-/// price when nothing traded). Both come from the run's ledger through the summary's
-/// `pnl_quote` (the recorder's party balances), so they match `summary.json`.
-pub fn payoff(summary: &Summary, mm: &str) -> Payoff {
+/// contract terms land): the MM payoff is the MM group's cash + tokens × price at the end of the
+/// run, at the closing price, minus the same at the start, at the open price; the project outcome
+/// is the same for the project's account. Tokens still lent under an open loan count as the
+/// lender's (the borrower's debt), so the MM is never credited with tokens it owes and the project
+/// keeps the value of what it lent. The closing price is the last trade (the open price when
+/// nothing traded). Balances come from the run's ledger through the summary (the recorder's party
+/// balances); `open` is the market's open price in quote units.
+pub fn payoff(summary: &Summary, mm: &str, open: Decimal) -> Payoff {
+    let close = summary.price.close.unwrap_or(open);
     let f = |d: Decimal| f64::from_str(&d.to_string()).unwrap_or(f64::NAN);
+    let wealth = |g: &crate::metrics::summary::GroupSummary| {
+        g.cash_end + (g.tokens_end + g.tokens_lent) * close - g.cash_start - g.tokens_start * open
+    };
     let of = |pred: &dyn Fn(&crate::metrics::summary::GroupSummary) -> bool| {
-        summary.groups.iter().filter(|g| pred(g)).map(|g| f(g.pnl_quote)).sum::<f64>()
+        f(summary.groups.iter().filter(|g| pred(g)).map(wealth).sum::<Decimal>())
     };
     Payoff { mm: of(&|g| g.name == mm), project: of(&|g| g.kind == PartyKind::Project) }
 }
@@ -86,12 +91,15 @@ pub fn run_figures(scenario: &Scenario, mm: &str, keep_path: bool) -> Result<Run
     let units = crate::run::units(scenario);
     let path = if keep_path {
         let samples = outcome.built.sim.recorder().samples();
-        samples.iter().filter_map(|x| Some((x.t.nanos() as f64 / 3.6e12, f64::from_str(&units.price(x.last?).to_string()).ok()?))).collect()
+        samples
+            .iter()
+            .filter_map(|x| Some((x.t.nanos() as f64 / 3.6e12, f64::from_str(&units.price(x.last?).to_string()).ok()?)))
+            .collect()
     } else {
         Vec::new()
     };
     Ok(RunFigures {
-        payoff: payoff(s, mm),
+        payoff: payoff(s, mm, units.price(scenario.market.open_price)),
         retail_pnl: retail.map(|g| f(g.pnl_quote)).sum(),
         price_low: s.price.low.map_or(open, f),
         price_close: s.price.close.map_or(open, f),

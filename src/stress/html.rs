@@ -92,10 +92,19 @@ fn payoff_chart(r: &StressResult) -> String {
             for (i, (_, m, h, honest)) in bests.iter().enumerate() {
                 let x = i as f64;
                 let colour = if *honest { RGBColor(46, 125, 50) } else { RGBColor(198, 40, 40) };
-                chart.draw_series(std::iter::once(Rectangle::new([(x - 0.3, 0.0), (x + 0.3, *m)], colour.mix(0.7).filled())))?;
-                chart.draw_series(std::iter::once(PathElement::new(vec![(x, m - h), (x, m + h)], BLACK.stroke_width(2))))?;
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.3, 0.0), (x + 0.3, *m)],
+                    colour.mix(0.7).filled(),
+                )))?;
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, m - h), (x, m + h)],
+                    BLACK.stroke_width(2),
+                )))?;
                 for y in [m - h, m + h] {
-                    chart.draw_series(std::iter::once(PathElement::new(vec![(x - 0.1, y), (x + 0.1, y)], BLACK.stroke_width(2))))?;
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(x - 0.1, y), (x + 0.1, y)],
+                        BLACK.stroke_width(2),
+                    )))?;
                 }
             }
             root.present()?;
@@ -115,7 +124,8 @@ fn paths_chart(r: &StressResult) -> String {
         let root = SVGBackend::with_string(&mut svg, (900, 420)).into_drawing_area();
         let t_hi = r.verdict.horizon_s / 3600.0;
         let prices: Vec<f64> = r.paths.iter().flat_map(|(_, p)| p.iter().map(|x| x.1)).filter(|p| *p > 0.0).collect();
-        let (plo, phi) = (prices.iter().copied().fold(f64::INFINITY, f64::min), prices.iter().copied().fold(0.0f64, f64::max));
+        let (plo, phi) =
+            (prices.iter().copied().fold(f64::INFINITY, f64::min), prices.iter().copied().fold(0.0f64, f64::max));
         if prices.is_empty() {
             return "<p>(no trades: no price path)</p>".into();
         }
@@ -163,7 +173,11 @@ pub fn render(r: &StressResult) -> String {
         table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}\
         td:nth-child(2),td:first-child{text-align:left}.v{font-size:1.2em;padding:1em;border-left:6px solid #c62828;background:#fdecea}\
         .ok{border-color:#2e7d32;background:#e8f5e9}</style></head><body>");
-    h.push_str(&format!("<h1>Deal stress test: {} — MM group <code>{}</code></h1>", esc(&r.plan.scenario.name), esc(&r.plan.mm)));
+    h.push_str(&format!(
+        "<h1>Deal stress test: {} — MM group <code>{}</code></h1>",
+        esc(&r.plan.scenario.name),
+        esc(&r.plan.mm)
+    ));
     let cls = if v.incentive_compatible { "v ok" } else { "v" };
     h.push_str(&format!("<p class=\"{cls}\" id=\"verdict\">{}</p>", esc(&verdict_words(r))));
     h.push_str(&format!(
@@ -186,19 +200,38 @@ pub fn render(r: &StressResult) -> String {
     h.push_str(&payoff_chart(r));
     h.push_str("<h2>Price paths of the best responses</h2>");
     h.push_str(&paths_chart(r));
-    h.push_str("<h2>Which clauses fired</h2><table><tr><th>playbook (best response)</th><th>penalties paid (mean)</th>\
-        <th>collateral forfeited (mean)</th><th>KPI pass rate</th></tr>");
+    h.push_str(
+        "<h2>Which clauses fired</h2><table><tr><th>playbook (best response)</th><th>penalties paid (mean)</th>\
+        <th>collateral forfeited (mean)</th><th>KPI pass rate</th></tr>",
+    );
     for c in r.candidates.iter().filter(|c| c.best) {
         let runs: Vec<_> = c.runs.iter().flatten().collect();
         let pen = stats::mean(&runs.iter().map(|r| r.penalties).collect::<Vec<_>>());
         let forf = stats::mean(&runs.iter().map(|r| r.forfeited).collect::<Vec<_>>());
         let kpi: Vec<f64> = runs.iter().filter_map(|r| r.kpi_pass).collect();
         let kpi = if kpi.is_empty() { "no retainer".to_string() } else { format!("{:.0}%", 100.0 * stats::mean(&kpi)) };
-        h.push_str(&format!("<tr><td>{}</td><td>{}</td><td>{}</td><td>{kpi}</td></tr>", c.playbook.name, dollars(pen), dollars(forf)));
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{kpi}</td></tr>",
+            c.playbook.name,
+            dollars(pen),
+            dollars(forf)
+        ));
     }
-    h.push_str("</table><p>Penalties, forfeits and recalls are zero until the scenario's contracts carry such terms.</p>");
+    h.push_str(
+        "</table><p>Penalties, forfeits and recalls are zero until the scenario's contracts carry such terms.</p>",
+    );
     h.push_str("<h2>Every candidate evaluated</h2><table><tr>");
-    for col in ["playbook", "params", "MM payoff mean", "± 95%", "project outcome mean", "retail PnL mean", "low", "close", "best"] {
+    for col in [
+        "playbook",
+        "params",
+        "MM payoff mean",
+        "± 95%",
+        "project outcome mean",
+        "retail PnL mean",
+        "low",
+        "close",
+        "best",
+    ] {
         h.push_str(&format!("<th>{col}</th>"));
     }
     h.push_str("</tr>");

@@ -21,6 +21,8 @@ pub mod output;
 pub mod playbook;
 pub mod search;
 pub mod spec;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -177,14 +179,19 @@ pub fn run_stress(plan: &StressPlan, options: &StressOptions) -> Result<StressRe
     })?;
     let spec = &plan.spec;
     let seat = Seat::of(&plan.scenario, &plan.mm, spec.horizon_ns);
-    let total: u64 = spec.playbooks.iter().map(|(p, _)| if p.dims.is_empty() { 1 } else { u64::from(spec.budget) }).sum::<u64>()
-        * spec.seeds.len() as u64;
+    let total: u64 =
+        spec.playbooks.iter().map(|(p, _)| if p.dims.is_empty() { 1 } else { u64::from(spec.budget) }).sum::<u64>()
+            * spec.seeds.len() as u64;
     let counter = Counter::new(total, 0, options.progress.clone());
     let mut candidates = Vec::new();
     let mut not_applicable = Vec::new();
     let mut runs = 0u64;
     for (pb, dims) in &spec.playbooks {
-        if let Err(why) = playbook::behaviour(pb, &vec![0.5; dims.len()].iter().zip(dims).map(|(u, d)| playbook::value(d, *u)).collect::<Vec<_>>(), &seat) {
+        if let Err(why) = playbook::behaviour(
+            pb,
+            &vec![0.5; dims.len()].iter().zip(dims).map(|(u, d)| playbook::value(d, *u)).collect::<Vec<_>>(),
+            &seat,
+        ) {
             not_applicable.push((pb.name, why));
             continue;
         }
@@ -192,7 +199,8 @@ pub fn run_stress(plan: &StressPlan, options: &StressOptions) -> Result<StressRe
         let mut eval = |batch: &[Vec<f64>]| -> Vec<f64> {
             let values: Vec<Vec<f64>> =
                 batch.iter().map(|u| u.iter().zip(dims).map(|(u, d)| playbook::value(d, *u)).collect()).collect();
-            let behaviours: Vec<Option<Behaviour>> = values.iter().map(|x| playbook::behaviour(pb, x, &seat).ok()).collect();
+            let behaviours: Vec<Option<Behaviour>> =
+                values.iter().map(|x| playbook::behaviour(pb, x, &seat).ok()).collect();
             let jobs: Vec<(usize, u64)> =
                 (0..batch.len()).flat_map(|i| spec.seeds.iter().map(move |&s| (i, s))).collect();
             let results: Vec<Option<RunFigures>> = pool.install(|| {
@@ -202,15 +210,26 @@ pub fn run_stress(plan: &StressPlan, options: &StressOptions) -> Result<StressRe
                         let scenario = eval::seat_scenario(&plan.scenario, &plan.mm, b, seed, spec.horizon_ns);
                         let r = eval::run_figures(&scenario, &plan.mm, false);
                         counter.inc();
-                        r.map_err(|e| eprintln!("warning: {} {} seed {seed}: {e:#}", pb.name, playbook::params_text(pb, &values[i])))
-                            .ok()
+                        r.map_err(|e| {
+                            eprintln!(
+                                "warning: {} {} seed {seed}: {e:#}",
+                                pb.name,
+                                playbook::params_text(pb, &values[i])
+                            )
+                        })
+                        .ok()
                     })
                     .collect()
             });
             runs += jobs.len() as u64;
             let mut means = Vec::new();
             for (i, chunk) in results.chunks(spec.seeds.len()).enumerate() {
-                let c = Candidate { playbook: pb, params: playbook::params_text(pb, &values[i]), runs: chunk.to_vec(), best: false };
+                let c = Candidate {
+                    playbook: pb,
+                    params: playbook::params_text(pb, &values[i]),
+                    runs: chunk.to_vec(),
+                    best: false,
+                };
                 means.push(c.mean_payoff());
                 candidates.push(c);
             }

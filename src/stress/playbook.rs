@@ -195,7 +195,9 @@ impl Seat {
                         .map(|o| CallTerms {
                             share: if n > 0.0 { tokens(o.qty) / n } else { 0.0 },
                             strike_multiple: match o.strike {
-                                PriceRule::Premium(f) => 1.0 + rust_decimal::prelude::ToPrimitive::to_f64(&f).unwrap_or(0.0),
+                                PriceRule::Premium(f) => {
+                                    1.0 + rust_decimal::prelude::ToPrimitive::to_f64(&f).unwrap_or(0.0)
+                                }
                                 PriceRule::Absolute(p) => p.0 as f64 / open.0 as f64,
                             },
                         })
@@ -223,8 +225,16 @@ pub fn behaviour(p: &Playbook, x: &[f64], seat: &Seat) -> Result<Behaviour, Stri
     let n = seat.loan_tokens;
     Ok(match p.name {
         "passive" => {
-            let base = seat.passive.clone().unwrap_or(PassiveMmConfig { max_inventory: n.max(1.0), gamma: 0.0, ..PassiveMmConfig::default() });
-            Behaviour::PassiveMm(PassiveMmConfig { spread_bps: v("spread_bps"), level_size: (v("level_share") * n).max(1.0), ..base })
+            let base = seat.passive.clone().unwrap_or(PassiveMmConfig {
+                max_inventory: n.max(1.0),
+                gamma: 0.0,
+                ..PassiveMmConfig::default()
+            });
+            Behaviour::PassiveMm(PassiveMmConfig {
+                spread_bps: v("spread_bps"),
+                level_size: (v("level_share") * n).max(1.0),
+                ..base
+            })
         }
         "delta_hedge" | "strike_fixing" => {
             if n <= 0.0 {
@@ -252,7 +262,11 @@ pub fn behaviour(p: &Playbook, x: &[f64], seat: &Seat) -> Result<Behaviour, Stri
         }
         "kpi_minimal" => {
             let k = seat.kpis.as_ref().ok_or("the group holds no retainer (subscription) with KPIs")?;
-            let base = seat.passive.clone().unwrap_or(PassiveMmConfig { max_inventory: n.max(1.0), gamma: 0.0, ..PassiveMmConfig::default() });
+            let base = seat.passive.clone().unwrap_or(PassiveMmConfig {
+                max_inventory: n.max(1.0),
+                gamma: 0.0,
+                ..PassiveMmConfig::default()
+            });
             // The depth KPI in tokens at the open price (one level a side carries it all).
             let depth = k.min_depth_quote.map_or(base.level_size, |d| d.0 as f64 * seat.atom_quote / seat.open_quote);
             Behaviour::PassiveMm(PassiveMmConfig {
@@ -317,7 +331,8 @@ fn budget(quote: f64) -> Option<Dec> {
 /// A parameter value from its position `u` in [0, 1] along the box.
 pub fn value(d: &Dim, u: f64) -> f64 {
     let u = u.clamp(0.0, 1.0);
-    let raw = if d.log && d.lo > 0.0 { (d.lo.ln() + u * (d.hi.ln() - d.lo.ln())).exp() } else { d.lo + u * (d.hi - d.lo) };
+    let raw =
+        if d.log && d.lo > 0.0 { (d.lo.ln() + u * (d.hi.ln() - d.lo.ln())).exp() } else { d.lo + u * (d.hi - d.lo) };
     round6(raw)
 }
 

@@ -32,7 +32,8 @@ pub fn search(
     let values = eval(&start);
     done.extend(start.into_iter().zip(values));
     let key = |v: f64| if v.is_nan() { f64::NEG_INFINITY } else { v };
-    let mut best = (0..done.len()).max_by(|&a, &b| key(done[a].1).total_cmp(&key(done[b].1)).then(b.cmp(&a))).unwrap_or(0);
+    let mut best =
+        (0..done.len()).max_by(|&a, &b| key(done[a].1).total_cmp(&key(done[b].1)).then(b.cmp(&a))).unwrap_or(0);
     let mut h = 0.25;
     while done.len() < budget && h >= 1.0 / 64.0 {
         let centre = done[best].0.clone();

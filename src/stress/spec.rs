@@ -110,7 +110,11 @@ pub fn parse(
                 }
             }
             if list.is_empty() {
-                at("stress.playbooks", None, "is empty: list at least one playbook, or leave the key out for all".into());
+                at(
+                    "stress.playbooks",
+                    None,
+                    "is empty: list at least one playbook, or leave the key out for all".into(),
+                );
             }
         }
     }
@@ -122,7 +126,11 @@ pub fn parse(
     }
     let budget = budget.or(raw.budget.as_ref().map(|b| *b.get_ref())).unwrap_or(30);
     if !(1..=MAX_BUDGET).contains(&budget) {
-        at("stress.budget", raw.budget.as_ref().map(|b| b.span().start), format!("{budget}: allowed 1 to {MAX_BUDGET}"));
+        at(
+            "stress.budget",
+            raw.budget.as_ref().map(|b| b.span().start),
+            format!("{budget}: allowed 1 to {MAX_BUDGET}"),
+        );
     }
     let duration = scenario.market.duration.nanos();
     let horizon_ns = raw.horizon.as_ref().map_or(duration, |h| h.get_ref().nanos());
@@ -134,7 +142,11 @@ pub fn parse(
     for (name, keys) in &raw.boxes {
         let Some(entry) = playbooks.iter_mut().find(|(p, _)| p.name == name) else {
             let offset = keys.values().next().map(|v| v.span().start);
-            at(&format!("stress.box.{name}"), offset, format!("no playbook {name:?} is played; played: {}", list(&chosen)));
+            at(
+                &format!("stress.box.{name}"),
+                offset,
+                format!("no playbook {name:?} is played; played: {}", list(&chosen)),
+            );
             continue;
         };
         for (key, range) in keys {
@@ -148,7 +160,14 @@ pub fn parse(
             };
             let [lo, hi] = *range.get_ref();
             if !(lo.is_finite() && hi.is_finite() && lo <= hi) || (d.log && lo <= 0.0) {
-                at(&path, offset, format!("[{lo}, {hi}] is not a box: write [low, high] with low ≤ high{}", if d.log { " and low > 0" } else { "" }));
+                at(
+                    &path,
+                    offset,
+                    format!(
+                        "[{lo}, {hi}] is not a box: write [low, high] with low ≤ high{}",
+                        if d.log { " and low > 0" } else { "" }
+                    ),
+                );
                 continue;
             }
             d.lo = lo;
@@ -168,7 +187,8 @@ fn list(chosen: &[&Playbook]) -> String {
 }
 
 /// Kinds whose groups are market makers.
-const MM_KINDS: [AgentKind; 4] = [AgentKind::PassiveMm, AgentKind::LendAndDump, AgentKind::PumpDump, AgentKind::DeltaHedge];
+const MM_KINDS: [AgentKind; 4] =
+    [AgentKind::PassiveMm, AgentKind::LendAndDump, AgentKind::PumpDump, AgentKind::DeltaHedge];
 
 /// True when group `name` of `scenario` is a market maker: its kind is one, or a token loan or a
 /// subscription names it as the MM.

@@ -175,7 +175,9 @@ impl LendAndDumpConfig {
         }
         check_positive(&mut issues, "pump_target_multiple", self.pump_target_multiple);
         check_positive(&mut issues, "buyback_below_multiple", self.buyback_below_multiple);
-        for (key, m) in [("sell_unlock_multiple", self.sell_unlock_multiple), ("raid_stop_multiple", self.raid_stop_multiple)] {
+        for (key, m) in
+            [("sell_unlock_multiple", self.sell_unlock_multiple), ("raid_stop_multiple", self.raid_stop_multiple)]
+        {
             if let Some(m) = m {
                 check_positive(&mut issues, key, m);
                 limits::multiple_at_most(&mut issues, key, m);
