@@ -140,7 +140,7 @@ pub struct StressResult {
     pub candidates: Vec<Candidate>,
     /// Playbooks that do not apply to this seat, and why.
     pub not_applicable: Vec<(&'static str, String)>,
-    /// Seed-by-seed price paths of each playbook's best response on the first seed.
+    /// The price path (hours, last trade) of each playbook's best response on the first seed.
     pub paths: Vec<(&'static str, Vec<(f64, f64)>)>,
     /// The verdict.
     pub verdict: output::Verdict,
@@ -241,6 +241,9 @@ pub fn run_stress(plan: &StressPlan, options: &StressOptions) -> Result<StressRe
     counter.finish();
     let mut verdict = output::Verdict::of(&candidates, spec)?;
     verdict.not_applicable = not_applicable.iter().map(|(n, why)| [n.to_string(), why.clone()]).collect();
+    for list in [&mut verdict.honest_playbooks, &mut verdict.manipulative_playbooks] {
+        list.retain(|p| !not_applicable.iter().any(|(n, _)| n == p));
+    }
     // The best responses' price paths, on the first seed.
     let bests: Vec<&Candidate> = candidates.iter().filter(|c| c.best).collect();
     let paths = pool.install(|| {

@@ -91,7 +91,7 @@ pub struct Verdict {
     pub ci_method: String,
     /// How the best responses are searched.
     pub search_method: String,
-    /// The honest playbooks played.
+    /// The honest playbooks played (those that apply).
     pub honest_playbooks: Vec<String>,
     /// The manipulative playbooks played.
     pub manipulative_playbooks: Vec<String>,
