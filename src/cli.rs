@@ -15,6 +15,7 @@ use mmsim::scenario::{self, Override, Scenario};
 
 mod backtest;
 mod progress;
+mod stress;
 mod surveil;
 use progress::TerminalProgress;
 
@@ -38,6 +39,8 @@ pub enum Command {
     Match(MatchArgs),
     /// Run a scenario's sweep table on all cores; write runs.csv, points.csv, sweep.json and a chart.
     Sweep(SweepArgs),
+    /// Stress-test a deal: play every playbook in an MM group's seat, search its best responses, write stress.csv, verdict.json, report.html.
+    Stress(stress::StressArgs),
     /// Backtest a scenario's market makers on recorded market data; write the run files and report.html.
     Backtest(backtest::BacktestArgs),
     /// Run the manipulation detectors on a run's logs (or an external trade log); write alerts.csv, scores.csv, detect.html.
@@ -154,6 +157,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => run_scenario(&args),
         Command::Check(args) => check_scenario(&args),
         Command::Sweep(args) => run_sweep(&args),
+        Command::Stress(args) => stress::run(&args),
         Command::Backtest(args) => backtest::run(&args),
         Command::Detect(args) => surveil::detect(&args),
         Command::SurveilBench(args) => surveil::bench(&args),

@@ -6,7 +6,7 @@
 //! agents, contracts) → [`engine`] (the clock; agents ⇄ [`exchange`] with its [`book`] and
 //! [`ledger`]; [`contracts`] acting through commands) → [`metrics`] (samples, summary) →
 //! [`report`] (CSV, JSON, charts, HTML). [`run`] does all of it for one scenario, [`sweep`] for
-//! many, [`counterfactual`] for a pair.
+//! many, [`counterfactual`] for a pair, [`stress`] for a deal stress test (best responses of the MM).
 //!
 //! Money is exact everywhere: the book works in integer ticks and lots, the ledger in integer cash
 //! atoms. Runs are deterministic: one seed gives byte-identical output.
@@ -66,6 +66,7 @@ pub mod report;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod stress;
 pub mod sweep;
 #[cfg(test)]
 mod testkit;

@@ -245,6 +245,8 @@ pub enum Intent {
     Exploit,
     /// A manipulator's trade back to its target position (a wash trader's drift correction).
     Rebalance,
+    /// An honest market maker's trade that hedges the options it holds (a delta hedge).
+    Hedge,
     /// Anything else (replayed streams, tests).
     #[default]
     Other,
@@ -264,6 +266,7 @@ impl Intent {
             Intent::Accumulate => "accumulate",
             Intent::Exploit => "exploit",
             Intent::Rebalance => "rebalance",
+            Intent::Hedge => "hedge",
             Intent::Other => "other",
         }
     }

@@ -12,6 +12,7 @@
 
 pub mod behaviour;
 pub mod collateral_loop;
+pub mod delta_hedge;
 pub mod idle;
 pub mod lend_and_dump;
 pub mod orders;

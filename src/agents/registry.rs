@@ -45,6 +45,8 @@ macro_rules! for_each_agent_kind {
             Spoofer { name: spoofer, config: SpooferConfig, agent: Spoofer, crowd: false },
             /// Borrows against its tokens to buy more, until liquidated.
             CollateralLoop { name: collateral_loop, config: CollateralLoopConfig, agent: CollateralLoop, crowd: false },
+            /// Hedges the calls of its token loan by Black–Scholes delta and quotes around the price.
+            DeltaHedge { name: delta_hedge, config: DeltaHedgeConfig, agent: DeltaHedge, crowd: false },
             /// Holds its wallet and never trades (no parameters).
             Idle { name: idle, config: IdleConfig, agent: Idle, crowd: false },
         }

@@ -122,6 +122,7 @@ fn wake_every(b: &Behaviour) -> Option<u64> {
         Behaviour::Wash(c) => c.interval.nanos(),
         Behaviour::Spoofer(c) => c.interval.nanos(),
         Behaviour::CollateralLoop(c) => c.interval.nanos(),
+        Behaviour::DeltaHedge(c) => c.interval.nanos(),
         Behaviour::Retail(_) | Behaviour::Idle(_) => return None,
     })
 }

@@ -78,6 +78,8 @@ pub struct RawScenario {
     pub contracts: Vec<RawContract>,
     /// `[sweep]`: read by `mmsim sweep` (see `crate::sweep`); a single run ignores it.
     pub sweep: Option<toml::Table>,
+    /// `[stress]`: read by `mmsim stress` (see `crate::stress`); a single run ignores it.
+    pub stress: Option<toml::Table>,
 }
 
 /// `[market]`.

@@ -7,6 +7,7 @@ mod cases_loans;
 mod cases_manipulation;
 mod cli_detect;
 mod cli_match;
+mod cli_stress;
 mod contracts;
 mod fixtures;
 mod golden;

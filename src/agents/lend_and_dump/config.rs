@@ -64,6 +64,9 @@ pub struct LendAndDumpConfig {
     /// reached this price at least once: a contract that lets the MM sell the lent tokens only
     /// once the token's valuation passes a threshold (price = valuation ÷ supply). Default: none.
     pub sell_unlock_price: Option<Dec>,
+    /// The same threshold as a multiple of the open price (relative terms, for playbooks);
+    /// `sell_unlock_price` overrides it. Default: none.
+    pub sell_unlock_multiple: Option<f64>,
     /// Share of the holdings at the start of distribution that the agent sells. Default 1.0.
     pub dump_share: f64,
     /// Share of those tokens offered per decision. Default 0.1.
@@ -94,6 +97,9 @@ pub struct LendAndDumpConfig {
     /// units: below the buy-back ceiling, the buy-back then starts with offers under its
     /// ceiling to take. Default: the buy-back ceiling.
     pub raid_stop_price: Option<Dec>,
+    /// The raid's stop as a multiple of the open price; `raid_stop_price` overrides it. Default:
+    /// none.
+    pub raid_stop_multiple: Option<f64>,
 
     /// The agent buys back only at or below this multiple of the open price, and starts once the
     /// last price or the best ask is there. Default 0.2.
@@ -134,6 +140,7 @@ impl Default for LendAndDumpConfig {
             pump_ask_spacing_bps: 100.0,
             pump_ask_tokens: 1000.0,
             sell_unlock_price: None,
+            sell_unlock_multiple: None,
             dump_share: 1.0,
             dump_slice_share: 0.1,
             dump_discount_bps: 100.0,
@@ -143,6 +150,7 @@ impl Default for LendAndDumpConfig {
             raid_share: 0.0,
             raid_discount_bps: 2000.0,
             raid_stop_price: None,
+            raid_stop_multiple: None,
 
             buyback_below_multiple: 0.2,
             buyback_below_price: None,
@@ -167,6 +175,14 @@ impl LendAndDumpConfig {
         }
         check_positive(&mut issues, "pump_target_multiple", self.pump_target_multiple);
         check_positive(&mut issues, "buyback_below_multiple", self.buyback_below_multiple);
+        for (key, m) in
+            [("sell_unlock_multiple", self.sell_unlock_multiple), ("raid_stop_multiple", self.raid_stop_multiple)]
+        {
+            if let Some(m) = m {
+                check_positive(&mut issues, key, m);
+                limits::multiple_at_most(&mut issues, key, m);
+            }
+        }
         let one_tick = market.quote_f64(Price(1));
         for (key, p) in [
             ("pump_target_price", self.pump_target_price),
@@ -284,15 +300,20 @@ impl LendAndDumpConfig {
 
     /// The price at which the raid stops, in (fractional) ticks.
     pub fn raid_stop_ticks(&self, market: &Market) -> f64 {
-        match self.raid_stop_price.and_then(|p| p.0.to_f64()) {
-            Some(q) => market.ticks_f64(q),
-            None => self.buyback_ticks(market),
+        match (self.raid_stop_price.and_then(|p| p.0.to_f64()), self.raid_stop_multiple) {
+            (Some(q), _) => market.ticks_f64(q),
+            (None, Some(m)) => market.open_price.0 as f64 * m,
+            (None, None) => self.buyback_ticks(market),
         }
     }
 
     /// The price that unlocks selling, in (fractional) ticks (0 when selling is never locked).
     pub fn unlock_ticks(&self, market: &Market) -> f64 {
-        self.sell_unlock_price.and_then(|p| p.0.to_f64()).map_or(0.0, |q| market.ticks_f64(q))
+        match (self.sell_unlock_price.and_then(|p| p.0.to_f64()), self.sell_unlock_multiple) {
+            (Some(q), _) => market.ticks_f64(q),
+            (None, Some(m)) => market.open_price.0 as f64 * m,
+            (None, None) => 0.0,
+        }
     }
 
     /// The buy-back budget in cash atoms, if any.
