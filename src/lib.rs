@@ -66,6 +66,7 @@ pub mod rng;
 pub mod run;
 pub mod scenario;
 pub mod sweep;
+pub mod teach;
 #[cfg(test)]
 mod testkit;
 pub mod types;

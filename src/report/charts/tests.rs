@@ -114,6 +114,7 @@ fn no_samples_at_all_still_renders() {
         units: Units { tick: dec!(0.0001), lot: dec!(1) },
         open_price: Price(500),
         kpis: &[],
+        extremes: None,
     };
     let charts = render_charts(&input).expect("charts render");
     check_all(&charts, "empty");
@@ -190,6 +191,7 @@ fn a_long_run_is_downsampled_and_renders() {
         units: Units { tick: dec!(0.0001), lot: dec!(1) },
         open_price: Price(500),
         kpis: &[],
+        extremes: None,
     };
     let charts = render_charts(&input).expect("charts render");
     check_all(&charts, "long");
@@ -211,6 +213,7 @@ fn the_liquidity_chart_says_when_the_book_was_often_one_sided() {
             units: Units { tick: dec!(0.0001), lot: dec!(1) },
             open_price: Price(500),
             kpis: &[],
+            extremes: None,
         };
         render_charts(&input).expect("charts render").get(ChartKind::Liquidity).unwrap().svg.clone()
     };
