@@ -53,7 +53,16 @@ impl LiquidityChart {
         let gaps = samples[from..].iter().filter(|s| !two_sided(s)).count();
         let one_sided = gaps as f64 / samples[from..].len().max(1) as f64;
         let phases = phase_spans(samples, &time);
-        LiquidityChart { title: title(ChartKind::Liquidity, input.name), time, spread, bid, ask, kpis, one_sided, phases }
+        LiquidityChart {
+            title: title(ChartKind::Liquidity, input.name),
+            time,
+            spread,
+            bid,
+            ask,
+            kpis,
+            one_sided,
+            phases,
+        }
     }
 
     fn kpis(&self, axis: KpiAxis) -> impl Iterator<Item = &KpiLine> {
