@@ -99,7 +99,7 @@ impl LiquidityChart {
             for seg in series {
                 let pts: Vec<(f64, f64)> = seg.iter().map(|&(x, v)| (x, sign * v)).collect();
                 chart.draw_series(AreaSeries::new(pts.iter().copied(), 0.0, colour.mix(0.3)))?;
-                draw_line(&chart, pts.into_iter(), colour, 1)?;
+                draw_line(&chart, pts, colour, 1)?;
             }
         }
         chart.draw_series(LineSeries::new([(0.0, 0.0), (self.time.end, 0.0)], BLACK.stroke_width(1)))?;
