@@ -68,6 +68,7 @@ pub mod run;
 pub mod scenario;
 pub mod stress;
 pub mod sweep;
+pub mod teach;
 #[cfg(test)]
 mod testkit;
 pub mod types;

@@ -69,6 +69,8 @@ pub struct RunExtras {
     pub format: OutputFormat,
     /// Write no trade log at all.
     pub no_trades: bool,
+    /// Write no `replay.html` (it is written whenever the charts are).
+    pub no_replay: bool,
     // Hook for the order log (`orders.csv`, being added): stream it through the same `format`
     // choice, as `orders.parquet` when `format` is `Parquet`.
 }
@@ -173,6 +175,10 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions, extras: &RunExtras) -
     let out_dir = match out {
         Some(mut dir) => {
             write_files(&mut dir, &built, &summary, units, scenario, options.charts)?;
+            dir.replaces(&[crate::teach::FILE]);
+            if options.charts && !extras.no_replay {
+                write_replay(&mut dir, &built, units, scenario)?;
+            }
             dir.write("contracts.csv", |w| write_contracts_csv(w, &contract_rows))?;
             if let Some(origin) = extras.origin.as_ref().filter(|o| !o.scenario_toml.is_empty()) {
                 let text = origin.scenario_toml.as_bytes();
@@ -223,6 +229,31 @@ fn write_files(
     let html = render_report(&page, None);
     dir.write("report.html", |w| Ok(std::io::Write::write_all(w, html.as_bytes())?))?;
     Ok(())
+}
+
+/// Stages `replay.html`, read back from the staged `orders.csv` (one truth with the log).
+fn write_replay(
+    dir: &mut OutputDir,
+    built: &Built,
+    units: Units,
+    s: &Scenario,
+) -> Result<(), crate::report::OutputError> {
+    let Some(orders) = dir.staged_path("orders.csv") else { return Ok(()) };
+    let recorder = built.sim.recorder();
+    let input = crate::teach::ReplayInput {
+        name: &s.name,
+        description: &s.description,
+        units,
+        open_price: s.market.open_price,
+        samples: recorder.samples(),
+        holdings: recorder.holdings(),
+        parties: recorder.parties(),
+        end_ms: (built.sim.end().nanos() as i64 + 999_999) / 1_000_000,
+    };
+    let file = std::fs::File::open(&orders).map_err(crate::report::OutputError::io("reading orders.csv"))?;
+    let html = crate::teach::render(&input, std::io::BufReader::with_capacity(1 << 16, file))
+        .map_err(|e| crate::report::OutputError::Chart(format!("replay.html: {e}")))?;
+    dir.write(crate::teach::FILE, |w| Ok(std::io::Write::write_all(w, html.as_bytes())?))
 }
 
 /// Steps the simulation to its end in 200 slices, reporting progress after each.

@@ -66,6 +66,11 @@ impl OutputDir {
         Ok(file)
     }
 
+    /// Where `name` is staged (readable once its writer is closed), if it was staged.
+    pub fn staged_path(&self, name: &str) -> Option<PathBuf> {
+        self.staged.iter().any(|n| n == name).then(|| self.tmp_path(name))
+    }
+
     /// Stages `name` with `write` filling a buffered writer.
     ///
     /// # Errors

@@ -24,6 +24,11 @@ fn variant(name: &str, from: &str, to: &str) -> (TempDir, PathBuf) {
     write_file(&text.replacen(from, to, 1))
 }
 
+/// The 1-based line of `name` (in scenarios/) where `needle` first occurs.
+fn line_of(name: &str, needle: &str) -> usize {
+    shipped(name).lines().position(|l| l.contains(needle)).expect("needle in the file") + 1
+}
+
 fn write_file(text: &str) -> (TempDir, PathBuf) {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("s.toml");
@@ -98,13 +103,15 @@ fn limit_offset_bps_1e308_is_too_large() {
 #[test]
 fn pump_dump_consensus_lift_1e19_is_too_large() {
     let (dir, path) = variant("pump_and_dump.toml", "consensus_lift_bps = 500 ", "consensus_lift_bps = 1e19 ");
-    run_refuses(&dir, &path, 65, "agents.whale.pump_dump.consensus_lift_bps", &["too large", "at most 1000000"]);
+    let line = line_of("pump_and_dump.toml", "consensus_lift_bps = 500 ");
+    run_refuses(&dir, &path, line, "agents.whale.pump_dump.consensus_lift_bps", &["too large", "at most 1000000"]);
 }
 
 #[test]
 fn whale_cash_1_5e23_is_too_large() {
     let (dir, path) = variant("pump_and_dump.toml", "cash = 150000", "cash = 1.5e23");
-    run_refuses(&dir, &path, 54, "agents.whale.cash", &["too large", "1e20 cash atoms"]);
+    let line = line_of("pump_and_dump.toml", "cash = 150000");
+    run_refuses(&dir, &path, line, "agents.whale.cash", &["too large", "1e20 cash atoms"]);
 }
 
 #[test]

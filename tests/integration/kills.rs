@@ -51,6 +51,7 @@ fn killed_runs_leave_only_complete_outputs_after_a_rerun() {
             "pnl.svg",
             "price.png",
             "price.svg",
+            "replay.html",
             "report.html",
             "scenario.toml",
             "summary.json",

@@ -18,6 +18,7 @@ mod manipulators;
 mod parquet;
 mod provenance;
 mod realism;
+mod replay_browser;
 mod run_output;
 mod shipped_scenarios;
 mod surveil_labels;

@@ -1,6 +1,6 @@
 //! The `liquidity` chart, two panels sharing the time axis: the quoted spread in basis points of the
 //! mid (log scale when it spans more than 10×), and the value resting within 2% of the mid on each
-//! side. Contract KPI thresholds are drawn as dashed lines labelled at their right end. When one side
+//! side, asks above the zero line and bids mirrored below it (so the sides never overplot). Contract KPI thresholds are drawn as dashed lines labelled at their right end. When one side
 //! of the book was empty in 5% of the samples or more (counted from the first sample with both
 //! sides), a note says so (the spread line has gaps).
 
@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::frame::{draw_line, frame, AxisSpec, Chart2d};
-use super::series::{segments, y_range, Segments, TimeScale};
+use super::series::{phase_spans, segments, y_range, PhaseSpan, Segments, TimeScale};
 use super::style::{header, no_data, text_at, LegendEntry, Swatch, KPI, PALETTE};
 use super::{title, ChartInput, ChartKind, DrawResult, Figure, KpiAxis, KpiLine};
 use crate::metrics::Sample;
@@ -30,6 +30,7 @@ pub(super) struct LiquidityChart {
     /// Share of samples with one side of the book (or both) empty, from the first with both: no
     /// spread, no mid.
     one_sided: f64,
+    phases: Vec<PhaseSpan>,
 }
 
 impl LiquidityChart {
@@ -51,7 +52,17 @@ impl LiquidityChart {
         let from = samples.iter().position(two_sided).unwrap_or(samples.len());
         let gaps = samples[from..].iter().filter(|s| !two_sided(s)).count();
         let one_sided = gaps as f64 / samples[from..].len().max(1) as f64;
-        LiquidityChart { title: title(ChartKind::Liquidity, input.name), time, spread, bid, ask, kpis, one_sided }
+        let phases = phase_spans(samples, &time);
+        LiquidityChart {
+            title: title(ChartKind::Liquidity, input.name),
+            time,
+            spread,
+            bid,
+            ask,
+            kpis,
+            one_sided,
+            phases,
+        }
     }
 
     fn kpis(&self, axis: KpiAxis) -> impl Iterator<Item = &KpiLine> {
@@ -69,6 +80,7 @@ impl LiquidityChart {
             AxisSpec::linear(0.0, hi * 1.12, 5.0, "spread (bps of mid)")
         };
         let mut chart = frame(area, &self.time.axis(), &y, false)?;
+        super::phases::shade(&mut chart, &self.phases, y.lo, y.hi)?;
         for seg in &self.spread {
             draw_line(&chart, seg.iter().map(|&(x, v)| (x, y.to_plot(v))), SPREAD, 2)?;
         }
@@ -76,15 +88,21 @@ impl LiquidityChart {
     }
 
     fn depth_panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        // Asks above the zero line, bids mirrored below it: the two sides never overplot.
         let hi = y_range([&self.bid, &self.ask]).map_or(0.0, |r| r.1);
         let hi = self.kpis(KpiAxis::DepthQuote).fold(hi, |h, k| h.max(k.value));
-        let y = AxisSpec::linear(0.0, (hi * 1.12).max(1.0), 5.0, "depth within 2% (quote)");
+        let hi = (hi * 1.12).max(1.0);
+        let y = AxisSpec::linear(-hi, hi, 6.0, "bids ↓ · asks ↑ within 2% (quote)");
         let mut chart = frame(area, &self.time.axis(), &y, true)?;
-        for (series, colour) in [(&self.bid, BID), (&self.ask, ASK)] {
+        super::phases::shade(&mut chart, &self.phases, y.lo, y.hi)?;
+        for (series, colour, sign) in [(&self.bid, BID, -1.0), (&self.ask, ASK, 1.0)] {
             for seg in series {
-                draw_line(&chart, seg.iter().copied(), colour, 2)?;
+                let pts: Vec<(f64, f64)> = seg.iter().map(|&(x, v)| (x, sign * v)).collect();
+                chart.draw_series(AreaSeries::new(pts.iter().copied(), 0.0, colour.mix(0.3)))?;
+                draw_line(&chart, pts, colour, 1)?;
             }
         }
+        chart.draw_series(LineSeries::new([(0.0, 0.0), (self.time.end, 0.0)], BLACK.stroke_width(1)))?;
         self.draw_kpis(&mut chart, &y, KpiAxis::DepthQuote)
     }
 
@@ -102,6 +120,10 @@ impl LiquidityChart {
             let v = y.to_plot(k.value);
             let line = [(0.0, v), (self.time.end, v)];
             chart.draw_series(DashedLineSeries::new(line, 10, 6, KPI.stroke_width(2)))?;
+            if axis == KpiAxis::DepthQuote {
+                let below = [(0.0, -v), (self.time.end, -v)];
+                chart.draw_series(DashedLineSeries::new(below, 10, 6, KPI.stroke_width(2)))?;
+            }
             let area = chart.plotting_area();
             let (w, h) = area.estimate_text_size(&k.label, &style)?;
             let (w, h) = (w as i32 + 8, h as i32 + 4);
@@ -126,9 +148,10 @@ impl Figure for LiquidityChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let mut legend = vec![
             LegendEntry::new("spread", SPREAD, Swatch::Line),
-            LegendEntry::new("bids within 2% below mid", BID, Swatch::Line),
-            LegendEntry::new("asks within 2% above mid", ASK, Swatch::Line),
+            LegendEntry::new("bids within 2% below mid (drawn below zero)", BID, Swatch::Area(0.3)),
+            LegendEntry::new("asks within 2% above mid (above zero)", ASK, Swatch::Area(0.3)),
         ];
+        legend.extend(super::phases::legend(&self.phases));
         if !self.kpis.is_empty() {
             legend.push(LegendEntry::new("contract KPI threshold", KPI, Swatch::Dashed));
         }

@@ -1,11 +1,13 @@
 //! The run's charts, each rendered to PNG and SVG in memory at 1200×700:
 //! - `price`: mid and last trade over time (log scale when the range spans more than 10×), the
 //!   manipulation phases shaded and labelled (ground truth from the samples' `phase`), the peak
-//!   and trough annotated;
+//!   and trough annotated with the run's true high and low (every trade, not the samples);
 //! - `pnl`: PnL over time per party (agent groups, the project, named accounts, the exchange's fees),
 //!   marked to market at each sample's last trade (else mid, else the opening price);
 //! - `liquidity`: spread in bps and value resting within ±2% of the mid, with optional KPI lines;
 //! - `volume`: traded value per interval, real and wash stacked.
+//!
+//! Every chart shades the manipulation phases, in the same colour per phase.
 //!
 //! Text uses the embedded DejaVu Sans (registered once by [`register_fonts`]) through plotters'
 //! pure-Rust `ab_glyph` renderer, so no system font or font library is needed. Titles and legends
@@ -15,6 +17,7 @@
 
 mod frame;
 mod liquidity;
+mod phases;
 mod pnl;
 mod price;
 mod series;
@@ -95,6 +98,9 @@ pub struct ChartInput<'a> {
     pub open_price: Price,
     /// KPI thresholds for the liquidity chart (empty until contracts define some).
     pub kpis: &'a [KpiLine],
+    /// The run's true highest and lowest trade prices (every trade, not the samples): the price
+    /// chart's peak and trough labels show these.
+    pub extremes: Option<(Price, Price)>,
 }
 
 impl<'a> ChartInput<'a> {
@@ -108,6 +114,7 @@ impl<'a> ChartInput<'a> {
             units,
             open_price,
             kpis: &[],
+            extremes: recorder.totals().high.zip(recorder.totals().low),
         }
     }
 

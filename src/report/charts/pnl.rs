@@ -10,7 +10,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::frame::{draw_line, frame, AxisSpec};
-use super::series::{segments, y_range, Segments, TimeScale};
+use super::series::{phase_spans, segments, y_range, PhaseSpan, Segments, TimeScale};
 use super::style::{header, no_data, thousands, LegendEntry, Swatch, MUTED, PALETTE};
 use super::{title, ChartInput, ChartKind, DrawResult, Figure};
 use crate::metrics::{Party, PartyKind};
@@ -30,6 +30,7 @@ pub(super) struct PnlChart {
     time: TimeScale,
     lines: Vec<Line>,
     flat: Vec<String>,
+    phases: Vec<PhaseSpan>,
 }
 
 /// How a party is named in the legend.
@@ -75,7 +76,7 @@ impl PnlChart {
             let label = format!("{}: {sign}{} at end", party_label(party), thousands(end, 2));
             lines.push(Line { label, points: segments(values.into_iter().map(|(x, v)| (x, Some(v)))) });
         }
-        PnlChart { title: title(ChartKind::Pnl, input.name), time, lines, flat }
+        PnlChart { title: title(ChartKind::Pnl, input.name), time, lines, flat, phases: phase_spans(samples, &time) }
     }
 }
 
@@ -86,6 +87,7 @@ impl Figure for PnlChart {
             .iter()
             .enumerate()
             .map(|(k, l)| LegendEntry::new(l.label.clone(), PALETTE[k % PALETTE.len()], Swatch::Line))
+            .chain(super::phases::legend(&self.phases))
             .collect();
         let note = (!self.flat.is_empty()).then(|| format!("PnL 0 throughout, not drawn: {}", self.flat.join(", ")));
         let area = header(root, &self.title, &legend, note.as_deref())?;
@@ -101,6 +103,7 @@ impl Figure for PnlChart {
         let pad = (hi - lo).max(f64::EPSILON) * 0.08;
         let y = AxisSpec::linear(lo - pad, hi + pad, 8.0, "PnL (quote, marked to market)");
         let mut chart = frame(&area, &self.time.axis(), &y, true)?;
+        super::phases::shade(&mut chart, &self.phases, y.lo, y.hi)?;
         chart.draw_series(LineSeries::new([(0.0, 0.0), (self.time.end, 0.0)], MUTED.stroke_width(1)))?;
         for (k, line) in self.lines.iter().enumerate() {
             let colour = PALETTE[k % PALETTE.len()];

@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::frame::{draw_line, frame, AxisSpec, Chart2d};
-use super::series::{phase_label, phase_names, phase_spans, segments, y_range, PhaseSpan, Segments, TimeScale};
-use super::style::{header, no_data, text_at, thousands, LegendEntry, Swatch, INK, PALETTE, PHASE_COLOURS};
+use super::series::{phase_label, phase_spans, segments, y_range, PhaseSpan, Segments, TimeScale};
+use super::style::{header, no_data, text_at, thousands, LegendEntry, Swatch, INK, PALETTE};
 use super::{title, ChartInput, ChartKind, DrawResult, Figure};
 use crate::metrics::{Sample, Units};
 
@@ -71,8 +71,20 @@ impl PriceChart {
                 label: format!("{name}{what} {} at {at}", thousands(best.1, decimals)),
             })
         };
-        let peak = extreme("peak", |b, a| b.1 > a.1);
-        let trough = extreme("trough", |b, a| b.1 < a.1).filter(|t| peak.as_ref().is_some_and(|p| p.y > t.y));
+        let mut peak = extreme("peak", |b, a| b.1 > a.1);
+        let mut trough = extreme("trough", |b, a| b.1 < a.1);
+        // The labels give the run's true high and low (every trade), placed at the sample where the
+        // sampled price was highest (lowest): the samples only see the last trade of each interval.
+        if let (Some((high, low)), true) = (input.extremes, traded) {
+            let at = |e: &Extreme| format!("{} {}", thousands(e.x, if time.end < 10.0 { 1 } else { 0 }), time.unit());
+            for (e, name, p) in [(&mut peak, "peak", high), (&mut trough, "trough", low)] {
+                if let Some(e) = e {
+                    e.y = units.price_f64(p.0 as f64);
+                    e.label = format!("{name} {} near {}", thousands(e.y, decimals), at(e));
+                }
+            }
+        }
+        let trough = trough.filter(|t| peak.as_ref().is_some_and(|p| p.y > t.y));
         PriceChart {
             title: title(ChartKind::Price, input.name),
             time,
@@ -119,19 +131,13 @@ impl PriceChart {
     fn legend(&self) -> Vec<LegendEntry> {
         let mut legend: Vec<LegendEntry> =
             self.lines.iter().map(|l| LegendEntry::new(l.label.clone(), l.colour, Swatch::Line)).collect();
-        for (k, name) in phase_names(&self.phases).into_iter().enumerate() {
-            let label = format!("phase: {}", phase_label(name));
-            legend.push(LegendEntry::new(label, PHASE_COLOURS[k % PHASE_COLOURS.len()], Swatch::Area(0.2)));
-        }
+        legend.extend(super::phases::legend(&self.phases));
         legend
     }
 
     fn draw_phases<DB: DrawingBackend>(&self, chart: &mut Chart2d<'_, DB>, y: &AxisSpec) -> DrawResult<DB> {
-        let names = phase_names(&self.phases);
-        let colour = |name| PHASE_COLOURS[names.iter().position(|n| *n == name).unwrap_or(0) % PHASE_COLOURS.len()];
-        chart.draw_series(
-            self.phases.iter().map(|p| Rectangle::new([(p.x0, y.lo), (p.x1, y.hi)], colour(p.name).mix(0.14).filled())),
-        )?;
+        let colour = |name| super::phases::colour(&self.phases, name);
+        super::phases::shade(chart, &self.phases, y.lo, y.hi)?;
         let area = chart.plotting_area();
         let style = text_at(14, &INK, HPos::Center, VPos::Top);
         for p in &self.phases {
@@ -189,6 +195,8 @@ impl Figure for PriceChart {
         let Some((lo, hi)) = points else {
             return no_data(&area, "No quotes or trades were recorded in this run.");
         };
+        let lo = self.trough.as_ref().map_or(lo, |t| lo.min(t.y));
+        let hi = self.peak.as_ref().map_or(hi, |p| hi.max(p.y));
         let y = self.y_axis(lo, hi);
         let mut chart = frame(&area, &self.time.axis(), &y, true)?;
         self.draw_phases(&mut chart, &y)?;

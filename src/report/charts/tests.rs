@@ -114,6 +114,7 @@ fn no_samples_at_all_still_renders() {
         units: Units { tick: dec!(0.0001), lot: dec!(1) },
         open_price: Price(500),
         kpis: &[],
+        extremes: None,
     };
     let charts = render_charts(&input).expect("charts render");
     check_all(&charts, "empty");
@@ -190,6 +191,7 @@ fn a_long_run_is_downsampled_and_renders() {
         units: Units { tick: dec!(0.0001), lot: dec!(1) },
         open_price: Price(500),
         kpis: &[],
+        extremes: None,
     };
     let charts = render_charts(&input).expect("charts render");
     check_all(&charts, "long");
@@ -211,6 +213,7 @@ fn the_liquidity_chart_says_when_the_book_was_often_one_sided() {
             units: Units { tick: dec!(0.0001), lot: dec!(1) },
             open_price: Price(500),
             kpis: &[],
+            extremes: None,
         };
         render_charts(&input).expect("charts render").get(ChartKind::Liquidity).unwrap().svg.clone()
     };
@@ -231,4 +234,37 @@ fn the_run_chart_file_list_names_every_chart_as_png_and_svg() {
     let want: Vec<String> =
         ChartKind::ALL.iter().flat_map(|k| [format!("{}.png", k.stem()), format!("{}.svg", k.stem())]).collect();
     assert_eq!(ChartKind::RUN_FILES.to_vec(), want);
+}
+
+/// Defects pinned (issue 15): phases on every chart, the peak and trough from the true high and
+/// low rather than the samples, bids and asks drawn apart on the liquidity chart.
+#[test]
+fn every_chart_shades_the_phases_and_the_price_labels_the_true_extremes() {
+    let (samples, holdings, parties) = synthetic(600);
+    let sampled_high = samples.iter().filter_map(|s| s.last).max().unwrap();
+    let sampled_low = samples.iter().filter_map(|s| s.last).min().unwrap();
+    // A print between two samples went 7 ticks above (below) any sampled last trade.
+    let (high, low) = (Price(sampled_high.0 + 7), Price(sampled_low.0 - 7));
+    let input = ChartInput {
+        name: "extremes",
+        samples: &samples,
+        holdings: &holdings,
+        parties: &parties,
+        units: Units { tick: dec!(0.0001), lot: dec!(1) },
+        open_price: Price(500),
+        kpis: &[],
+        extremes: Some((high, low)),
+    };
+    let charts = render_charts(&input).expect("charts render");
+    for kind in ChartKind::ALL {
+        let svg = &charts.get(kind).unwrap().svg;
+        assert!(svg.contains("phase: pump") && svg.contains("phase: distribute"), "{kind:?} shades the phases");
+    }
+    let price = &charts.get(ChartKind::Price).unwrap().svg;
+    let shown = |p: Price| format!("{}", Units { tick: dec!(0.0001), lot: dec!(1) }.price(p));
+    assert!(price.contains(&format!("peak {}", shown(high))), "peak labelled with the true high {}", shown(high));
+    assert!(price.contains(&format!("trough {}", shown(low))), "trough labelled with the true low");
+    assert!(!price.contains(&format!("peak {} ", shown(sampled_high))), "not the sampled high");
+    let liquidity = &charts.get(ChartKind::Liquidity).unwrap().svg;
+    assert!(liquidity.contains("bids ↓ · asks ↑"), "bids are drawn below the zero line, asks above");
 }

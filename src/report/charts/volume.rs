@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::frame::{frame, AxisSpec};
-use super::series::TimeScale;
+use super::series::{phase_spans, PhaseSpan, TimeScale};
 use super::style::{header, no_data, thousands, LegendEntry, Swatch, PALETTE};
 use super::{title, ChartInput, ChartKind, DrawResult, Figure};
 use crate::metrics::Sample;
@@ -35,6 +35,7 @@ pub(super) struct VolumeChart {
     per: String,
     total: f64,
     wash: f64,
+    phases: Vec<PhaseSpan>,
 }
 
 /// The typical sampling interval in seconds (the median gap).
@@ -88,14 +89,15 @@ impl VolumeChart {
         let total = bars.iter().map(|b| b.real + b.wash).sum();
         let wash = bars.iter().map(|b| b.wash).sum();
         let per = TimeScale::describe(dt * per_bar as f64);
-        VolumeChart { title: title(ChartKind::Volume, input.name), time, bars, per, total, wash }
+        let phases = phase_spans(samples, &time);
+        VolumeChart { title: title(ChartKind::Volume, input.name), time, bars, per, total, wash, phases }
     }
 }
 
 impl Figure for VolumeChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let share = if self.total > 0.0 { self.wash / self.total * 100.0 } else { 0.0 };
-        let legend = [
+        let mut legend = vec![
             LegendEntry::new(
                 format!("real trades: {} quote in all", thousands(self.total - self.wash, 2)),
                 REAL,
@@ -107,6 +109,7 @@ impl Figure for VolumeChart {
                 Swatch::Area(0.85),
             ),
         ];
+        legend.extend(super::phases::legend(&self.phases));
         let area = header(root, &self.title, &legend, None)?;
         let hi = self.bars.iter().map(|b| b.real + b.wash).fold(0.0, f64::max);
         if hi <= 0.0 {
@@ -114,6 +117,7 @@ impl Figure for VolumeChart {
         }
         let y = AxisSpec::linear(0.0, hi * 1.08, 8.0, format!("traded value per {} (quote)", self.per));
         let mut chart = frame(&area, &self.time.axis(), &y, true)?;
+        super::phases::shade(&mut chart, &self.phases, y.lo, y.hi)?;
         let gap = |b: &Bar| (b.x1 - b.x0) * 0.08;
         chart.draw_series(
             self.bars
