@@ -25,7 +25,7 @@ mod guarantee;
 pub mod kpi;
 pub mod options;
 mod proceeds;
-mod report;
+pub(crate) mod report;
 pub mod spec;
 mod subscription;
 #[cfg(test)]
