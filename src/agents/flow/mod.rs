@@ -133,10 +133,8 @@ impl FlowCrowd {
         let hour_end = (now.nanos() / NS_PER_HOUR + 1) * NS_PER_HOUR;
         let e: f64 = Exp1.sample(ctx.rng);
         let at = if bound > 0.0 { now.nanos() as f64 + (e / bound).max(1.0) } else { f64::INFINITY };
-        self.pending = (at < hour_end as f64).then(|| (SimTime(at as u64), bound));
-        if self.pending.is_none() {
-            self.pending = Some((SimTime(hour_end), 0.0));
-        }
+        // Past the hour's end the rates change: wake there with no candidate (bound 0) and redraw.
+        self.pending = Some(if at < hour_end as f64 { (SimTime(at as u64), bound) } else { (SimTime(hour_end), 0.0) });
     }
 
     fn wake(&mut self, ctx: &mut AgentCtx<'_>) {
