@@ -39,7 +39,8 @@ fn fmt(x: Option<f64>) -> String {
     match x {
         Some(v) if v.abs() >= 1000.0 => format!("{v:.0}"),
         Some(v) if v.abs() >= 1.0 => format!("{v:.3}"),
-        Some(v) => format!("{v:.4}"),
+        Some(v) if v == 0.0 || v.abs() >= 0.001 => format!("{v:.4}"),
+        Some(v) => format!("{v:.2e}"),
         None => "–".to_owned(),
     }
 }
