@@ -26,7 +26,7 @@ pub struct FlowConfig {
     /// order rate by `branching / decay`, decaying exponentially; the long-run rate is
     /// `baseline / (1 − branching)`. 0 gives Poisson arrivals. Default 0.
     pub hawkes_branching: f64,
-    /// Mean life of one order's excitation, in seconds (1/β). > 0. Default 10.
+    /// Mean life of one order's excitation, in seconds (1/β), in [0.001, 86400]. Default 10.
     pub hawkes_decay_secs: f64,
     /// Median size of a market order in tokens (log-normal). > 0. Default 1.
     pub market_size_median: f64,
@@ -119,8 +119,10 @@ impl FlowConfig {
         if !(0.0..=0.95).contains(&self.hawkes_branching) {
             v.push(ParamIssue::new("hawkes_branching", format!("{} is outside [0, 0.95]", self.hawkes_branching)));
         }
-        check_positive(&mut v, "hawkes_decay_secs", self.hawkes_decay_secs);
-        limits::at_most(&mut v, "hawkes_decay_secs", self.hawkes_decay_secs, 86_400.0, "seconds");
+        if !(0.001..=86_400.0).contains(&self.hawkes_decay_secs) {
+            let msg = format!("{} is outside [0.001, 86400] seconds", self.hawkes_decay_secs);
+            v.push(ParamIssue::new("hawkes_decay_secs", msg));
+        }
         for (key, median, sigma) in [
             ("market_size_median", self.market_size_median, self.market_size_sigma),
             ("limit_size_median", self.limit_size_median, self.limit_size_sigma),
@@ -174,6 +176,7 @@ mod tests {
         assert!(FlowConfig::default().check(&market()).is_empty());
         let bad = FlowConfig {
             hawkes_branching: 1.0,
+            hawkes_decay_secs: 1e-300,
             hourly: vec![1.0; 3],
             limit_distance_weights: vec![0.0],
             cancel_per_min: vec![],
@@ -181,7 +184,17 @@ mod tests {
             ..FlowConfig::default()
         };
         let keys: Vec<_> = bad.check(&market()).into_iter().map(|i| i.key).collect();
-        assert_eq!(keys, ["hawkes_branching", "limit_distance_weights", "cancel_per_min", "hourly", "start_hour"]);
+        assert_eq!(
+            keys,
+            [
+                "hawkes_branching",
+                "hawkes_decay_secs",
+                "limit_distance_weights",
+                "cancel_per_min",
+                "hourly",
+                "start_hour"
+            ]
+        );
     }
 
     #[test]
