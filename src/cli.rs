@@ -14,6 +14,7 @@ use mmsim::replay::{self, MatchConfig};
 use mmsim::scenario::{self, Override, Scenario};
 
 mod backtest;
+mod calibrate;
 mod progress;
 mod stress;
 mod surveil;
@@ -43,6 +44,8 @@ pub enum Command {
     Stress(stress::StressArgs),
     /// Backtest a scenario's market makers on recorded market data; write the run files and report.html.
     Backtest(backtest::BacktestArgs),
+    /// Fit a replica of a real market's order flow (a `flow` crowd); write REPLICA.toml, calibration.html and calibration.json.
+    Calibrate(calibrate::CalibrateArgs),
     /// Run the manipulation detectors on a run's logs (or an external trade log); write alerts.csv, scores.csv, detect.html.
     Detect(surveil::DetectArgs),
     /// Generate labelled runs with random manipulations, run every detector, write the dataset and scores.
@@ -162,6 +165,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sweep(args) => run_sweep(&args),
         Command::Stress(args) => stress::run(&args),
         Command::Backtest(args) => backtest::run(&args),
+        Command::Calibrate(args) => calibrate::run(&args),
         Command::Detect(args) => surveil::detect(&args),
         Command::SurveilBench(args) => surveil::bench(&args),
     }

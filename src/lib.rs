@@ -49,6 +49,7 @@ pub mod agents;
 pub mod backtest;
 pub mod book;
 pub mod build;
+pub mod calibrate;
 pub mod contracts;
 pub mod counterfactual;
 pub mod detect;

@@ -13,6 +13,7 @@
 pub mod behaviour;
 pub mod collateral_loop;
 pub mod delta_hedge;
+pub mod flow;
 pub mod idle;
 pub mod lend_and_dump;
 pub mod orders;

@@ -49,6 +49,8 @@ macro_rules! for_each_agent_kind {
             DeltaHedge { name: delta_hedge, config: DeltaHedgeConfig, agent: DeltaHedge, crowd: false },
             /// Holds its wallet and never trades (no parameters).
             Idle { name: idle, config: IdleConfig, agent: Idle, crowd: false },
+            /// Zero-intelligence order flow with Hawkes market orders (what `mmsim calibrate` fits).
+            Flow { name: flow, config: FlowConfig, agent: FlowCrowd, crowd: true },
         }
     };
 }
@@ -147,8 +149,8 @@ mod tests {
     }
 
     #[test]
-    fn only_retail_is_a_crowd() {
+    fn only_retail_and_flow_are_crowds() {
         let crowds: Vec<_> = AgentKind::ALL.into_iter().filter(|k| k.is_crowd()).collect();
-        assert_eq!(crowds, [AgentKind::Retail]);
+        assert_eq!(crowds, [AgentKind::Retail, AgentKind::Flow]);
     }
 }

@@ -10,6 +10,7 @@
 
 use crate::agents::{Action, Agent, AgentCtx, AgentEvent, AgentSetup, AnyAgent, MarketSpec, MarketView, Tape};
 use crate::build::AgentInfo;
+use crate::contracts::ContractRow;
 use crate::engine::{Kernel, Latency};
 use crate::exchange::{OrderRequest, Trade};
 use crate::feed::{Event, EventKind, ReplayOptions, ReplayOutcome, Replayer};
@@ -19,6 +20,7 @@ use crate::rng::AgentRng;
 use crate::scenario::Scenario;
 use crate::types::{AgentId, Cash, Intent, OrderId, Price, Qty, Side, SimTime};
 
+use super::kpis::KpiWatch;
 use super::venue::{MmFill, Venue};
 use super::{BacktestOptions, BacktestStats};
 
@@ -78,6 +80,7 @@ pub struct Backtest {
     stats: BacktestStats,
     agents: Vec<AgentInfo>,
     account_start: Vec<(Cash, Qty)>,
+    kpis: Vec<KpiWatch>,
 }
 
 /// A finished backtest.
@@ -97,6 +100,8 @@ pub struct Finished {
     pub now: SimTime,
     /// The opening price the agents were given (the first mid).
     pub open_price: Price,
+    /// KPI rows of the strategy's subscriptions, measured on the real book (`contracts.csv`).
+    pub contracts: Vec<ContractRow>,
 }
 
 impl Backtest {
@@ -199,6 +204,10 @@ impl Backtest {
             log.set_names(crate::metrics::Names::new(all, accounts));
         }
         let replay = ReplayOptions { read: options.read.clone(), ..options.replay.clone() };
+        let kpis = KpiWatch::from_scenario(scenario, |group| {
+            let gi = groups.iter().position(|g| g.name == group)?;
+            Some((0..agents.len()).filter(|&i| agents[i].party == gi).map(|i| AgentId(i as u32)).collect())
+        });
         Backtest {
             replayer: Replayer::new(&replay),
             venue,
@@ -222,6 +231,7 @@ impl Backtest {
             stats,
             agents,
             account_start,
+            kpis,
         }
     }
 
@@ -369,6 +379,10 @@ impl Backtest {
                 Ev::Sample => {
                     self.venue.sync_view(self.replayer.book());
                     self.recorder.sample(now, self.venue.view(), &self.tape, self.venue.ledger(), None);
+                    let market = self.recorder.totals().volume;
+                    for w in &mut self.kpis {
+                        w.advance(now, self.venue.view(), &self.venue, market);
+                    }
                     let next = now.plus_nanos(self.sample_every);
                     if next <= self.end {
                         let _ = self.kernel.schedule_at(next, Ev::Sample);
@@ -382,6 +396,9 @@ impl Backtest {
     fn deliver(&mut self, now: SimTime, fills: &mut Vec<MmFill>) {
         for f in fills.drain(..) {
             let t = &f.trade;
+            for w in &mut self.kpis {
+                w.on_fill(f.agent, Cash::notional(t.price, t.qty));
+            }
             self.tape.record(now, t.price, t.qty);
             self.recorder.on_trade(now, t);
             if let Some(log) = &mut self.trade_log {
@@ -462,6 +479,14 @@ impl Backtest {
             self.stats.trade_log_error = log.finish().err().map(|e| e.to_string());
         }
         self.stats.resting_at_end = self.venue.resting() as u64;
+        let market = self.recorder.totals().volume;
+        self.venue.sync_view(self.replayer.book());
+        let units = self.market.units();
+        let mut contracts = Vec::new();
+        for mut w in std::mem::take(&mut self.kpis) {
+            w.advance(now, self.venue.view(), &self.venue, market);
+            contracts.extend(w.finish(now, market, units));
+        }
         let finished = Finished {
             recorder: self.recorder,
             ledger: self.venue.into_ledger(),
@@ -470,6 +495,7 @@ impl Backtest {
             stats: self.stats,
             now,
             open_price: self.market.open_price,
+            contracts,
         };
         (finished, self.replayer.finish())
     }

@@ -19,10 +19,13 @@
 //! **Outputs** (with `out_dir`): `summary.json` (the run summary, plus `replay`: events read and
 //! skipped per kind, gaps, `top_of_book_agreement`; and `backtest`: the queue model and the
 //! strategy's order counts), `trades.csv` (the strategy's fills only), `timeseries.csv` (the
-//! replayed market as the agents saw it, with the strategy's own quotes), `agents.csv`, the charts
-//! and `report.html`.
+//! replayed market as the agents saw it, with the strategy's own quotes), `agents.csv`,
+//! `contracts.csv` (the KPIs of the strategy's `subscription` contracts measured on the real book,
+//! period by period: see `kpis.rs`), the charts and `report.html` (with a table of those KPIs and
+//! their pass rate).
 
 mod driver;
+mod kpis;
 mod queue;
 mod venue;
 
@@ -40,8 +43,8 @@ use crate::feed::{EventReader, FeedError, ReadOptions, ReplayOptions, ReplaySumm
 use crate::metrics::summary::{RunFacts, Summary};
 use crate::metrics::{TradeLog, Units};
 use crate::report::{
-    render_charts, render_report, write_agents_csv, write_timeseries_csv, ChartInput, OutputDir, OutputError,
-    ReportInput,
+    render_charts, render_report, write_agents_csv, write_contracts_csv, write_timeseries_csv, ChartInput, OutputDir,
+    OutputError, ReportInput,
 };
 use crate::scenario::Scenario;
 use crate::units::Dur;
@@ -226,6 +229,7 @@ fn write_files(
     let mark = f.recorder.totals().close.unwrap_or(f.open_price);
     dir.write("timeseries.csv", |w| write_timeseries_csv(w, &f.recorder, units))?;
     dir.write("agents.csv", |w| write_agents_csv(w, &f.agents, &f.account_start, &f.recorder, &f.ledger, units, mark))?;
+    dir.write("contracts.csv", |w| write_contracts_csv(w, &f.contracts))?;
     dir.write("summary.json", |w| {
         serde_json::to_writer_pretty(&mut *w, summary)?;
         writeln!(w)?;
@@ -241,7 +245,52 @@ fn write_files(
         charts.write(dir)?;
         page = page.with_charts(&charts);
     }
-    let html = render_report(&page, None);
+    let html = render_report(&page, None).replace("</body>", &(kpi_section(&f.contracts) + "</body>"));
     dir.write("report.html", |w| Ok(std::io::Write::write_all(w, html.as_bytes())?))?;
     Ok(())
+}
+
+/// The report's section on the KPIs measured on the real book: one row per contract period and the
+/// pass rate (periods with every checked KPI met / periods).
+fn kpi_section(rows: &[crate::contracts::ContractRow]) -> String {
+    let mut s = String::from("<section id=\"kpis\"><h2>KPIs on the real book</h2>");
+    if rows.is_empty() {
+        s.push_str("<p>The strategy has no <code>subscription</code> contract on a backtested group: no KPI to measure.</p></section>");
+        return s;
+    }
+    let met = rows.iter().filter(|r| r.get("kpis_met") == "true").count();
+    s.push_str(&format!(
+        "<p>KPI pass rate: <b>{met} of {} period(s)</b> ({:.0}%).</p><table><tr>",
+        rows.len(),
+        100.0 * met as f64 / rows.len() as f64
+    ));
+    let cols = [
+        "contract",
+        "mm",
+        "period",
+        "start_s",
+        "end_s",
+        "settled",
+        "kpis_met",
+        "snapshots",
+        "uptime",
+        "spread_bps",
+        "depth_bid_quote",
+        "depth_ask_quote",
+        "volume_quote",
+        "volume_share",
+    ];
+    for c in cols {
+        s.push_str(&format!("<th>{c}</th>"));
+    }
+    s.push_str("</tr>");
+    for r in rows {
+        s.push_str("<tr>");
+        for c in cols {
+            s.push_str(&format!("<td>{}</td>", r.get(c).replace('&', "&amp;").replace('<', "&lt;")));
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</table></section>");
+    s
 }

@@ -121,6 +121,21 @@ impl Venue {
         (self.market_makers, self.market_takers)
     }
 
+    /// The resting orders of `agents`, as the book would list them (for KPI snapshots).
+    pub fn orders_of(&self, agents: &[AgentId]) -> Vec<crate::book::RestingOrder> {
+        self.orders
+            .iter()
+            .filter(|o| agents.contains(&o.agent))
+            .map(|o| crate::book::RestingOrder {
+                id: o.id,
+                trader: TraderId(o.account.0),
+                side: o.side,
+                price: o.price,
+                qty: o.qty,
+            })
+            .collect()
+    }
+
     /// The strategy's resting orders.
     pub fn resting(&self) -> usize {
         self.orders.len()

@@ -30,7 +30,7 @@ pub mod kpi;
 pub mod options;
 mod proceeds;
 pub mod protections;
-mod report;
+pub(crate) mod report;
 pub mod spec;
 mod subscription;
 #[cfg(test)]

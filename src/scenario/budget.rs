@@ -102,6 +102,13 @@ fn parts(s: &Scenario) -> Vec<Part> {
                 let orders = count * c.arrival_rate_per_hour * peak * hours;
                 (count * MEMBER_BYTES, orders * EVENTS_PER_ORDER, format!("{} crowd members", num(count)))
             }
+            Behaviour::Flow(c) => {
+                let per_min = c.market_buy_per_min + c.market_sell_per_min;
+                let peak = c.hourly.iter().copied().fold(1.0, f64::max);
+                let market = per_min / (1.0 - c.hawkes_branching.min(0.95));
+                let orders = (market + c.limit_buy_per_min + c.limit_sell_per_min) * peak * hours * 60.0;
+                (count * MEMBER_BYTES, orders * EVENTS_PER_ORDER, format!("{} crowd members", num(count)))
+            }
             b => {
                 let every = wake_every(b).unwrap_or(u64::MAX).max(1) as f64;
                 let wakes = count * (duration / every + 1.0);
@@ -123,7 +130,7 @@ fn wake_every(b: &Behaviour) -> Option<u64> {
         Behaviour::Spoofer(c) => c.interval.nanos(),
         Behaviour::CollateralLoop(c) => c.interval.nanos(),
         Behaviour::DeltaHedge(c) => c.interval.nanos(),
-        Behaviour::Retail(_) | Behaviour::Idle(_) => return None,
+        Behaviour::Retail(_) | Behaviour::Flow(_) | Behaviour::Idle(_) => return None,
     })
 }
 

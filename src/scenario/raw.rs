@@ -32,7 +32,8 @@
 //! [[agents]]                 # repeatable: a group of agents of one kind
 //! name = "retail"            # required; [A-Za-z0-9_-]+, unique among groups, accounts and the project
 //! kind = "retail"            # required: passive_mm, retail, pump_dump, lend_and_dump, wash, spoofer,
-//!                            #   collateral_loop, idle (a holder that never trades; its table is empty)
+//!                            #   collateral_loop, idle (a holder that never trades; its table is empty),
+//!                            #   flow (the order-flow crowd `mmsim calibrate` fits)
 //! count = 1000               # default 1; integer ≥ 1
 //! cash = 1000                # per member, quote units, default 0: a number (whole cash atoms), or
 //!                            #   { dist = "lognormal", median = 500, sigma = 1.0 } (median > 0, sigma ≥ 0)

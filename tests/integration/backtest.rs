@@ -148,3 +148,129 @@ fn cli_backtest_writes_the_run_and_refuses_bad_input_with_a_location() {
     assert!(err.contains("broken.txt:6"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// The example strategy trading a project's treasury under two one-minute subscriptions: one
+/// whose KPIs a one-tick quote meets, one whose spread limit (0.001 bp) no quote on a 0.01 tick at 2,680 can meet.
+fn kpi_strategy(dir: &Path) -> PathBuf {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/backtest_passive_mm.toml"))
+            .unwrap()
+            .replace("cash = 100000           # USDT\ntokens = 40             # ETH\n", "trades_for = \"project\"\n");
+    let mut text = text
+        .replace("[[agents]]", "[project]\ncash = 100000\ntokens = 40\n\n[[accounts]]\nname = \"firm\"\n\n[[agents]]");
+    for (name, max_spread) in [("loose", "50"), ("strict", "0.001")] {
+        let _ = write!(
+            text,
+            "\n[[contracts]]\nname = \"{name}\"\nkind = \"subscription\"\nmm = \"mm\"\nfee_account = \"firm\"\nfee_per_period = 100\n\
+             period = \"1m\"\n[contracts.kpis]\nmax_spread_bps = {max_spread}\nmin_uptime = \"50%\"\nsnapshot_every = \"10s\"\n"
+        );
+    }
+    let path = dir.join("kpi_strategy.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn backtest_measures_the_strategys_kpis_on_the_real_book_into_contracts_csv_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = data(dir.path());
+    let strategy = mmsim::scenario::load(&kpi_strategy(dir.path()), &[]).unwrap();
+    let out = dir.path().join("kpis");
+    let options = BacktestOptions { out_dir: Some(out.clone()), charts: false, ..BacktestOptions::default() };
+    let outcome = backtest_files(&[&path], &strategy, &options).unwrap();
+    let rows = &outcome.finished.contracts;
+    // 120 s of data: two settled one-minute periods per contract (the last sample closes the second).
+    let of = |name: &str| rows.iter().filter(|r| r.contract == name).collect::<Vec<_>>();
+    let (loose, strict) = (of("loose"), of("strict"));
+    assert!(loose.len() >= 2 && loose.len() == strict.len(), "{rows:?}");
+    assert!(loose.iter().all(|r| r.get("snapshots") == "6" || !r.settled), "{loose:?}");
+    assert!(loose.iter().any(|r| r.get("kpis_met") == "true"), "a one-tick quote meets a 50 bp limit: {loose:?}");
+    assert!(strict.iter().all(|r| r.get("kpis_met") == "false"), "no quote has a zero spread: {strict:?}");
+    for (l, s) in loose.iter().zip(&strict) {
+        assert_eq!(
+            (l.get("uptime") == "0", l.get("spread_bps")),
+            (false, s.get("spread_bps")),
+            "same quotes, same spread"
+        );
+    }
+    let csv = std::fs::read_to_string(out.join("contracts.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + rows.len());
+    assert!(csv.starts_with("contract,kind,mm,period"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let met = rows.iter().filter(|r| r.get("kpis_met") == "true").count();
+    assert!(html.contains(&format!("KPI pass rate: <b>{met} of {} period(s)</b>", rows.len())), "{html}");
+}
+
+/// Runs `mmsim backtest` on `lines` written to `name`; returns (success, stderr, summary.json).
+fn backtest_lines(dir: &Path, name: &str, lines: &[String]) -> (bool, String, Option<serde_json::Value>) {
+    let file = dir.join(name);
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/backtest_passive_mm.toml");
+    let out = dir.join(format!("{name}_out"));
+    let run = Command::cargo_bin("mmsim")
+        .unwrap()
+        .args(["backtest", file.to_str().unwrap(), "--strategy", scenario.to_str().unwrap(), "--no-charts"])
+        .args(["--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr).to_string();
+    assert!(!err.contains("panicked"), "{name}: {err}");
+    let json = std::fs::read_to_string(out.join("summary.json")).ok().map(|t| serde_json::from_str(&t).unwrap());
+    if !run.status.success() {
+        assert_eq!(run.status.code(), Some(1), "{name}: {err}");
+    }
+    (run.status.success(), err, json)
+}
+
+#[test]
+fn every_bad_input_class_is_a_located_error_or_a_counted_skip_never_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(data(dir.path())).unwrap();
+    let good: Vec<String> = text.lines().map(String::from).collect();
+
+    // A non-JSON line and an unknown stream: counted skips with their place; the rest replays.
+    let mut lines = good.clone();
+    lines[7] = "1723161600700000000 {not json".into();
+    lines[9] = "1723161600900000000 {\"stream\":\"ethusdt@kline_1m\",\"data\":{\"e\":\"kline\",\"E\":1}}".into();
+    let (ok, err, json) = backtest_lines(dir.path(), "skips.txt", &lines);
+    assert!(ok, "{err}");
+    let stats = &json.unwrap()["replay"]["stats"];
+    assert_eq!(stats["unrecognised"], 2, "{stats}");
+    let places: Vec<String> = stats["skip_reasons"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| r["first_at"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(places.iter().any(|p| p.ends_with("skips.txt:8")), "{places:?}");
+    assert!(places.iter().any(|p| p.ends_with("skips.txt:10")), "{places:?}");
+
+    // A price off the tick grid: a located error.
+    let mut lines = good.clone();
+    lines[5] = "1723161600500000000 {\"e\":\"depthUpdate\",\"E\":1723161600500,\"s\":\"ETHUSDT\",\"U\":1,\"u\":2,\"b\":[[\"2679.995\",\"1.000\"]],\"a\":[]}".into();
+    let (ok, err, _) = backtest_lines(dir.path(), "offgrid.txt", &lines);
+    assert!(!ok && err.contains("offgrid.txt:6") && err.contains("not a multiple"), "{err}");
+
+    // Local timestamps going backwards within a file: a located error.
+    let mut lines = good.clone();
+    lines.swap(20, 40);
+    let (ok, err, _) = backtest_lines(dir.path(), "backwards.txt", &lines);
+    assert!(!ok && err.contains("backwards.txt:"), "out-of-order lines: {err}");
+
+    // A truncated gzip file: a located error naming the file.
+    let gz = dir.path().join("cut.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, text.as_bytes()).unwrap();
+    let bytes = enc.finish().unwrap();
+    std::fs::write(&gz, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/backtest_passive_mm.toml");
+    let run = Command::cargo_bin("mmsim")
+        .unwrap()
+        .args(["backtest", gz.to_str().unwrap(), "--strategy", scenario.to_str().unwrap(), "--no-charts"])
+        .args(["--out", dir.path().join("cut_out").to_str().unwrap()])
+        .assert()
+        .failure()
+        .code(1);
+    let err = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(err.contains("cut.gz:") && err.contains("truncated or corrupt") && !err.contains("panicked"), "{err}");
+}

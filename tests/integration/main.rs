@@ -3,6 +3,7 @@
 mod avellaneda;
 mod backtest;
 mod book_props;
+mod calibrate;
 mod cases_loans;
 mod cases_manipulation;
 mod cli_detect;

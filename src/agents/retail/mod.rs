@@ -78,6 +78,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp1, StandardNormal};
 
 pub use config::RetailConfig;
+pub(crate) use orders::affordable;
 
 use super::behaviour::AgentSetup;
 use super::{Agent, AgentCtx, AgentEvent};

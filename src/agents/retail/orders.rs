@@ -130,7 +130,7 @@ pub(super) fn reference(bid: Option<Price>, ask: Option<Price>, last: Option<Pri
 
 /// Lots a buy at `price` may take out of `cash_free × frac` so that the exchange's lock
 /// (`notional + fee bound + qty` atoms at the highest fee rate) fits in the free cash.
-pub(super) fn affordable(cash_free: Cash, price: Price, frac: f64) -> i64 {
+pub(crate) fn affordable(cash_free: Cash, price: Price, frac: f64) -> i64 {
     let p = price.0 as i128;
     if p <= 0 || cash_free.0 <= 0 {
         return 0;
