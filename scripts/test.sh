@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Every test of the project: Rust unit, integration and doc tests.
-# Needs only Rust; anything more a test needs is installed from here.
+# Every test of the project: Rust unit, integration and doc tests, then the Python package's tests
+# (scripts/test-python.sh: a venv in target/pyenv, tools from PyPI, maturin, pytest).
+# Needs Rust and python3 (with venv); anything more a test needs is installed from here.
+# Arguments go to cargo test (e.g. a test name filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --locked "$@"
+scripts/test-python.sh

@@ -4,6 +4,12 @@
 //!
 //! A decimal column holds the integer ticks, lots or cash atoms times the unit's mantissa, at the
 //! unit's scale: `Decimal128(38, scale)`, exact like the CSV's decimal text.
+//!
+//! Memory: decimal columns are written without min/max statistics. The writer encodes a batch's
+//! decimals into one buffer and a statistic's min or max is a slice of it, so every row group's
+//! footer statistics kept one or two whole batch buffers alive until the file closed — memory that
+//! grew with the run (measured: 73 MB of 102 MB peak heap after 4 simulated days of
+//! `baseline_market`). Other columns keep their statistics (they copy their values).
 
 use std::fs::File;
 use std::io;
@@ -14,7 +20,8 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 /// Rows per record batch handed to the writer (and the rows buffered in column builders).
 pub const BATCH: usize = 8_192;
@@ -31,12 +38,25 @@ pub fn io_err(e: impl std::fmt::Display) -> io::Error {
 /// # Errors
 /// When the writer cannot be set up.
 pub fn writer(file: File, schema: SchemaRef) -> io::Result<ArrowWriter<File>> {
-    let props = WriterProperties::builder()
+    writer_with(file, schema, ROW_GROUP)
+}
+
+/// [`writer`] with `row_group` rows per row group.
+///
+/// # Errors
+/// When the writer cannot be set up.
+pub fn writer_with(file: File, schema: SchemaRef, row_group: usize) -> io::Result<ArrowWriter<File>> {
+    let mut props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).map_err(io_err)?))
         .set_dictionary_enabled(false)
-        .set_max_row_group_row_count(Some(ROW_GROUP))
-        .build();
-    ArrowWriter::try_new(file, schema, Some(props)).map_err(io_err)
+        .set_max_row_group_row_count(Some(row_group));
+    for field in schema.fields() {
+        if matches!(field.data_type(), DataType::Decimal128(..)) {
+            props =
+                props.set_column_statistics_enabled(ColumnPath::from(field.name().as_str()), EnabledStatistics::None);
+        }
+    }
+    ArrowWriter::try_new(file, schema, Some(props.build())).map_err(io_err)
 }
 
 /// Writes the batch of `arrays` (skipped when empty).
