@@ -30,14 +30,14 @@ use crate::types::{AgentId, Intent, OrderId, Price, Qty, Side, SimTime};
 #[derive(Debug)]
 pub enum OrderSink {
     /// `orders.csv`.
-    Csv(OrderLog),
+    Csv(Box<OrderLog>),
     /// `orders.parquet`.
     Parquet(Box<ParquetOrders>),
 }
 
 impl From<OrderLog> for OrderSink {
     fn from(log: OrderLog) -> Self {
-        OrderSink::Csv(log)
+        OrderSink::Csv(Box::new(log))
     }
 }
 
@@ -93,7 +93,7 @@ impl OrderSink {
     /// The first I/O or encoding error met.
     pub fn finish(self) -> io::Result<()> {
         match self {
-            OrderSink::Csv(l) => l.finish(),
+            OrderSink::Csv(l) => (*l).finish(),
             OrderSink::Parquet(l) => l.finish(),
         }
     }
