@@ -73,6 +73,9 @@ pub struct SweepArgs {
     /// Also write full run reports (replicate 0) for the best or worst point by the chart metric, or all.
     #[arg(long, value_name = "BEST|WORST|ALL", conflicts_with = "shard")]
     pub charts_for: Option<mmsim::sweep::ChartsFor>,
+    /// parquet also writes runs.parquet (zstd, typed figures); runs.csv is always written.
+    #[arg(long, value_name = "csv|parquet", default_value = "csv")]
+    pub format: mmsim::run::OutputFormat,
     /// Override a scenario key in every run, e.g. --set market.duration=1h.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<Override>,
@@ -119,7 +122,8 @@ pub struct RunArgs {
     /// No progress display (a bar on a terminal, else a line every 5 s).
     #[arg(long, short)]
     pub quiet: bool,
-    /// Format of the trade log: csv (trades.csv) or parquet (trades.parquet, zstd; for long runs).
+    /// Format of the streamed tables: csv (trades.csv, orders.csv, timeseries.csv) or parquet
+    /// (trades.parquet, orders.parquet, timeseries.parquet: zstd, typed; for long runs).
     #[arg(long, value_name = "csv|parquet", default_value = "csv")]
     pub format: mmsim::run::OutputFormat,
     /// Write no trade log.
@@ -394,8 +398,15 @@ fn run_sweep(args: &SweepArgs) -> Result<()> {
         }
         let progress = TerminalProgress::sink("runs", args.quiet);
         let provenance = Some(plan.provenance(args.scenario.as_deref()));
-        let options =
-            SweepOptions { out_dir: out, jobs, shard: args.shard, charts_for: args.charts_for, progress, provenance };
+        let options = SweepOptions {
+            out_dir: out,
+            jobs,
+            shard: args.shard,
+            charts_for: args.charts_for,
+            progress,
+            provenance,
+            format: args.format,
+        };
         sweep::run_sweep(plan, &options)?
     } else {
         anyhow::ensure!(
@@ -410,7 +421,7 @@ fn run_sweep(args: &SweepArgs) -> Result<()> {
             }
         };
         let rerun = plan.as_ref().zip(args.charts_for);
-        sweep::merge(&args.merge, &out, rerun, jobs)?
+        sweep::merge(&args.merge, &out, rerun, jobs, args.format)?
     };
     if args.merge.is_empty() {
         let resumed = if report.resumed > 0 { format!(" ({} resumed)", report.resumed) } else { String::new() };

@@ -7,12 +7,12 @@ use std::time::Instant;
 use crate::build::{build, Built};
 use crate::contracts::{self, ContractRow};
 use crate::metrics::summary::{RunFacts, Summary};
-use crate::metrics::{OrderLog, TradeLog, Units};
+use crate::metrics::{OrderLog, ParquetOrders, TradeLog, Units};
 use crate::progress::ProgressSink;
 
 use crate::report::{
     kpi_lines, render_charts, render_report, write_agents_csv, write_contracts_csv, write_summary_json,
-    write_timeseries_csv, ChartInput, OutputDir, ReportInput,
+    write_timeseries_csv, write_timeseries_parquet, ChartInput, OutputDir, OutputError, ReportInput,
 };
 use crate::scenario::Scenario;
 
@@ -65,14 +65,13 @@ pub struct RunOptions {
 pub struct RunExtras {
     /// Where the scenario came from: written as `scenario.toml` and into `summary.json`.
     pub origin: Option<crate::provenance::Origin>,
-    /// The format of the trade log (`trades.csv` or `trades.parquet`).
+    /// The format of the streamed tables: `trades`, `orders` and `timeseries` as `.csv` or
+    /// `.parquet`.
     pub format: OutputFormat,
     /// Write no trade log at all.
     pub no_trades: bool,
     /// Write no `replay.html` (it is written whenever the charts are).
     pub no_replay: bool,
-    // Hook for the order log (`orders.csv`, being added): stream it through the same `format`
-    // choice, as `orders.parquet` when `format` is `Parquet`.
 }
 
 /// The format of the streamed tables.
@@ -148,14 +147,22 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions, extras: &RunExtras) -
         None => None,
     };
     let mut built = build(scenario, trade_log)?;
+    let ext = match extras.format {
+        OutputFormat::Csv => "csv",
+        OutputFormat::Parquet => "parquet",
+    };
     if let Some(dir) = &mut out {
-        let log = OrderLog::new(dir.stage("orders.csv")?, units)
-            .map_err(crate::report::OutputError::io("writing orders.csv"))?;
-        built.sim.set_order_log(log);
+        dir.replaces(&["orders.csv", "orders.parquet", "timeseries.csv", "timeseries.parquet"]);
+        let file = dir.stage(&format!("orders.{ext}"))?;
+        let opened = match extras.format {
+            OutputFormat::Csv => OrderLog::new(file, units).map(crate::metrics::OrderSink::from),
+            OutputFormat::Parquet => ParquetOrders::new(file, units).map(crate::metrics::OrderSink::from),
+        };
+        built.sim.set_order_log(opened.map_err(crate::report::OutputError::io(format!("writing orders.{ext}")))?);
     }
     simulate(&mut built, &options.progress)?;
-    built.sim.close_trade_log().map_err(crate::report::OutputError::io("writing trades.csv"))?;
-    built.sim.close_order_log().map_err(crate::report::OutputError::io("writing orders.csv"))?;
+    built.sim.close_trade_log().map_err(crate::report::OutputError::io(format!("writing trades.{ext}")))?;
+    built.sim.close_order_log().map_err(crate::report::OutputError::io(format!("writing orders.{ext}")))?;
 
     let sim = &built.sim;
     let facts = RunFacts {
@@ -174,7 +181,7 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions, extras: &RunExtras) -
     let contract_rows: Vec<ContractRow> = contract_reports.into_iter().flat_map(|r| r.rows).collect();
     let out_dir = match out {
         Some(mut dir) => {
-            write_files(&mut dir, &built, &summary, units, scenario, options.charts)?;
+            write_files(&mut dir, &built, &summary, units, scenario, (options.charts, extras.format))?;
             dir.replaces(&[crate::teach::FILE]);
             if options.charts && !extras.no_replay {
                 write_replay(&mut dir, &built, units, scenario)?;
@@ -206,12 +213,19 @@ fn write_files(
     summary: &Summary,
     units: Units,
     s: &Scenario,
-    charts_wanted: bool,
+    (charts_wanted, format): (bool, OutputFormat),
 ) -> Result<(), crate::report::OutputError> {
     let recorder = built.sim.recorder();
     let ledger = built.sim.exchange().ledger();
     let mark = recorder.totals().close.unwrap_or(s.market.open_price);
-    dir.write("timeseries.csv", |w| write_timeseries_csv(w, recorder, units))?;
+    match format {
+        OutputFormat::Csv => dir.write("timeseries.csv", |w| write_timeseries_csv(w, recorder, units))?,
+        OutputFormat::Parquet => {
+            let file = dir.stage("timeseries.parquet")?;
+            write_timeseries_parquet(file, recorder, units)
+                .map_err(|e| OutputError::Writing { file: "timeseries.parquet".into(), source: Box::new(e) })?;
+        }
+    }
     dir.write("agents.csv", |w| {
         write_agents_csv(w, &built.agents, &built.account_start, recorder, ledger, units, mark)
     })?;

@@ -16,7 +16,7 @@ use crate::contracts::{AnyContract, Contract, ContractCtx, Signal, TimerKey};
 use crate::exchange::{Exchange, OrderRejected, OrderRequest, Trade};
 use crate::ledger::AccountId;
 use crate::market::Tape;
-use crate::metrics::{Names, OrderLog, Recorder};
+use crate::metrics::{Names, OrderSink, Recorder};
 use crate::rng::AgentRng;
 use crate::types::{AgentId, OrderId, SimTime};
 
@@ -74,7 +74,7 @@ pub struct Simulation {
     contracts: Vec<AnyContract>,
     timers: Vec<(SimTime, TimerKey)>,
     notices: Vec<(AgentId, AgentEvent)>,
-    order_log: Option<OrderLog>,
+    order_log: Option<OrderSink>,
     started: bool,
     finished: bool,
 }
@@ -165,9 +165,10 @@ impl Simulation {
         self.recorder.finish_trade_log()
     }
 
-    /// Streams every order event to `log` from now on (`orders.csv`); attach it before the run
-    /// steps, so that it sees every order.
-    pub fn set_order_log(&mut self, mut log: OrderLog) {
+    /// Streams every order event to `log` from now on (`orders.csv` or `orders.parquet`); attach
+    /// it before the run steps, so that it sees every order.
+    pub fn set_order_log(&mut self, log: impl Into<OrderSink>) {
+        let mut log = log.into();
         log.set_names(self.recorder.names().clone());
         self.order_log = Some(log);
     }

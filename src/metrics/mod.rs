@@ -8,6 +8,8 @@
 
 pub mod names;
 pub mod order_log;
+pub mod order_parquet;
+pub mod parquet_out;
 pub mod stats;
 pub mod summary;
 pub mod trade_log;
@@ -22,6 +24,7 @@ pub use crate::market::Units;
 use crate::types::{Cash, Price, Qty, Side, SimTime};
 pub use names::Names;
 pub use order_log::OrderLog;
+pub use order_parquet::{OrderSink, ParquetOrders};
 pub use trade_log::TradeLog;
 
 /// What a party is. Printed (reports, `summary.json`, `agents.csv`) as its group's agent kind, or

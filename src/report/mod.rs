@@ -8,6 +8,7 @@ mod error;
 mod files;
 pub mod html;
 mod terminal;
+mod timeseries_parquet;
 
 pub use charts::{
     render_charts, render_price_comparison, ChartInput, ChartKind, Charts, KpiAxis, KpiLine, RenderedChart,
@@ -17,3 +18,4 @@ pub use error::OutputError;
 pub use files::{write_agents_csv, write_summary_json, write_timeseries_csv, OutputDir};
 pub use html::{render_report, ReportInput};
 pub use terminal::{exact_thousands, terminal_summary, thousands};
+pub use timeseries_parquet::write_timeseries_parquet;

@@ -46,6 +46,7 @@ pub mod metrics;
 pub mod output;
 pub mod plan;
 pub mod resume;
+pub mod runs_parquet;
 pub mod spec;
 #[cfg(test)]
 mod tests;
@@ -112,6 +113,8 @@ pub struct SweepOptions {
     pub progress: crate::progress::ProgressSink,
     /// Recorded in `sweep.json` and the `--charts-for` reports' `summary.json`.
     pub provenance: Option<crate::provenance::Provenance>,
+    /// `Parquet` also writes `runs.parquet` (`runs.csv` is always written).
+    pub format: crate::run::OutputFormat,
 }
 
 /// What a sweep (or merge) did.
@@ -224,7 +227,8 @@ pub fn run_sweep(plan: &Plan, options: &SweepOptions) -> Result<SweepReport, Swe
     let mut manifest = Manifest::of(plan, (shard.n > 1).then_some(shard), rows.len() as u64);
     manifest.provenance = options.provenance.clone();
     let toml = plan.effective_toml()?;
-    let mut report = finish(out, &manifest, &rows, options.charts_for.map(|c| (plan, c, &pool)), Some(&toml))?;
+    let charts_for = options.charts_for.map(|c| (plan, c, &pool));
+    let mut report = finish(out, &manifest, &rows, charts_for, Some(&toml), options.format)?;
     checkpoint.remove()?;
     report.runs = todo.len() as u64;
     report.resumed = resumed;
@@ -233,7 +237,8 @@ pub fn run_sweep(plan: &Plan, options: &SweepOptions) -> Result<SweepReport, Swe
     Ok(report)
 }
 
-/// Merges shard outputs `dirs` into `out` (the files an unsharded sweep writes). With `rerun`
+/// Merges shard outputs `dirs` into `out` (the files an unsharded sweep writes, with
+/// `runs.parquet` too for [`OutputFormat::Parquet`](crate::run::OutputFormat)). With `rerun`
 /// (the sweep's plan, which must match the shards'), also renders `--charts-for` reports.
 ///
 /// # Errors
@@ -243,6 +248,7 @@ pub fn merge(
     out: &Path,
     rerun: Option<(&Plan, ChartsFor)>,
     jobs: Option<usize>,
+    format: crate::run::OutputFormat,
 ) -> Result<SweepReport, SweepError> {
     let (mut manifest, rows) = output::merge_dirs(dirs)?;
     if let Some(p) = &mut manifest.provenance {
@@ -258,7 +264,7 @@ pub fn merge(
             )));
         }
     }
-    let mut report = finish(out, &manifest, &rows, rerun.map(|(p, c)| (p, c, &pool)), toml.as_deref())?;
+    let mut report = finish(out, &manifest, &rows, rerun.map(|(p, c)| (p, c, &pool)), toml.as_deref(), format)?;
     report.threads = pool.current_num_threads();
     Ok(report)
 }
@@ -270,10 +276,16 @@ fn finish(
     rows: &[RunRow],
     charts_for: Option<(&Plan, ChartsFor, &rayon::ThreadPool)>,
     scenario_toml: Option<&str>,
+    format: crate::run::OutputFormat,
 ) -> Result<SweepReport, SweepError> {
     let mut dir = OutputDir::create(out)?;
     let points = output::write_tables(&mut dir, manifest, rows)?;
     let mut files = vec!["runs.csv".to_string(), "sweep.json".to_string()];
+    dir.replaces(&["runs.parquet"]);
+    if format == crate::run::OutputFormat::Parquet {
+        runs_parquet::write_runs_parquet(&mut dir, manifest, rows)?;
+        files.push("runs.parquet".into());
+    }
     if let Some(text) = scenario_toml {
         dir.write(crate::provenance::SCENARIO_FILE, |w| Ok(w.write_all(text.as_bytes())?))?;
         files.push(crate::provenance::SCENARIO_FILE.into());
