@@ -119,6 +119,9 @@ pub struct RunArgs {
     /// Write no trade log.
     #[arg(long)]
     pub no_trades: bool,
+    /// Write no order log (orders.csv).
+    #[arg(long)]
+    pub no_orders: bool,
     /// Also run the same scenario and seed with group GROUP replaced by kind KIND (with the
     /// parameters the group's `alternatives` give KIND, else its defaults; `idle` never trades),
     /// and compare: DIR/actual/, DIR/counterfactual/, DIR/comparison.csv,
@@ -279,7 +282,12 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
     }
     let progress = TerminalProgress::sink("simulated", args.quiet);
     let options = mmsim::run::RunOptions { out_dir: Some(out), progress, charts: !args.no_charts };
-    let extras = mmsim::run::RunExtras { origin: Some(origin), format: args.format, no_trades: args.no_trades };
+    let extras = mmsim::run::RunExtras {
+        origin: Some(origin),
+        format: args.format,
+        no_trades: args.no_trades,
+        no_orders: args.no_orders,
+    };
     let outcome = mmsim::run::run_with(&scenario, &options, &extras)?;
     say(&mmsim::report::terminal_summary(&outcome.summary));
     if let Some(dir) = &outcome.out_dir {

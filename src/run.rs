@@ -69,6 +69,8 @@ pub struct RunExtras {
     pub format: OutputFormat,
     /// Write no trade log at all.
     pub no_trades: bool,
+    /// Write no order log (`orders.csv`): a run without surveillance data (and to measure its cost).
+    pub no_orders: bool,
     // Hook for the order log (`orders.csv`, being added): stream it through the same `format`
     // choice, as `orders.parquet` when `format` is `Parquet`.
 }
@@ -146,7 +148,7 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions, extras: &RunExtras) -
         None => None,
     };
     let mut built = build(scenario, trade_log)?;
-    if let Some(dir) = &mut out {
+    if let Some(dir) = out.as_mut().filter(|_| !extras.no_orders) {
         let log = OrderLog::new(dir.stage("orders.csv")?, units)
             .map_err(crate::report::OutputError::io("writing orders.csv"))?;
         built.sim.set_order_log(log);

@@ -36,12 +36,14 @@ fn spec(index: u32, seed: u64) -> Spec {
     let mut rng = AgentRng::new(seed, &format!("surveil-bench:{index}"));
     let retail = rng.random_range(150..400);
     let draw = rng.random_range(0.0..1.0);
-    let kind = if draw < 0.25 {
+    let kind = if draw < 0.2 {
         "none"
-    } else if draw < 0.5 {
+    } else if draw < 0.4 {
         "spoof"
-    } else if draw < 0.75 {
+    } else if draw < 0.6 {
         "wash"
+    } else if draw < 0.8 {
+        "ring"
     } else {
         "pump"
     };
@@ -113,16 +115,30 @@ fundamental_vol_pct_per_day = 0
             );
             format!("wash target={share:.3} clip={clip}")
         }
+        "ring" => {
+            let accounts = rng.random_range(2..7);
+            let interval = rng.random_range(10..60);
+            let clip = rng.random_range(2..20) * 1000;
+            let _ = write!(
+                toml,
+                "\n[[agents]]\nname = \"ring\"\nkind = \"wash_ring\"\ncash = 1000000\ntokens = 1000000\nlatency = \"5ms\"\n\
+                 latency_jitter = \"0ms\"\n[agents.wash_ring]\naccounts = {accounts}\ninterval = \"{interval}s\"\n\
+                 clip_tokens = {clip}\n"
+            );
+            format!("ring accounts={accounts} interval={interval}s clip={clip}")
+        }
         "pump" => {
             let target = rng.random_range(1.2..1.8);
             let step = rng.random_range(40..120);
+            let ceiling = rng.random_range(0.7..1.0);
+            let repay = rng.random_range(28..36);
             let _ = write!(
                 toml,
                 "\n[[agents]]\nname = \"pumper\"\nkind = \"lend_and_dump\"\ncash = 200000\ntokens = 200000\n\
                  latency = \"5ms\"\n[agents.lend_and_dump]\ninterval = \"20s\"\npump_target_price = {target:.3}\n\
-                 pump_step_bps = {step}\n"
+                 pump_step_bps = {step}\nbuyback_below_multiple = {ceiling:.3}\nrepay_by = \"{repay}m\"\n"
             );
-            format!("pump target={target:.3} step={step}bps")
+            format!("pump target={target:.3} step={step}bps buyback_below={ceiling:.3} repay_by={repay}m")
         }
         _ => "none".to_string(),
     };

@@ -12,6 +12,7 @@ pub mod bench;
 pub mod data;
 pub mod lend_dump;
 pub mod pump;
+pub mod ring;
 pub mod score;
 pub mod spoof;
 pub mod wash;
@@ -65,6 +66,14 @@ pub struct Thresholds {
     pub ld_sell_share: f64,
     /// Lend-and-dump: buys back at least this share of what it sold.
     pub ld_buyback_share: f64,
+    /// Wash rings: window width (s); windows start every half width.
+    pub ring_window_s: f64,
+    /// Wash rings: an account's |net| at most this share of its gross volume in the window.
+    pub ring_net_tol: f64,
+    /// Wash rings: at least this share of an account's volume is with the other ring accounts.
+    pub ring_share: f64,
+    /// Wash rings: at least this many trades of the account in the window.
+    pub ring_min_trades: usize,
 }
 
 impl Default for Thresholds {
@@ -90,6 +99,10 @@ impl Default for Thresholds {
             ld_crash: 0.3,
             ld_sell_share: 0.1,
             ld_buyback_share: 0.2,
+            ring_window_s: 600.0,
+            ring_net_tol: 0.25,
+            ring_share: 0.8,
+            ring_min_trades: 3,
         }
     }
 }
@@ -118,6 +131,8 @@ pub struct Findings {
     pub alerts: Vec<Alert>,
     /// Trades flagged same-owner wash (indices into the dataset's trades).
     pub wash_trades: Vec<usize>,
+    /// Trades flagged as a wash ring's, from the account graph alone (indices).
+    pub ring_trades: Vec<usize>,
     /// Orders flagged as spoofs.
     pub spoof_orders: Vec<u64>,
     /// Owners flagged by the lend-and-dump signature.
@@ -130,6 +145,9 @@ pub struct Findings {
 pub fn detect(data: &Dataset, th: &Thresholds) -> Findings {
     let mut f = Findings { wash_trades: wash::same_owner_trades(&data.trades), ..Findings::default() };
     f.alerts.extend(wash::same_owner_alerts(&data.trades, &f.wash_trades, th));
+    let (ring, alerts) = ring::detect(&data.trades, th);
+    f.ring_trades = ring;
+    f.alerts.extend(alerts);
     f.share = wash::size_share(&data.trades, th);
     let end = data.trades.last().map_or(0.0, |t| t.t);
     f.alerts.push(Alert {
