@@ -13,6 +13,7 @@ pub mod data;
 pub mod lend_dump;
 pub mod pump;
 pub mod ring;
+pub mod rush;
 pub mod score;
 pub mod spoof;
 pub mod wash;
@@ -23,7 +24,8 @@ use std::path::Path;
 pub use data::{load, DataError, Dataset};
 pub use score::{score, ScoreRow};
 
-/// Every detector's thresholds (defaults are the values tuned on the benchmark's tuning half).
+/// Every detector's thresholds (defaults: the spoofing and rush-order values are what
+/// `mmsim surveil-bench --runs 200 --seed 7` fitted on its training runs).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Thresholds {
     /// Same-owner trades further apart than this start a new alert (s).
@@ -52,12 +54,8 @@ pub struct Thresholds {
     pub rush_chunk_s: f64,
     /// Rush-order moving window (chunks).
     pub rush_window: usize,
-    /// Rush orders at least this × (moving mean + 1).
-    pub rush_x: f64,
-    /// And at least this many rush orders in the chunk.
-    pub rush_min: f64,
-    /// And a rise of at least this over the chunk.
-    pub rush_rise: f64,
+    /// The rush-order classifier (see [`rush`]).
+    pub rush: rush::RushModel,
     /// Alerts closer than this merge into one event (s).
     pub event_gap_s: f64,
     /// Lend-and-dump: the crash (peak-to-trough fall) at least this.
@@ -81,20 +79,18 @@ impl Default for Thresholds {
         Thresholds {
             burst_gap_s: 60.0,
             share_quantile: 0.25,
-            spoof_size_x: 5.0,
+            spoof_size_x: 3.0,
             spoof_away_rel: 0.0005,
-            spoof_imbalance: 3.0,
+            spoof_imbalance: 2.0,
             spoof_life_s: 300.0,
-            spoof_window_s: 120.0,
+            spoof_window_s: 900.0,
             kk_bar_s: 20.0,
             kk_window: 30,
             kk_price_rise: 0.05,
             kk_volume_x: 3.0,
             rush_chunk_s: 5.0,
             rush_window: 60,
-            rush_x: 4.0,
-            rush_min: 3.0,
-            rush_rise: 0.003,
+            rush: rush::RushModel::default(),
             event_gap_s: 120.0,
             ld_crash: 0.3,
             ld_sell_share: 0.1,
@@ -168,7 +164,7 @@ pub fn detect(data: &Dataset, th: &Thresholds) -> Findings {
     f.spoof_orders = ids;
     f.alerts.extend(alerts);
     f.alerts.extend(pump::kamps_kleinberg(&data.trades, th));
-    f.alerts.extend(pump::rush_orders(&data.trades, th));
+    f.alerts.extend(rush::alerts(&data.trades, th));
     let (owners, alerts) = lend_dump::detect(&data.trades, th);
     f.lend_dump_owners = owners;
     f.alerts.extend(alerts);
