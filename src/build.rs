@@ -101,7 +101,7 @@ fn assemble(scenario: &Scenario, trade_log: Option<TradeLog>) -> Built {
         } else {
             (1..=g.count).map(|k| format!("{}#{k}", g.name)).collect()
         };
-        let members_per_agent = if g.behaviour.is_crowd() { g.count } else { 1 };
+        let members_per_agent = g.behaviour.accounts_per_agent(g.count);
         for name in names {
             let agent_id = AgentId(slots.len() as u32);
             let (accounts, other) = match &g.trades_for {

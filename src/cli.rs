@@ -132,6 +132,9 @@ pub struct RunArgs {
     /// Write no replay.html (the step-through teaching page; also skipped with --no-charts).
     #[arg(long)]
     pub no_replay: bool,
+    /// Write no order log (orders.csv).
+    #[arg(long)]
+    pub no_orders: bool,
     /// Also run the same scenario and seed with group GROUP replaced by kind KIND (with the
     /// parameters the group's `alternatives` give KIND, else its defaults; `idle` never trades),
     /// and compare: DIR/actual/, DIR/counterfactual/, DIR/comparison.csv,
@@ -299,6 +302,7 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
         format: args.format,
         no_trades: args.no_trades,
         no_replay: args.no_replay,
+        no_orders: args.no_orders,
     };
     let outcome = mmsim::run::run_with(&scenario, &options, &extras)?;
     say(&mmsim::report::terminal_summary(&outcome.summary));

@@ -72,6 +72,8 @@ pub struct RunExtras {
     pub no_trades: bool,
     /// Write no `replay.html` (it is written whenever the charts are).
     pub no_replay: bool,
+    /// Write no order log (`orders.csv` / `orders.parquet`): a run without surveillance data.
+    pub no_orders: bool,
 }
 
 /// The format of the streamed tables.
@@ -153,6 +155,8 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions, extras: &RunExtras) -
     };
     if let Some(dir) = &mut out {
         dir.replaces(&["orders.csv", "orders.parquet", "timeseries.csv", "timeseries.parquet"]);
+    }
+    if let Some(dir) = out.as_mut().filter(|_| !extras.no_orders) {
         let file = dir.stage(&format!("orders.{ext}"))?;
         let opened = match extras.format {
             OutputFormat::Csv => OrderLog::new(file, units).map(crate::metrics::OrderSink::from),

@@ -26,7 +26,7 @@ pub struct AgentSetup {
     /// The agent's unique name (its RNG stream key): the group name, or `group#k` for k ≥ 1 of a
     /// group of several.
     pub name: String,
-    /// The accounts it trades (one, or one per member for a crowd).
+    /// The accounts it trades (one, one per member for a crowd, or a ring's accounts).
     pub accounts: Vec<AccountId>,
     /// The market.
     pub market: Market,
@@ -87,6 +87,16 @@ impl Behaviour {
     /// rather than `count` agents with an account each.
     pub fn is_crowd(&self) -> bool {
         self.kind().is_crowd()
+    }
+
+    /// Accounts each agent of this behaviour trades: `count` for a crowd (one per member), the
+    /// ring's `accounts` for a `wash_ring` (one owner, several accounts), else one.
+    pub fn accounts_per_agent(&self, count: u32) -> u32 {
+        match self {
+            _ if self.is_crowd() => count,
+            Behaviour::WashRing(c) => c.accounts.max(1),
+            _ => 1,
+        }
     }
 }
 

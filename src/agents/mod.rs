@@ -24,6 +24,7 @@ pub mod registry;
 pub mod retail;
 pub mod spoofer;
 pub mod wash;
+pub mod wash_ring;
 
 pub use crate::market::{tape, Tape};
 pub use behaviour::{AgentSetup, Behaviour, Market, MarketSpec};

@@ -41,6 +41,8 @@ macro_rules! for_each_agent_kind {
             LendAndDump { name: lend_and_dump, config: LendAndDumpConfig, agent: LendAndDump, crowd: false },
             /// Trades with itself to inflate volume.
             Wash { name: wash, config: WashConfig, agent: WashTrader, crowd: false },
+            /// One owner trading among several of its own accounts (a wash ring).
+            WashRing { name: wash_ring, config: WashRingConfig, agent: WashRing, crowd: false },
             /// Places and cancels large orders to mislead.
             Spoofer { name: spoofer, config: SpooferConfig, agent: Spoofer, crowd: false },
             /// Borrows against its tokens to buy more, until liquidated.

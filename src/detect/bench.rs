@@ -1,15 +1,22 @@
 //! `mmsim surveil-bench`: a labelled benchmark of the detectors.
 //!
-//! Generates `N` short runs of one market (a passive market maker and a retail crowd of drawn
-//! size) with a manipulation drawn per run: none (a quarter of the runs), a spoofer (drawn spoof
-//! size, wave size, flip period), a wash trader (drawn target share and clip), or a lend-and-dump
-//! pump (drawn pump target and step). Each run's `orders.csv` and `trades.csv` (the labels are their
-//! intent and wash columns) go to `DIR/runs/NNN/` with a `label.txt`. Every detector runs on every
-//! run; scores are pooled over the **held-out** odd-numbered runs, after the spoofing and pump
-//! thresholds were chosen on a small grid by F1 over the even-numbered (tuning) runs. Writes
-//! `DIR/scores.csv` (the score table), `DIR/share.csv` (wash share: estimate vs truth per run) and
-//! `DIR/runs.csv` (what was drawn).
+//! Generates 40-minute runs of one market (a passive market maker and a retail crowd of drawn
+//! size) with a manipulation drawn per run, each a fifth of the runs: none; a spoofer (drawn spoof
+//! size, wave size, flip period); a wash trader (drawn target share and clip); a wash ring
+//! (`wash_ring`: 2–6 accounts of one owner, drawn interval and clip); or a lend-and-dump (drawn
+//! start, pump target and step, buy-back ceiling and deadline). Each run's `orders.csv` and
+//! `trades.csv` (the labels are their intent and wash columns) go to `DIR/runs/NNN/` with a
+//! `label.txt`.
+//!
+//! **Train and test.** Runs `0..N` are the held-out *test* runs; runs `N..N + N/2` (other run
+//! seeds: run `i` has seed `S × 1000003 + i`) are the *training* runs. On the training runs only,
+//! the spoofing thresholds are searched on a small grid (best order-level F1) and the rush-order
+//! classifier is fitted and its threshold chosen (best event F1). Every detector then runs on the
+//! test runs and the scores are pooled over them. Writes `DIR/scores.csv` (the score table),
+//! `DIR/scores.txt` (the same, with the fitted values), `DIR/share.csv` (wash share: estimate vs
+//! truth per test run) and `DIR/runs.csv` (what was drawn, per run, with its split and seed).
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -17,7 +24,8 @@ use rand::RngExt;
 use rayon::prelude::*;
 
 use super::data::Dataset;
-use super::score::{counts, true_share, Counts};
+use super::rush::{self, RushModel, FEATURES};
+use super::score::{counts, event_counts, pump_events, true_share, Counts, SLACK_S};
 use super::{detect, load, write_scores, Thresholds};
 use crate::rng::AgentRng;
 use crate::run::{run as run_scenario, RunOptions};
@@ -32,16 +40,23 @@ struct Spec {
     label: String,
 }
 
+/// The scenario seed of run `index`.
+fn run_seed(seed: u64, index: u32) -> u64 {
+    seed.wrapping_mul(1_000_003).wrapping_add(u64::from(index))
+}
+
 fn spec(index: u32, seed: u64) -> Spec {
     let mut rng = AgentRng::new(seed, &format!("surveil-bench:{index}"));
     let retail = rng.random_range(150..400);
     let draw = rng.random_range(0.0..1.0);
-    let kind = if draw < 0.25 {
+    let kind = if draw < 0.2 {
         "none"
-    } else if draw < 0.5 {
+    } else if draw < 0.4 {
         "spoof"
-    } else if draw < 0.75 {
+    } else if draw < 0.6 {
         "wash"
+    } else if draw < 0.8 {
+        "ring"
     } else {
         "pump"
     };
@@ -86,7 +101,7 @@ fundamentalist_weight = 0.41
 fundamental_threshold_bps = 60
 fundamental_vol_pct_per_day = 0
 "#,
-        run_seed = seed.wrapping_mul(1_000_003).wrapping_add(u64::from(index)),
+        run_seed = run_seed(seed, index),
     );
     let label = match kind {
         "spoof" => {
@@ -113,42 +128,53 @@ fundamental_vol_pct_per_day = 0
             );
             format!("wash target={share:.3} clip={clip}")
         }
+        "ring" => {
+            let accounts = rng.random_range(2..7);
+            let interval = rng.random_range(10..60);
+            let clip = rng.random_range(2..20) * 1000;
+            let _ = write!(
+                toml,
+                "\n[[agents]]\nname = \"ring\"\nkind = \"wash_ring\"\ncash = 1000000\ntokens = 1000000\nlatency = \"5ms\"\n\
+                 latency_jitter = \"0ms\"\n[agents.wash_ring]\naccounts = {accounts}\ninterval = \"{interval}s\"\n\
+                 clip_tokens = {clip}\n"
+            );
+            format!("ring accounts={accounts} interval={interval}s clip={clip}")
+        }
         "pump" => {
             let target = rng.random_range(1.2..1.8);
             let step = rng.random_range(40..120);
+            let ceiling = rng.random_range(0.7..1.0);
+            let start = rng.random_range(2..12);
+            let repay = start + rng.random_range(18..25);
             let _ = write!(
                 toml,
                 "\n[[agents]]\nname = \"pumper\"\nkind = \"lend_and_dump\"\ncash = 200000\ntokens = 200000\n\
-                 latency = \"5ms\"\n[agents.lend_and_dump]\ninterval = \"20s\"\npump_target_price = {target:.3}\n\
-                 pump_step_bps = {step}\n"
+                 latency = \"5ms\"\n[agents.lend_and_dump]\ninterval = \"20s\"\nstart_after = \"{start}m\"\npump_target_price = {target:.3}\n\
+                 pump_step_bps = {step}\nbuyback_below_multiple = {ceiling:.3}\nrepay_by = \"{repay}m\"\n"
             );
-            format!("pump target={target:.3} step={step}bps")
+            format!(
+                "pump start={start}m target={target:.3} step={step}bps buyback_below={ceiling:.3} repay_by={repay}m"
+            )
         }
         _ => "none".to_string(),
     };
     Spec { index, kind, toml, label }
 }
 
-/// The thresholds grid tuned on the tuning half.
-fn grid() -> Vec<Thresholds> {
+/// The spoofing thresholds searched on the training runs.
+fn spoof_grid() -> Vec<Thresholds> {
     let mut out = Vec::new();
     for spoof_size_x in [3.0, 10.0] {
         for spoof_imbalance in [2.0, 20.0] {
             for spoof_life_s in [300.0, 3600.0] {
                 for spoof_window_s in [120.0, 900.0] {
-                    for rush_min in [3.0, 5.0] {
-                        for rush_rise in [0.003, 0.005] {
-                            out.push(Thresholds {
-                                spoof_size_x,
-                                spoof_imbalance,
-                                spoof_life_s,
-                                spoof_window_s,
-                                rush_min,
-                                rush_rise,
-                                ..Thresholds::default()
-                            });
-                        }
-                    }
+                    out.push(Thresholds {
+                        spoof_size_x,
+                        spoof_imbalance,
+                        spoof_life_s,
+                        spoof_window_s,
+                        ..Thresholds::default()
+                    });
                 }
             }
         }
@@ -158,7 +184,7 @@ fn grid() -> Vec<Thresholds> {
 
 type RunCounts = Vec<(&'static str, &'static str, Counts)>;
 
-fn pooled(per_run: &[&RunCounts]) -> Vec<(&'static str, &'static str, Counts)> {
+fn pooled<'a>(per_run: impl Iterator<Item = &'a RunCounts>) -> RunCounts {
     let mut out: RunCounts = Vec::new();
     for rc in per_run {
         for (d, u, c) in rc.iter() {
@@ -171,19 +197,85 @@ fn pooled(per_run: &[&RunCounts]) -> Vec<(&'static str, &'static str, Counts)> {
     out
 }
 
-fn f1_of(p: &RunCounts, detector: &str) -> f64 {
-    p.iter().find(|(d, _, _)| *d == detector).and_then(|(d, u, c)| c.row(d, u).f1).unwrap_or(0.0)
+/// Spoofing thresholds with the best pooled order-level F1 on `train`.
+fn tune_spoofing(train: &[Dataset]) -> Thresholds {
+    let grid = spoof_grid();
+    let f1 = |th: &Thresholds| {
+        let mut c = Counts::default();
+        for d in train {
+            let truth: HashSet<u64> =
+                d.orders.iter().filter(|o| o.event == "new" && o.intent == "spoof").map(|o| o.id).collect();
+            let flagged: HashSet<u64> = super::spoof::detect(&d.orders, th).0.into_iter().collect();
+            let tp = flagged.intersection(&truth).count();
+            c.add(&Counts {
+                tp_alerts: tp,
+                alerts: flagged.len(),
+                detected: tp,
+                truth: truth.len(),
+                latencies: vec![],
+            });
+        }
+        c.row("spoofing", "order").f1.unwrap_or(0.0)
+    };
+    let scores: Vec<f64> = grid.par_iter().map(f1).collect();
+    let best = (0..grid.len()).max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a))).unwrap_or(0);
+    grid[best].clone()
 }
 
-/// Runs the benchmark and returns the score table as text.
-///
-/// # Errors
-/// A run that fails, or an output file that cannot be written.
-pub fn run(n: u32, seed: u64, out: &Path) -> anyhow::Result<String> {
+/// Labelled chunks of one run: a chunk with a pump taker trade is a pump; a chunk inside a pump
+/// event without one is left out; any other chunk is not a pump.
+fn chunk_samples(d: &Dataset, th: &Thresholds) -> Vec<([f64; FEATURES], bool)> {
+    let events = pump_events(d);
+    let w = th.rush_chunk_s;
+    rush::features(&d.trades, th)
+        .into_iter()
+        .filter_map(|(t0, x)| {
+            let pump = d.trades.iter().any(|t| t.taker_intent == "pump" && t.t >= t0 && t.t < t0 + w);
+            let inside = events.iter().any(|e| t0 + w >= e.0 - SLACK_S && t0 <= e.1);
+            (pump || !inside).then_some((x, pump))
+        })
+        .collect()
+}
+
+/// The latency the rush-order threshold must keep (s; La Morgia et al.'s 25-s horizon).
+pub const MAX_LATENCY_S: f64 = 25.0;
+
+/// The rush-order model fitted on `train`, its threshold chosen by pooled event F1 there among
+/// those whose median latency is at most [`MAX_LATENCY_S`] (if any).
+fn train_rush(train: &[Dataset], base: &Thresholds) -> RushModel {
+    let samples: Vec<([f64; FEATURES], bool)> = train.iter().flat_map(|d| chunk_samples(d, base)).collect();
+    let model = rush::train(&samples);
+    let candidates: Vec<f64> =
+        (1..20).map(|k| k as f64 * 0.05).chain((0..10).map(|k| 0.955 + k as f64 * 0.005)).collect();
+    let f1: Vec<(f64, f64)> = candidates
+        .par_iter()
+        .map(|&threshold| {
+            let mut th = base.clone();
+            th.rush = model;
+            th.rush.threshold = threshold;
+            let mut c = Counts::default();
+            for d in train {
+                let alerts: Vec<(f64, f64)> =
+                    rush::alerts(&d.trades, &th).iter().map(|a| (a.t_start, a.t_end)).collect();
+                c.add(&event_counts(&pump_events(d), &alerts));
+            }
+            let row = c.row("pump_rush_orders", "event");
+            // The target is a median latency within 25 s: thresholds that meet it come first.
+            let late = row.median_latency_s.unwrap_or(f64::INFINITY) > MAX_LATENCY_S;
+            (if late { -1.0 } else { 0.0 } + row.f1.unwrap_or(0.0), -row.median_latency_s.unwrap_or(0.0))
+        })
+        .collect();
+    let best = (0..candidates.len())
+        .max_by(|&a, &b| f1[a].0.total_cmp(&f1[b].0).then(f1[a].1.total_cmp(&f1[b].1)).then(b.cmp(&a)))
+        .unwrap_or(9);
+    let mut model = model;
+    model.threshold = candidates[best];
+    model
+}
+
+fn generate(specs: &[Spec], out: &Path) -> anyhow::Result<Vec<Dataset>> {
     use anyhow::Context as _;
-    std::fs::create_dir_all(out.join("runs")).with_context(|| format!("creating {}", out.display()))?;
-    let specs: Vec<Spec> = (0..n).map(|i| spec(i, seed)).collect();
-    let datasets: Vec<anyhow::Result<Dataset>> = specs
+    specs
         .par_iter()
         .map(|s| {
             let dir = out.join("runs").join(format!("{:03}", s.index));
@@ -196,57 +288,71 @@ pub fn run(n: u32, seed: u64, out: &Path) -> anyhow::Result<String> {
             std::fs::write(dir.join("label.txt"), format!("{}\n", s.label))?;
             Ok(load(&dir)?)
         })
-        .collect();
-    let datasets: Vec<Dataset> = datasets.into_iter().collect::<anyhow::Result<_>>()?;
-    let grid = grid();
-    // Counts of every run under every grid point (the tuning needs the even runs; scores the odd).
-    let all: Vec<Vec<RunCounts>> =
-        datasets.par_iter().map(|d| grid.iter().map(|th| counts(d, &detect(d, th))).collect()).collect();
-    let tune: Vec<usize> = (0..datasets.len()).filter(|i| i % 2 == 0).collect();
-    let test: Vec<usize> = (0..datasets.len()).filter(|i| i % 2 == 1).collect();
-    let pick = |detector: &str| -> usize {
-        (0..grid.len())
-            .max_by(|&a, &b| {
-                let fa = f1_of(&pooled(&tune.iter().map(|&i| &all[i][a]).collect::<Vec<_>>()), detector);
-                let fb = f1_of(&pooled(&tune.iter().map(|&i| &all[i][b]).collect::<Vec<_>>()), detector);
-                fa.total_cmp(&fb).then(b.cmp(&a))
-            })
-            .unwrap_or(0)
-    };
-    let best_spoof = pick("spoofing");
-    let best_pump = pick("pump_rush_orders");
-    let held_out = |g: usize| pooled(&test.iter().map(|&i| &all[i][g]).collect::<Vec<_>>());
-    let (hs, hp) = (held_out(best_spoof), held_out(best_pump));
-    let rows: Vec<_> = hs
-        .iter()
-        .map(|(d, u, c)| {
-            let src = if d.starts_with("pump") { &hp } else { &hs };
-            let c = src.iter().find(|(d2, _, _)| d2 == d).map_or(c, |x| &x.2);
-            c.row(d, u)
+        .collect()
+}
+
+/// Runs the benchmark and returns the score table as text.
+///
+/// # Errors
+/// A run that fails, or an output file that cannot be written.
+pub fn run(n: u32, seed: u64, out: &Path) -> anyhow::Result<String> {
+    use anyhow::Context as _;
+    std::fs::create_dir_all(out.join("runs")).with_context(|| format!("creating {}", out.display()))?;
+    let n_train = (n / 2).max(1);
+    let test_specs: Vec<Spec> = (0..n).map(|i| spec(i, seed)).collect();
+    let train_specs: Vec<Spec> = (n..n + n_train).map(|i| spec(i, seed)).collect();
+    let train = generate(&train_specs, out)?;
+    let test = generate(&test_specs, out)?;
+    // Fit on the training runs only.
+    let mut th = tune_spoofing(&train);
+    th.rush = train_rush(&train, &th);
+    // Score on the held-out test runs.
+    let per_run: Vec<RunCounts> = test_specs
+        .par_iter()
+        .zip(&test)
+        .map(|(s, d)| {
+            let f = detect(d, &th);
+            let path = out.join("runs").join(format!("{:03}", s.index)).join("alerts.csv");
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+            super::write_alerts(&mut w, &f.alerts)?;
+            Ok(counts(d, &f))
         })
-        .collect();
+        .collect::<std::io::Result<_>>()?;
+    let rows: Vec<_> = pooled(per_run.iter()).iter().map(|(d, u, c)| c.row(d, u)).collect();
     let mut f = std::fs::File::create(out.join("scores.csv"))?;
     write_scores(&mut f, &rows)?;
     // Wash share, and what was drawn.
     let mut share = String::from("run,kind,true_share,estimated_share,error_pp\n");
     let mut within = 0;
-    for (s, d) in specs.iter().zip(&datasets) {
-        let est = super::wash::size_share(&d.trades, &grid[best_spoof]).share;
+    for (s, d) in test_specs.iter().zip(&test) {
+        let est = super::wash::size_share(&d.trades, &th).share;
         let truth = true_share(d);
         within += usize::from((est - truth).abs() <= 0.10);
         let _ = writeln!(share, "{},{},{truth:.4},{est:.4},{:.2}", s.index, s.kind, (est - truth) * 100.0);
     }
     std::fs::write(out.join("share.csv"), share)?;
-    let mut runs = String::from("run,kind,label,trades,orders\n");
-    for (s, d) in specs.iter().zip(&datasets) {
-        let _ = writeln!(runs, "{},{},{},{},{}", s.index, s.kind, s.label, d.trades.len(), d.orders.len());
+    let mut runs = String::from("run,split,run_seed,kind,label,trades,orders\n");
+    for (split, specs, data) in [("test", &test_specs, &test), ("train", &train_specs, &train)] {
+        for (s, d) in specs.iter().zip(data) {
+            let _ = writeln!(
+                runs,
+                "{},{split},{},{},{},{},{}",
+                s.index,
+                run_seed(seed, s.index),
+                s.kind,
+                s.label,
+                d.trades.len(),
+                d.orders.len()
+            );
+        }
     }
     std::fs::write(out.join("runs.csv"), runs)?;
     let mut table = format!(
-        "held-out runs: {} of {n} (thresholds tuned on the other {})\n\
+        "held-out test runs 0..{} (run seeds {seed}×1000003 + index); fitted on training runs {}..{}\n\
          {:<22} {:<6} {:>9} {:>7} {:>6} {:>10} {:>7} {:>8}\n",
-        test.len(),
-        tune.len(),
+        n - 1,
+        n,
+        n + n_train - 1,
         "detector",
         "unit",
         "precision",
@@ -271,15 +377,15 @@ pub fn run(n: u32, seed: u64, out: &Path) -> anyhow::Result<String> {
             r.n_alerts
         );
     }
-    let (ts, tp) = (&grid[best_spoof], &grid[best_pump]);
     let _ = writeln!(
         table,
-        "tuned: spoofing size_x={} imbalance={} life_s={} window_s={}; rush orders min={} rise={}",
-        ts.spoof_size_x, ts.spoof_imbalance, ts.spoof_life_s, ts.spoof_window_s, tp.rush_min, tp.rush_rise
+        "fitted: spoofing size_x={} imbalance={} life_s={} window_s={}",
+        th.spoof_size_x, th.spoof_imbalance, th.spoof_life_s, th.spoof_window_s
     );
+    let _ = writeln!(table, "fitted: {:?}", th.rush);
     let _ = writeln!(
         table,
-        "wash share from sizes within ±10 pp of the truth on {within} of {n} runs ({:.0}%)",
+        "wash share from sizes within ±10 pp of the truth on {within} of {n} test runs ({:.0}%)",
         100.0 * within as f64 / n.max(1) as f64
     );
     std::fs::write(out.join("scores.txt"), &table)?;

@@ -2,9 +2,10 @@
 //! it (a borrower selling lent tokens, then buying back what it owes at the bottom).
 //!
 //! The crash is the largest peak-to-trough fall of the trade price; it counts when at least
-//! `ld_crash`. An owner is flagged when, between the peak and the trough, its net sales are at least
-//! `ld_sell_share` of the volume traded there, and after the trough it buys back at least
-//! `ld_buyback_share` of what it net sold.
+//! `ld_crash`. From the peak on, each owner's running net position is followed: an owner is flagged
+//! when the most it net sold (the lowest point of that position) is at least `ld_sell_share` of the
+//! volume traded from the peak to the trough, and it then net bought back at least
+//! `ld_buyback_share` of that by the end of the log.
 
 use std::collections::BTreeMap;
 
@@ -27,28 +28,29 @@ pub fn detect(trades: &[TradeRow], th: &Thresholds) -> (Vec<String>, Vec<Alert>)
     if fall < th.ld_crash {
         return (Vec::new(), Vec::new());
     }
-    let mut before: BTreeMap<&str, f64> = BTreeMap::new();
-    let mut after: BTreeMap<&str, f64> = BTreeMap::new();
+    // Per owner, from the peak on: the running net position, its lowest point (what it had sold
+    // at most) and where it ended.
+    let mut path: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
     let mut vol = 0.0;
-    for (i, t) in trades.iter().enumerate() {
+    for t in &trades[p..] {
         if t.maker == t.taker {
             continue;
         }
         let (buyer, seller) = if t.buy { (&t.taker, &t.maker) } else { (&t.maker, &t.taker) };
-        let map = if i <= q { &mut before } else { &mut after };
-        if i >= p || i > q {
-            *map.entry(buyer.as_str()).or_default() += t.qty;
-            *map.entry(seller.as_str()).or_default() -= t.qty;
+        for (who, dq) in [(buyer, t.qty), (seller, -t.qty)] {
+            let e = path.entry(who.as_str()).or_default();
+            e.0 += dq;
+            e.1 = e.1.min(e.0);
         }
-        if (p..=q).contains(&i) {
-            vol += t.qty;
-        }
+    }
+    for t in &trades[p..=q] {
+        vol += t.qty;
     }
     let mut owners = Vec::new();
     let mut alerts = Vec::new();
-    for (owner, &net) in &before {
-        let sold = -net;
-        let bought = after.get(owner).copied().unwrap_or(0.0);
+    for (owner, &(end, low)) in &path {
+        let sold = -low;
+        let bought = end - low;
         if owner.is_empty() || sold < th.ld_sell_share * vol || bought < th.ld_buyback_share * sold {
             continue;
         }

@@ -12,6 +12,8 @@ pub mod bench;
 pub mod data;
 pub mod lend_dump;
 pub mod pump;
+pub mod ring;
+pub mod rush;
 pub mod score;
 pub mod spoof;
 pub mod wash;
@@ -22,7 +24,8 @@ use std::path::Path;
 pub use data::{load, DataError, Dataset};
 pub use score::{score, ScoreRow};
 
-/// Every detector's thresholds (defaults are the values tuned on the benchmark's tuning half).
+/// Every detector's thresholds (defaults: the spoofing and rush-order values are what
+/// `mmsim surveil-bench --runs 200 --seed 7` fitted on its training runs).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Thresholds {
     /// Same-owner trades further apart than this start a new alert (s).
@@ -51,12 +54,8 @@ pub struct Thresholds {
     pub rush_chunk_s: f64,
     /// Rush-order moving window (chunks).
     pub rush_window: usize,
-    /// Rush orders at least this × (moving mean + 1).
-    pub rush_x: f64,
-    /// And at least this many rush orders in the chunk.
-    pub rush_min: f64,
-    /// And a rise of at least this over the chunk.
-    pub rush_rise: f64,
+    /// The rush-order classifier (see [`rush`]).
+    pub rush: rush::RushModel,
     /// Alerts closer than this merge into one event (s).
     pub event_gap_s: f64,
     /// Lend-and-dump: the crash (peak-to-trough fall) at least this.
@@ -65,6 +64,14 @@ pub struct Thresholds {
     pub ld_sell_share: f64,
     /// Lend-and-dump: buys back at least this share of what it sold.
     pub ld_buyback_share: f64,
+    /// Wash rings: window width (s); windows start every half width.
+    pub ring_window_s: f64,
+    /// Wash rings: an account's |net| at most this share of its gross volume in the window.
+    pub ring_net_tol: f64,
+    /// Wash rings: at least this share of an account's volume is with the other ring accounts.
+    pub ring_share: f64,
+    /// Wash rings: at least this many trades of the account in the window.
+    pub ring_min_trades: usize,
 }
 
 impl Default for Thresholds {
@@ -72,24 +79,26 @@ impl Default for Thresholds {
         Thresholds {
             burst_gap_s: 60.0,
             share_quantile: 0.25,
-            spoof_size_x: 5.0,
+            spoof_size_x: 3.0,
             spoof_away_rel: 0.0005,
-            spoof_imbalance: 3.0,
+            spoof_imbalance: 2.0,
             spoof_life_s: 300.0,
-            spoof_window_s: 120.0,
+            spoof_window_s: 900.0,
             kk_bar_s: 20.0,
             kk_window: 30,
             kk_price_rise: 0.05,
             kk_volume_x: 3.0,
             rush_chunk_s: 5.0,
             rush_window: 60,
-            rush_x: 4.0,
-            rush_min: 3.0,
-            rush_rise: 0.003,
+            rush: rush::RushModel::default(),
             event_gap_s: 120.0,
             ld_crash: 0.3,
             ld_sell_share: 0.1,
             ld_buyback_share: 0.2,
+            ring_window_s: 600.0,
+            ring_net_tol: 0.25,
+            ring_share: 0.8,
+            ring_min_trades: 3,
         }
     }
 }
@@ -118,6 +127,8 @@ pub struct Findings {
     pub alerts: Vec<Alert>,
     /// Trades flagged same-owner wash (indices into the dataset's trades).
     pub wash_trades: Vec<usize>,
+    /// Trades flagged as a wash ring's, from the account graph alone (indices).
+    pub ring_trades: Vec<usize>,
     /// Orders flagged as spoofs.
     pub spoof_orders: Vec<u64>,
     /// Owners flagged by the lend-and-dump signature.
@@ -130,6 +141,9 @@ pub struct Findings {
 pub fn detect(data: &Dataset, th: &Thresholds) -> Findings {
     let mut f = Findings { wash_trades: wash::same_owner_trades(&data.trades), ..Findings::default() };
     f.alerts.extend(wash::same_owner_alerts(&data.trades, &f.wash_trades, th));
+    let (ring, alerts) = ring::detect(&data.trades, th);
+    f.ring_trades = ring;
+    f.alerts.extend(alerts);
     f.share = wash::size_share(&data.trades, th);
     let end = data.trades.last().map_or(0.0, |t| t.t);
     f.alerts.push(Alert {
@@ -150,7 +164,7 @@ pub fn detect(data: &Dataset, th: &Thresholds) -> Findings {
     f.spoof_orders = ids;
     f.alerts.extend(alerts);
     f.alerts.extend(pump::kamps_kleinberg(&data.trades, th));
-    f.alerts.extend(pump::rush_orders(&data.trades, th));
+    f.alerts.extend(rush::alerts(&data.trades, th));
     let (owners, alerts) = lend_dump::detect(&data.trades, th);
     f.lend_dump_owners = owners;
     f.alerts.extend(alerts);

@@ -2,6 +2,7 @@
 //!
 //! Truth, from the labels:
 //! - **wash trades**: the `wash` flag (same beneficial owner); unit `trade`.
+//! - **ring trades**: wash trades between two different accounts (one owner's ring); unit `trade`.
 //! - **spoof orders**: orders logged `new` with intent `spoof`; unit `order`.
 //! - **pump events**: trades whose taker intent is `pump`, grouped into events where consecutive
 //!   ones are under `PUMP_GAP_S` apart (at least 3 trades); unit `event`. An alert detects an event
@@ -131,6 +132,10 @@ pub fn true_share(data: &Dataset) -> f64 {
 pub fn counts(data: &Dataset, f: &Findings) -> Vec<(&'static str, &'static str, Counts)> {
     let wash_truth: HashSet<usize> = (0..data.trades.len()).filter(|&i| data.trades[i].wash).collect();
     let wash_flag: HashSet<usize> = f.wash_trades.iter().copied().collect();
+    let ring_truth: HashSet<usize> = (0..data.trades.len())
+        .filter(|&i| data.trades[i].wash && data.trades[i].maker_account != data.trades[i].taker_account)
+        .collect();
+    let ring_flag: HashSet<usize> = f.ring_trades.iter().copied().collect();
     let spoof_truth: HashSet<u64> =
         data.orders.iter().filter(|o| o.event == "new" && o.intent == "spoof").map(|o| o.id).collect();
     let spoof_flag: HashSet<u64> = f.spoof_orders.iter().copied().collect();
@@ -157,6 +162,7 @@ pub fn counts(data: &Dataset, f: &Findings) -> Vec<(&'static str, &'static str, 
     let ld_flag: HashSet<String> = f.lend_dump_owners.iter().cloned().collect();
     vec![
         ("wash_same_owner", "trade", sets(&wash_truth, &wash_flag)),
+        ("wash_ring", "trade", sets(&ring_truth, &ring_flag)),
         ("spoofing", "order", sets(&spoof_truth, &spoof_flag)),
         ("pump_kamps_kleinberg", "event", event_counts(&events, &of("pump_kamps_kleinberg"))),
         ("pump_rush_orders", "event", event_counts(&events, &of("pump_rush_orders"))),

@@ -63,30 +63,59 @@ impl Fixed {
     }
 
     fn write(self, l: &mut String, units: i64) {
+        // The hot path: the value fits in 64 bits, so print its digits once and place the point
+        // (no 128-bit division).
+        if let Some(v) = i64::try_from(self.mantissa).ok().and_then(|m| units.checked_mul(m)) {
+            if v < 0 {
+                l.push('-');
+            }
+            push_scaled(l, v.unsigned_abs(), self.scale as usize);
+            return;
+        }
         let v = i128::from(units) * self.mantissa;
         if v < 0 {
             l.push('-');
         }
         let v = v.unsigned_abs();
         let pow = self.pow as u128;
-        match (u64::try_from(v / pow), u64::try_from(v % pow)) {
-            (Ok(int), Ok(frac)) => {
-                push_u64(l, int);
-                push_frac(l, frac, self.scale as usize);
+        let _ = write!(l, "{}", v / pow);
+        let mut frac = v % pow;
+        if frac != 0 {
+            let mut digits = self.scale as usize;
+            while frac % 10 == 0 {
+                frac /= 10;
+                digits -= 1;
             }
-            _ => {
-                let _ = write!(l, "{}", v / pow);
-                let mut frac = v % pow;
-                if frac != 0 {
-                    let mut digits = self.scale as usize;
-                    while frac % 10 == 0 {
-                        frac /= 10;
-                        digits -= 1;
-                    }
-                    let _ = write!(l, ".{frac:0digits$}");
-                }
-            }
+            let _ = write!(l, ".{frac:0digits$}");
         }
+    }
+}
+
+/// Appends `v / 10^scale` exactly, trailing zeros of the fraction trimmed.
+fn push_scaled(l: &mut String, mut v: u64, scale: usize) {
+    let mut buf = [b'0'; 48];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let end = buf.len();
+    // At least one integer digit before the point.
+    let start = i.min(end - scale - 1);
+    let point = end - scale;
+    let mut last = end;
+    while last > point && buf[last - 1] == b'0' {
+        last -= 1;
+    }
+    // Only ASCII digits were written.
+    l.push_str(std::str::from_utf8(&buf[start..point]).unwrap_or("0"));
+    if last > point {
+        l.push('.');
+        l.push_str(std::str::from_utf8(&buf[point..last]).unwrap_or(""));
     }
 }
 

@@ -127,6 +127,7 @@ fn wake_every(b: &Behaviour) -> Option<u64> {
         Behaviour::PumpDump(c) => c.interval.nanos(),
         Behaviour::LendAndDump(c) => c.interval.nanos(),
         Behaviour::Wash(c) => c.interval.nanos(),
+        Behaviour::WashRing(c) => c.interval.nanos(),
         Behaviour::Spoofer(c) => c.interval.nanos(),
         Behaviour::CollateralLoop(c) => c.interval.nanos(),
         Behaviour::DeltaHedge(c) => c.interval.nanos(),

@@ -93,3 +93,74 @@ fn every_spoof_order_is_in_the_order_log_with_intent_spoof() {
     let phase = col(&th, "phase");
     assert!(timeseries.iter().any(|r| r[phase].starts_with("spoof_")), "timeseries shows the spoofer's phase");
 }
+
+#[test]
+fn a_wash_ring_is_one_owner_on_several_accounts_and_the_ring_detector_finds_it_without_owners() {
+    let toml = r#"
+[market]
+name = "ring_check"
+seed = 5
+tick = "0.0001"
+lot = "1"
+open_price = 1.0
+taker_fee_bps = 10
+duration = "20m"
+sample_every = "1m"
+
+[[agents]]
+name = "mm"
+kind = "passive_mm"
+cash = 500000
+tokens = 500000
+[agents.passive_mm]
+spread_bps = 20
+levels = 5
+level_size = 1000
+
+[[agents]]
+name = "retail"
+kind = "retail"
+count = 200
+cash = 1000
+tokens = 1000
+
+[[agents]]
+name = "ring"
+kind = "wash_ring"
+cash = 1000000
+tokens = 1000000
+[agents.wash_ring]
+accounts = 4
+interval = "20s"
+clip_tokens = 5000
+"#;
+    let s = mmsim::scenario::load_str(toml, "ring_check.toml", &[]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    run(&s, &RunOptions { out_dir: Some(dir.path().to_path_buf()), ..RunOptions::default() }).unwrap();
+    let (h, trades) = rows(&dir.path().join("trades.csv"));
+    let [wash, ma, ta, mk] = ["wash", "maker_account", "taker_account", "maker_agent"].map(|c| col(&h, c));
+    let ring: Vec<&Vec<String>> =
+        trades.iter().filter(|r| r[ma].starts_with("ring/") && r[ta].starts_with("ring/")).collect();
+    assert!(ring.len() > 20, "{} ring trades", ring.len());
+    assert!(
+        ring.iter().all(|r| r[wash] == "true" && r[ma] != r[ta] && r[mk] == "ring"),
+        "one owner, two accounts: wash"
+    );
+    let accounts: std::collections::BTreeSet<&str> = ring.iter().map(|r| r[ma].as_str()).collect();
+    assert_eq!(accounts.len(), 4, "{accounts:?}");
+
+    // The detector sees only accounts: strip the owner and label columns.
+    let ext = tempfile::tempdir().unwrap();
+    let mut csv = String::from("t,price,qty,aggressor_side,maker_account,taker_account\n");
+    let [t, price, qty, side] = ["t", "price", "qty", "aggressor_side"].map(|c| col(&h, c));
+    for r in &trades {
+        csv.push_str(&format!("{},{},{},{},{},{}\n", r[t], r[price], r[qty], r[side], r[ma], r[ta]));
+    }
+    fs::write(ext.path().join("trades.csv"), csv).unwrap();
+    let data = mmsim::detect::load(ext.path()).unwrap();
+    assert!(!data.labelled);
+    let f = mmsim::detect::detect(&data, &mmsim::detect::Thresholds::default());
+    let flagged = f.ring_trades.iter().filter(|&&i| data.trades[i].maker_account.starts_with("ring/")).count();
+    assert_eq!(flagged, f.ring_trades.len(), "only ring trades are flagged");
+    assert!(flagged * 10 >= ring.len() * 9, "{flagged} of {} ring trades found", ring.len());
+}

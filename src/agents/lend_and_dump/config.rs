@@ -22,6 +22,8 @@ pub struct LendAndDumpConfig {
     pub owed_tokens: Option<f64>,
     /// Time between decisions (jittered ±20%). Default `"1m"`.
     pub interval: Dur,
+    /// The first decision (the pump's start) comes this long after the run starts. Default `"0s"`.
+    pub start_after: Dur,
 
     /// Pumping stops (and distribution starts) once the reference price reaches this multiple of
     /// the open price. Default 10.0.
@@ -127,6 +129,7 @@ impl Default for LendAndDumpConfig {
         LendAndDumpConfig {
             owed_tokens: None,
             interval: Dur(60_000_000_000),
+            start_after: Dur(0),
             pump_target_multiple: 10.0,
             pump_target_price: None,
             pump_until: None,

@@ -426,7 +426,7 @@ impl Agent for LendAndDump {
         if self.config.owed_tokens.is_none() {
             self.owed = self.orders.tokens(&ctx.market);
         }
-        ctx.wake_in(0);
+        ctx.wake_in(self.config.start_after.nanos());
     }
 
     fn on_wakeup(&mut self, ctx: &mut AgentCtx<'_>) {
