@@ -1,7 +1,9 @@
 //! `mmsim stress`: does a contract pay its market maker to manipulate? Every playbook
 //! ([`playbook`]) is played in the MM group's seat under the scenario's contracts, on the same
 //! seeds (common random numbers), and for each one with free parameters the search ([`search`])
-//! looks for the MM's best response: the parameters that maximise its mean payoff ([`eval::payoff`]).
+//! looks for the MM's best response: the parameters that maximise its mean payoff (the shared
+//! accounting's [`crate::accounting::mm_payoff`]; the project's outcome is
+//! [`crate::accounting::project_outcome`]).
 //! The verdict compares the best manipulative playbook with the best honest one.
 //!
 //! **Dump premium** = mean over the seeds of (best manipulative's payoff − best honest's payoff) on
@@ -29,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-pub use eval::{payoff, Payoff, RunFigures};
+pub use eval::{Payoff, RunFigures};
 pub use playbook::{Playbook, Seat, PLAYBOOKS};
 pub use spec::StressSpec;
 

@@ -1,4 +1,4 @@
-//! Tests of the stress test: `[stress]` and `--mm` errors located in the file, the one payoff
+//! Tests of the stress test: `[stress]` and `--mm` errors located in the file, the shared payoff
 //! accounting against the ledger, playbooks building valid behaviours from their boxes, and a small
 //! stress test end to end.
 
@@ -136,24 +136,39 @@ fn every_playbook_builds_a_valid_behaviour_at_the_corners_of_its_box() {
 }
 
 #[test]
-fn payoff_is_the_groups_change_in_cash_plus_tokens_at_the_close() {
+fn run_figures_are_the_shared_accounting_and_match_the_ledger() {
     let plan = load("", "mm").unwrap();
     let scenario = eval::seat_scenario(&plan.scenario, "mm", &plan.scenario.groups[0].behaviour, 3, 3_600_000_000_000);
+    let figures = eval::run_figures(&scenario, "mm", false).unwrap();
     let outcome = crate::run::run(&scenario, &crate::run::RunOptions::default()).unwrap();
-    let p = payoff(&outcome.summary, "mm", rust_decimal::dec!(0.05));
-    // Recomputed here from the ledger: cash + (tokens − the 1,000,000 still owed) × close − start.
+    // One truth: the stress test's figures are the accounting module's.
+    let f = |d: rust_decimal::Decimal| d.to_string().parse::<f64>().unwrap();
+    let acc = crate::accounting::mm_payoff(&outcome.summary, "mm").unwrap();
+    let proj = crate::accounting::project_outcome(&outcome.summary).unwrap();
+    assert_eq!(figures.payoff.mm, f(acc.payoff));
+    assert_eq!(figures.payoff.project, f(proj.outcome));
+    assert_eq!((figures.penalties, figures.forfeited), (f(acc.penalties_paid), f(acc.collateral_forfeited)));
+    // Recomputed here from the ledger: the loan settled at the run's end (the MM returned the
+    // 1,000,000 tokens or bought them in), so its payoff is cash + tokens × close − its start.
     let sim = &outcome.built.sim;
     let ledger = sim.exchange().ledger();
     let acct = outcome.built.agents.iter().find(|a| a.name == "mm").unwrap().accounts[0];
     let a = ledger.account(acct);
     let close = sim.recorder().totals().close.unwrap();
     let units = crate::run::units(&scenario);
-    let end = units.cash_f64(a.cash()) + (a.tokens().0 - 1_000_000) as f64 * units.price_f64(close.0 as f64);
-    assert!((p.mm - (end - 100_000.0)).abs() < 1e-6, "{} vs {}", p.mm, end - 100_000.0);
-    // The project lent its tokens: its claim is valued at the close, so it lost only the move.
-    let proj = (units.price_f64(close.0 as f64) - 0.05) * 1_000_000.0;
-    assert!(proj != 0.0, "the price moved");
-    assert!((p.project - proj).abs() < 1e-6, "{} vs {proj}", p.project);
+    let end = units.cash_f64(a.cash()) + a.tokens().0 as f64 * units.price_f64(close.0 as f64);
+    assert!((figures.payoff.mm - (end - 100_000.0)).abs() < 1e-6, "{} vs {}", figures.payoff.mm, end - 100_000.0);
+    // The project lent its tokens and got them (or their cash) back: its outcome against the
+    // listing price is its final cash + tokens at the close − 1,000,000 × 0.05.
+    let p = ledger.accounts().iter().find(|a| a.name == "project").unwrap();
+    assert_eq!(p.claim.0, 0, "the loan settled at the run's end");
+    let proj_end = units.cash_f64(p.cash()) + p.tokens().0 as f64 * units.price_f64(close.0 as f64);
+    assert!(
+        (figures.payoff.project - (proj_end - 50_000.0)).abs() < 1e-6,
+        "{} vs {}",
+        figures.payoff.project,
+        proj_end - 50_000.0
+    );
 }
 
 #[test]
