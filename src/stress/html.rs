@@ -185,7 +185,8 @@ fn paths_chart(r: &StressResult) -> String {
 }
 
 /// The whole page.
-pub fn render(r: &StressResult) -> String {
+/// The page; `map_svg` is the grid's premium map when the scenario has a `[stress.grid]`.
+pub fn render(r: &StressResult, map_svg: Option<&str>) -> String {
     let v = &r.verdict;
     let mut h = String::new();
     h.push_str("<!doctype html><html><head><meta charset=\"utf-8\"><title>mmsim stress: ");
@@ -244,6 +245,19 @@ pub fn render(r: &StressResult) -> String {
          forfeit share), and <i>recall</i> when the project called the loan back, with the number of seeds \
          on which it happened.</p>",
     );
+    if let (Some(svg), Some(g)) = (map_svg, r.plan.spec.grid.as_ref()) {
+        let ic = r.grid.iter().filter(|p| p.verdict.incentive_compatible).count();
+        h.push_str(&format!(
+            "<h2>Incentive-compatibility frontier</h2><p>The stress test at each of {} grid points over {} \
+             (same playbooks, seeds and budget): the dump premium per point, red where dumping pays, blue where \
+             it does not; the black line is the zero contour. {ic} of {} points are incentive-compatible (IC: \
+             the premium's 95% upper bound ≤ 0). Figures in <code>grid.csv</code>.</p>",
+            r.grid.len(),
+            esc(&g.keys.join(" × ")),
+            r.grid.len()
+        ));
+        h.push_str(svg);
+    }
     h.push_str("<h2>Every candidate evaluated</h2><table><tr>");
     for col in [
         "playbook",

@@ -15,9 +15,11 @@
 //!
 //! Runs are in memory (no run files); the horizon is the scenario's duration unless
 //! `[stress] horizon` shortens it (stated as `horizon_s` in `verdict.json`). Outputs:
-//! `stress.csv`, `verdict.json`, `report.html` ([`output`], [`html`]).
+//! `stress.csv`, `verdict.json`, `report.html` ([`output`], [`html`]); with `[stress.grid]` the
+//! verdict at every grid point too ([`grid`]).
 
 pub mod eval;
+pub mod grid;
 pub mod html;
 pub mod output;
 pub mod playbook;
@@ -100,7 +102,7 @@ impl StressPlan {
     ) -> Result<StressPlan, ScenarioError> {
         let scenario = crate::scenario::load_str(src, file, overrides)?;
         spec::check_mm(src, file, &scenario, mm)?;
-        let spec = spec::parse(src, file, &scenario, seeds, budget)?;
+        let spec = spec::parse(src, file, &scenario, overrides, seeds, budget)?;
         Ok(StressPlan { scenario, spec, mm: mm.to_string() })
     }
 }
@@ -152,6 +154,8 @@ pub struct StressResult {
     pub wall: Duration,
     /// Threads used.
     pub threads: usize,
+    /// `[stress.grid]`: the verdict at every grid point (empty without a grid).
+    pub grid: Vec<grid::GridPoint>,
 }
 
 /// How to run a stress test.
@@ -260,6 +264,17 @@ pub fn run_stress(plan: &StressPlan, options: &StressOptions) -> Result<StressRe
             })
             .collect()
     });
+    let mut grid_points = Vec::new();
+    for (values, scenario) in spec.grid.iter().flat_map(|g| &g.points) {
+        let point = StressPlan {
+            scenario: scenario.clone(),
+            spec: StressSpec { grid: None, ..spec.clone() },
+            mm: plan.mm.clone(),
+        };
+        let r = run_stress(&point, options)?;
+        runs += r.runs;
+        grid_points.push(grid::GridPoint { values: values.clone(), verdict: r.verdict });
+    }
     Ok(StressResult {
         plan: plan.clone(),
         candidates,
@@ -269,6 +284,7 @@ pub fn run_stress(plan: &StressPlan, options: &StressOptions) -> Result<StressRe
         runs,
         wall: started.elapsed(),
         threads: pool.current_num_threads(),
+        grid: grid_points,
     })
 }
 
@@ -298,7 +314,8 @@ fn mark_best(cands: &mut [Candidate]) {
     }
 }
 
-/// Writes `stress.csv`, `verdict.json` and `report.html` to `out`; returns the file names.
+/// Writes `stress.csv`, `verdict.json` and `report.html` to `out` (with a grid also `grid.csv`,
+/// `frontier.png` and `frontier.svg`); returns the file names.
 ///
 /// # Errors
 /// An I/O error.
@@ -306,10 +323,20 @@ pub fn write(result: &StressResult, out: &Path) -> Result<Vec<String>, StressErr
     let mut dir = crate::report::OutputDir::create(out)?;
     dir.write("stress.csv", |w| output::write_csv(w, &result.candidates))?;
     dir.write("verdict.json", |w| output::write_verdict(w, &result.verdict))?;
-    let page = html::render(result);
+    let mut files: Vec<String> = vec!["stress.csv".into(), "verdict.json".into(), "report.html".into()];
+    let mut map_svg = None;
+    if let Some(g) = result.plan.spec.grid.as_ref().filter(|_| !result.grid.is_empty()) {
+        dir.write("grid.csv", |w| grid::write_csv(w, &g.keys, &result.grid))?;
+        let (png, svg) = grid::render(g, &result.grid)?;
+        dir.write("frontier.png", |w| Ok(w.write_all(&png)?))?;
+        dir.write("frontier.svg", |w| Ok(w.write_all(svg.as_bytes())?))?;
+        files.extend(["grid.csv".into(), "frontier.png".into(), "frontier.svg".into()]);
+        map_svg = Some(svg);
+    }
+    let page = html::render(result, map_svg.as_deref());
     dir.write("report.html", |w| Ok(w.write_all(page.as_bytes())?))?;
     dir.commit()?;
-    Ok(vec!["stress.csv".into(), "verdict.json".into(), "report.html".into()])
+    Ok(files)
 }
 
 /// The default output directory: `output/<scenario>_stress/`.

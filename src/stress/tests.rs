@@ -211,3 +211,69 @@ fn a_small_stress_test_writes_the_stable_files() {
     let key = |r: &StressResult| r.candidates.iter().map(|c| (c.params.clone(), c.mean_payoff())).collect::<Vec<_>>();
     assert_eq!(key(&result), key(&again), "1 and 2 threads agree");
 }
+
+const GRID: &str = "\n[stress]\nplaybooks = [\"passive\", \"sell_only\"]\nseeds = 2\nbudget = 2\nhorizon = \"1h\"\n\
+                    [stress.grid]\n\"contracts.loan.sell_cap_total\" = [\"10%\", \"50%\"]\n\
+                    \"contracts.loan.penalty_per_breach\" = [0, 100000]\n";
+
+#[test]
+fn a_grid_runs_the_stress_test_at_every_point_and_maps_the_premium() {
+    let plan = load(GRID, "mm").unwrap();
+    let g = plan.spec.grid.as_ref().unwrap();
+    assert_eq!(g.keys, ["contracts.loan.sell_cap_total", "contracts.loan.penalty_per_breach"], "file order");
+    assert_eq!(g.points.len(), 4);
+    let result = run_stress(&plan, &StressOptions { jobs: Some(2), progress: None }).unwrap();
+    assert_eq!(result.grid.len(), 4);
+    assert_eq!(result.runs, 5 * 2 * (2 + 2), "the base and four points, two seeds, 2 + 2 candidates");
+    // One truth: a point's verdict is the stress test of the scenario with the point's values set.
+    let set: Vec<Override> = ["contracts.loan.sell_cap_total=\"50%\"", "contracts.loan.penalty_per_breach=100000"]
+        .map(|s| s.parse().unwrap())
+        .into();
+    let alone = StressPlan::load_str(
+        &format!(
+            "{SRC}\n[stress]\nplaybooks = [\"passive\", \"sell_only\"]\nseeds = 2\nbudget = 2\nhorizon = \"1h\"\n"
+        ),
+        "tiny.toml",
+        &set,
+        "mm",
+        None,
+        None,
+    )
+    .unwrap();
+    let alone = run_stress(&alone, &StressOptions { jobs: Some(1), progress: None }).unwrap();
+    assert_eq!(result.grid[3].verdict, alone.verdict);
+    assert_eq!(result.grid[3].values[0].as_str(), Some("50%"));
+    let dir = tempfile::tempdir().unwrap();
+    let files = write(&result, dir.path()).unwrap();
+    assert!(files.contains(&"frontier.png".to_string()));
+    let csv = std::fs::read_to_string(dir.path().join("grid.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "contracts.loan.sell_cap_total,contracts.loan.penalty_per_breach,dump_premium,dump_premium_ci95_lo,\
+         dump_premium_ci95_hi,incentive_compatible"
+    );
+    assert_eq!(lines.len(), 5);
+    assert!(lines[4].starts_with("50%,100000,"), "{}", lines[4]);
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("Incentive-compatibility frontier"));
+    assert!(std::fs::metadata(dir.path().join("frontier.png")).unwrap().len() > 1000);
+}
+
+#[test]
+fn a_bad_grid_key_or_value_is_located_at_the_value() {
+    let line = SRC.lines().count() + 8;
+    let bad = GRID.replace("[\"10%\", \"50%\"]", "[\"10%\", \"lots\"]");
+    let err = message(load(&bad, "mm").unwrap_err());
+    assert!(err.contains(&format!("tiny.toml:{line}:")), "{err}");
+    assert!(err.contains("stress.grid.contracts.loan.sell_cap_total: lots is refused:"), "{err}");
+    let bad = GRID.replace("penalty_per_breach\"", "penalty_per_brech\"");
+    let err = message(load(&bad, "mm").unwrap_err());
+    assert!(err.contains(&format!("tiny.toml:{}:", line + 1)), "{err}");
+    assert!(err.contains("stress.grid.contracts.loan.penalty_per_brech: 0 is refused:"), "{err}");
+    let bad = GRID.replace("[0, 100000]", "[]");
+    let err = message(load(&bad, "mm").unwrap_err());
+    assert!(err.contains("stress.grid.contracts.loan.penalty_per_breach: 0 values: allowed 1 to 12"), "{err}");
+    let err = message(load("\n[stress.grid]\na = [1]\nb = [2]\nc = [3]\n", "mm").unwrap_err());
+    assert!(err.contains("stress.grid: has 3 keys: give one or two"), "{err}");
+}
