@@ -46,6 +46,9 @@ pub enum RunError {
     /// A `--counterfactual` replacement that does not fit the scenario.
     #[error("--counterfactual: {0}")]
     Counterfactual(String),
+    /// A payoff asked of a group the run does not have.
+    #[error(transparent)]
+    Accounting(#[from] crate::accounting::AccountingError),
 }
 
 /// How to run.

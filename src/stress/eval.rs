@@ -1,44 +1,28 @@
-//! Evaluating a candidate (a playbook with parameter values) on the stress test's seeds, in memory,
-//! and the one accounting of the MM's payoff and the project's outcome ([`payoff`]).
+//! Evaluating a candidate (a playbook with parameter values) on the stress test's seeds, in memory.
+//! The MM's payoff and the project's outcome are the shared accounting's
+//! ([`crate::accounting::mm_payoff`], [`crate::accounting::project_outcome`]): one computation,
+//! one sign, the same figures as `mmsim run`'s report.
 
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
+use crate::accounting;
 use crate::agents::{AgentKind, Behaviour};
-use crate::metrics::summary::Summary;
+use crate::contracts::ContractSummary;
 use crate::metrics::PartyKind;
 use crate::run::{run, RunError, RunOptions};
 use crate::scenario::Scenario;
 use crate::types::SimTime;
 
-/// The MM's payoff and the project's outcome of one run, in quote units.
+/// The MM's payoff and the project's outcome of one run, in quote units (from
+/// [`crate::accounting`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Payoff {
-    /// The MM group's (cash + tokens × closing price) at the end minus at the start.
+    /// [`accounting::MmPayoff::payoff`] of the MM group.
     pub mm: f64,
-    /// The same for the project's account.
+    /// [`accounting::ProjectOutcome::outcome`] (0 without a `[project]`).
     pub project: f64,
-}
-
-/// **The one accounting of the stress test** (the lead points it at the shared accounting once the
-/// contract terms land): the MM payoff is the MM group's cash + tokens × price at the end of the
-/// run, at the closing price, minus the same at the start, at the open price; the project outcome
-/// is the same for the project's account. Tokens still lent under an open loan count as the
-/// lender's (the borrower's debt), so the MM is never credited with tokens it owes and the project
-/// keeps the value of what it lent. The closing price is the last trade (the open price when
-/// nothing traded). Balances come from the run's ledger through the summary (the recorder's party
-/// balances); `open` is the market's open price in quote units.
-pub fn payoff(summary: &Summary, mm: &str, open: Decimal) -> Payoff {
-    let close = summary.price.close.unwrap_or(open);
-    let f = |d: Decimal| f64::from_str(&d.to_string()).unwrap_or(f64::NAN);
-    let wealth = |g: &crate::metrics::summary::GroupSummary| {
-        g.cash_end + (g.tokens_end + g.tokens_lent) * close - g.cash_start - g.tokens_start * open
-    };
-    let of = |pred: &dyn Fn(&crate::metrics::summary::GroupSummary) -> bool| {
-        f(summary.groups.iter().filter(|g| pred(g)).map(wealth).sum::<Decimal>())
-    };
-    Payoff { mm: of(&|g| g.name == mm), project: of(&|g| g.kind == PartyKind::Project) }
 }
 
 /// What one run of a candidate gives.
@@ -52,12 +36,16 @@ pub struct RunFigures {
     pub price_low: f64,
     /// See `price_low`.
     pub price_close: f64,
-    /// Share of settled retainer periods that met their KPIs, if any settled.
+    /// Share of the MM's settled retainer periods that met their KPIs, if any settled.
     pub kpi_pass: Option<f64>,
-    /// KPI penalties the MM paid (0 until the contract terms exist).
+    /// Penalties the MM paid ([`accounting::MmPayoff::penalties_paid`]).
     pub penalties: f64,
-    /// Collateral the MM forfeited (0 until the contract terms exist).
+    /// Collateral the MM forfeited ([`accounting::MmPayoff::collateral_forfeited`]).
     pub forfeited: f64,
+    /// The clauses of the MM's loans that fired in the run: each detected breach's clause name
+    /// (`sell_cap_daily`, `sell_cap_total`, `lockup`, `default`) and `recall` when a loan was
+    /// recalled, in time order per loan.
+    pub fired: Vec<&'static str>,
     /// (hours, last trade price) at each sample, when asked for.
     pub path: Vec<(f64, f64)>,
 }
@@ -83,11 +71,18 @@ pub fn run_figures(scenario: &Scenario, mm: &str, keep_path: bool) -> Result<Run
     let f = |d: Decimal| f64::from_str(&d.to_string()).unwrap_or(f64::NAN);
     let open = scenario.market.quote_f64(scenario.market.open_price);
     let retail = s.groups.iter().filter(|g| g.kind == PartyKind::Group { kind: AgentKind::Retail });
-    let (periods, failed) = s
-        .contracts
-        .iter()
-        .filter_map(crate::contracts::ContractSummary::kpi_periods)
-        .fold((0, 0), |(p, f), (cp, cf)| (p + cp, f + cf));
+    let mm_payoff = accounting::mm_payoff(s, mm)?;
+    let project = accounting::project_outcome(s).map_or(0.0, |p| f(p.outcome));
+    let (periods, passed) = mm_payoff.kpi_periods;
+    let mut fired = Vec::new();
+    for c in s.contracts.iter().filter(|c| c.mm() == Some(mm)) {
+        if let ContractSummary::TokenLoan(l) = c {
+            fired.extend(l.breaches.iter().filter(|b| b.detected).map(|b| b.clause));
+            if l.recalled_s.is_some() {
+                fired.push("recall");
+            }
+        }
+    }
     let units = crate::run::units(scenario);
     let path = if keep_path {
         let samples = outcome.built.sim.recorder().samples();
@@ -99,13 +94,14 @@ pub fn run_figures(scenario: &Scenario, mm: &str, keep_path: bool) -> Result<Run
         Vec::new()
     };
     Ok(RunFigures {
-        payoff: payoff(s, mm, units.price(scenario.market.open_price)),
+        payoff: Payoff { mm: f(mm_payoff.payoff), project },
         retail_pnl: retail.map(|g| f(g.pnl_quote)).sum(),
         price_low: s.price.low.map_or(open, f),
         price_close: s.price.close.map_or(open, f),
-        kpi_pass: (periods > 0).then(|| (periods - failed.min(periods)) as f64 / periods as f64),
-        penalties: 0.0,
-        forfeited: 0.0,
+        kpi_pass: (periods > 0).then(|| passed as f64 / periods as f64),
+        penalties: f(mm_payoff.penalties_paid),
+        forfeited: f(mm_payoff.collateral_forfeited),
+        fired,
         path,
     })
 }

@@ -54,6 +54,27 @@ pub fn verdict_words(r: &StressResult) -> String {
     )
 }
 
+/// `clause ×k, …`: how many of `runs` saw each clause fire (at least once), or `none`.
+pub fn fired_text(runs: &[&super::RunFigures]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for r in runs {
+        let mut seen: Vec<&str> = r.fired.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        for c in seen {
+            match counts.iter_mut().find(|(n, _)| *n == c) {
+                Some(e) => e.1 += 1,
+                None => counts.push((c, 1)),
+            }
+        }
+    }
+    if counts.is_empty() {
+        return "none".into();
+    }
+    counts.sort_unstable();
+    counts.iter().map(|(c, k)| format!("{c} ×{k}")).collect::<Vec<_>>().join(", ")
+}
+
 fn payoff_chart(r: &StressResult) -> String {
     crate::report::charts::register_fonts();
     let bests: Vec<(&str, f64, f64, bool)> = r
@@ -164,7 +185,8 @@ fn paths_chart(r: &StressResult) -> String {
 }
 
 /// The whole page.
-pub fn render(r: &StressResult) -> String {
+/// The page; `map_svg` is the grid's premium map when the scenario has a `[stress.grid]`.
+pub fn render(r: &StressResult, map_svg: Option<&str>) -> String {
     let v = &r.verdict;
     let mut h = String::new();
     h.push_str("<!doctype html><html><head><meta charset=\"utf-8\"><title>mmsim stress: ");
@@ -202,7 +224,7 @@ pub fn render(r: &StressResult) -> String {
     h.push_str(&paths_chart(r));
     h.push_str(
         "<h2>Which clauses fired</h2><table><tr><th>playbook (best response)</th><th>penalties paid (mean)</th>\
-        <th>collateral forfeited (mean)</th><th>KPI pass rate</th></tr>",
+        <th>collateral forfeited (mean)</th><th>clauses fired (runs out of the seeds)</th><th>KPI pass rate</th></tr>",
     );
     for c in r.candidates.iter().filter(|c| c.best) {
         let runs: Vec<_> = c.runs.iter().flatten().collect();
@@ -211,15 +233,31 @@ pub fn render(r: &StressResult) -> String {
         let kpi: Vec<f64> = runs.iter().filter_map(|r| r.kpi_pass).collect();
         let kpi = if kpi.is_empty() { "no retainer".to_string() } else { format!("{:.0}%", 100.0 * stats::mean(&kpi)) };
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{kpi}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{kpi}</td></tr>",
             c.playbook.name,
             dollars(pen),
-            dollars(forf)
+            dollars(forf),
+            esc(&fired_text(&runs))
         ));
     }
     h.push_str(
-        "</table><p>Penalties, forfeits and recalls are zero until the scenario's contracts carry such terms.</p>",
+        "</table><p>Clauses fired: each loan clause whose breach was detected (it cost the penalty and its \
+         forfeit share), and <i>recall</i> when the project called the loan back, with the number of seeds \
+         on which it happened.</p>",
     );
+    if let (Some(svg), Some(g)) = (map_svg, r.plan.spec.grid.as_ref()) {
+        let ic = r.grid.iter().filter(|p| p.verdict.incentive_compatible).count();
+        h.push_str(&format!(
+            "<h2>Incentive-compatibility frontier</h2><p>The stress test at each of {} grid points over {} \
+             (same playbooks, seeds and budget): the dump premium per point, red where dumping pays, blue where \
+             it does not; the black line is the zero contour. {ic} of {} points are incentive-compatible (IC: \
+             the premium's 95% upper bound ≤ 0). Figures in <code>grid.csv</code>.</p>",
+            r.grid.len(),
+            esc(&g.keys.join(" × ")),
+            r.grid.len()
+        ));
+        h.push_str(svg);
+    }
     h.push_str("<h2>Every candidate evaluated</h2><table><tr>");
     for col in [
         "playbook",

@@ -1,7 +1,9 @@
 //! `mmsim stress`: does a contract pay its market maker to manipulate? Every playbook
 //! ([`playbook`]) is played in the MM group's seat under the scenario's contracts, on the same
 //! seeds (common random numbers), and for each one with free parameters the search ([`search`])
-//! looks for the MM's best response: the parameters that maximise its mean payoff ([`eval::payoff`]).
+//! looks for the MM's best response: the parameters that maximise its mean payoff (the shared
+//! accounting's [`crate::accounting::mm_payoff`]; the project's outcome is
+//! [`crate::accounting::project_outcome`]).
 //! The verdict compares the best manipulative playbook with the best honest one.
 //!
 //! **Dump premium** = mean over the seeds of (best manipulative's payoff − best honest's payoff) on
@@ -13,9 +15,11 @@
 //!
 //! Runs are in memory (no run files); the horizon is the scenario's duration unless
 //! `[stress] horizon` shortens it (stated as `horizon_s` in `verdict.json`). Outputs:
-//! `stress.csv`, `verdict.json`, `report.html` ([`output`], [`html`]).
+//! `stress.csv`, `verdict.json`, `report.html` ([`output`], [`html`]); with `[stress.grid]` the
+//! verdict at every grid point too ([`grid`]).
 
 pub mod eval;
+pub mod grid;
 pub mod html;
 pub mod output;
 pub mod playbook;
@@ -29,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-pub use eval::{payoff, Payoff, RunFigures};
+pub use eval::{Payoff, RunFigures};
 pub use playbook::{Playbook, Seat, PLAYBOOKS};
 pub use spec::StressSpec;
 
@@ -98,7 +102,7 @@ impl StressPlan {
     ) -> Result<StressPlan, ScenarioError> {
         let scenario = crate::scenario::load_str(src, file, overrides)?;
         spec::check_mm(src, file, &scenario, mm)?;
-        let spec = spec::parse(src, file, &scenario, seeds, budget)?;
+        let spec = spec::parse(src, file, &scenario, overrides, seeds, budget)?;
         Ok(StressPlan { scenario, spec, mm: mm.to_string() })
     }
 }
@@ -150,6 +154,8 @@ pub struct StressResult {
     pub wall: Duration,
     /// Threads used.
     pub threads: usize,
+    /// `[stress.grid]`: the verdict at every grid point (empty without a grid).
+    pub grid: Vec<grid::GridPoint>,
 }
 
 /// How to run a stress test.
@@ -258,6 +264,17 @@ pub fn run_stress(plan: &StressPlan, options: &StressOptions) -> Result<StressRe
             })
             .collect()
     });
+    let mut grid_points = Vec::new();
+    for (values, scenario) in spec.grid.iter().flat_map(|g| &g.points) {
+        let point = StressPlan {
+            scenario: scenario.clone(),
+            spec: StressSpec { grid: None, ..spec.clone() },
+            mm: plan.mm.clone(),
+        };
+        let r = run_stress(&point, options)?;
+        runs += r.runs;
+        grid_points.push(grid::GridPoint { values: values.clone(), verdict: r.verdict });
+    }
     Ok(StressResult {
         plan: plan.clone(),
         candidates,
@@ -267,6 +284,7 @@ pub fn run_stress(plan: &StressPlan, options: &StressOptions) -> Result<StressRe
         runs,
         wall: started.elapsed(),
         threads: pool.current_num_threads(),
+        grid: grid_points,
     })
 }
 
@@ -296,7 +314,8 @@ fn mark_best(cands: &mut [Candidate]) {
     }
 }
 
-/// Writes `stress.csv`, `verdict.json` and `report.html` to `out`; returns the file names.
+/// Writes `stress.csv`, `verdict.json` and `report.html` to `out` (with a grid also `grid.csv`,
+/// `frontier.png` and `frontier.svg`); returns the file names.
 ///
 /// # Errors
 /// An I/O error.
@@ -304,10 +323,20 @@ pub fn write(result: &StressResult, out: &Path) -> Result<Vec<String>, StressErr
     let mut dir = crate::report::OutputDir::create(out)?;
     dir.write("stress.csv", |w| output::write_csv(w, &result.candidates))?;
     dir.write("verdict.json", |w| output::write_verdict(w, &result.verdict))?;
-    let page = html::render(result);
+    let mut files: Vec<String> = vec!["stress.csv".into(), "verdict.json".into(), "report.html".into()];
+    let mut map_svg = None;
+    if let Some(g) = result.plan.spec.grid.as_ref().filter(|_| !result.grid.is_empty()) {
+        dir.write("grid.csv", |w| grid::write_csv(w, &g.keys, &result.grid))?;
+        let (png, svg) = grid::render(g, &result.grid)?;
+        dir.write("frontier.png", |w| Ok(w.write_all(&png)?))?;
+        dir.write("frontier.svg", |w| Ok(w.write_all(svg.as_bytes())?))?;
+        files.extend(["grid.csv".into(), "frontier.png".into(), "frontier.svg".into()]);
+        map_svg = Some(svg);
+    }
+    let page = html::render(result, map_svg.as_deref());
     dir.write("report.html", |w| Ok(w.write_all(page.as_bytes())?))?;
     dir.commit()?;
-    Ok(vec!["stress.csv".into(), "verdict.json".into(), "report.html".into()])
+    Ok(files)
 }
 
 /// The default output directory: `output/<scenario>_stress/`.

@@ -3,9 +3,10 @@
 //! `stress.csv`: one row per evaluated candidate, in evaluation order, columns [`COLUMNS`]. Money in
 //! quote units, prices in quote units per token. `*_ci95` is the half-width of the 95% Student-t
 //! confidence interval of the mean over the seeds (the interval is mean ± it; empty with one seed).
-//! `params` is `key=value;…` (empty for a playbook without free parameters). `kpi_pass_rate` is
-//! empty without a retainer; `penalties_mean` and `collateral_forfeited_mean` are 0 until the
-//! contracts have such terms. `best` is 1 on each playbook's best response, else 0. A candidate
+//! `params` is `key=value;…` (empty for a playbook without free parameters). `mm_payoff_*` and `project_outcome_*` are the shared accounting's
+//! ([`crate::accounting`]: the MM group's `payoff`, the project's `outcome`). `kpi_pass_rate` is
+//! empty without a retainer; `penalties_mean` and `collateral_forfeited_mean` are the MM's
+//! penalties paid and collateral forfeited under its contracts. `best` is 1 on each playbook's best response, else 0. A candidate
 //! whose runs failed has empty figures.
 //!
 //! `verdict.json`: `best_honest` and `best_manipulative` (`playbook`, `params`, `mm_payoff_mean`,

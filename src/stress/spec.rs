@@ -11,6 +11,8 @@
 //! horizon = "14h"        # default: the scenario's duration (at most that)
 //! [stress.box.lend_and_dump]
 //! pump_target_multiple = [2, 10]   # narrow (or widen) one free parameter's box
+//! [stress.grid]                    # optional: the verdict at every point (see `grid.rs`)
+//! "contracts.loan.penalty_per_breach" = [0, 5000000]
 //! ```
 
 use std::collections::BTreeMap;
@@ -34,6 +36,7 @@ struct RawStress {
     horizon: Option<Spanned<Dur>>,
     #[serde(rename = "box", default)]
     boxes: BTreeMap<String, BTreeMap<String, Spanned<[f64; 2]>>>,
+    grid: Option<super::grid::RawGrid>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,6 +56,8 @@ pub struct StressSpec {
     pub budget: u32,
     /// Simulated length of each run, in nanoseconds.
     pub horizon_ns: u64,
+    /// `[stress.grid]`: the stress test at every point of a grid over scenario keys.
+    pub grid: Option<super::grid::Grid>,
 }
 
 /// Most seeds and evaluations accepted (a stress test of 1,000 × 1,000 runs would never end).
@@ -67,8 +72,9 @@ fn position(src: &str, offset: usize) -> Position {
     Position { line, column }
 }
 
-/// Parses `[stress]` from the scenario text `src` (`file` names it), with the command line's
-/// `--seeds` and `--budget` taking precedence.
+/// Parses `[stress]` from the scenario text `src` (`file` names it; `overrides` are the command
+/// line's, applied under every grid point), with the command line's `--seeds` and `--budget`
+/// taking precedence.
 ///
 /// # Errors
 /// A located problem for each bad key, unknown playbook or box.
@@ -76,6 +82,7 @@ pub fn parse(
     src: &str,
     file: &str,
     scenario: &Scenario,
+    overrides: &[crate::scenario::Override],
     seeds: Option<u32>,
     budget: Option<u32>,
 ) -> Result<StressSpec, ScenarioError> {
@@ -174,12 +181,16 @@ pub fn parse(
             d.hi = hi;
         }
     }
+    let grid = raw
+        .grid
+        .as_ref()
+        .and_then(|g| super::grid::parse(g, src, file, overrides, &|o| position(src, o), &mut problems));
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
     let first = raw.first_seed.unwrap_or(1);
     let seeds = (0..u64::from(n_seeds)).map(|k| first.saturating_add(k)).collect();
-    Ok(StressSpec { playbooks, seeds, budget, horizon_ns })
+    Ok(StressSpec { playbooks, seeds, budget, horizon_ns, grid })
 }
 
 fn list(chosen: &[&Playbook]) -> String {

@@ -1,4 +1,4 @@
-//! Tests of the stress test: `[stress]` and `--mm` errors located in the file, the one payoff
+//! Tests of the stress test: `[stress]` and `--mm` errors located in the file, the shared payoff
 //! accounting against the ledger, playbooks building valid behaviours from their boxes, and a small
 //! stress test end to end.
 
@@ -136,24 +136,39 @@ fn every_playbook_builds_a_valid_behaviour_at_the_corners_of_its_box() {
 }
 
 #[test]
-fn payoff_is_the_groups_change_in_cash_plus_tokens_at_the_close() {
+fn run_figures_are_the_shared_accounting_and_match_the_ledger() {
     let plan = load("", "mm").unwrap();
     let scenario = eval::seat_scenario(&plan.scenario, "mm", &plan.scenario.groups[0].behaviour, 3, 3_600_000_000_000);
+    let figures = eval::run_figures(&scenario, "mm", false).unwrap();
     let outcome = crate::run::run(&scenario, &crate::run::RunOptions::default()).unwrap();
-    let p = payoff(&outcome.summary, "mm", rust_decimal::dec!(0.05));
-    // Recomputed here from the ledger: cash + (tokens − the 1,000,000 still owed) × close − start.
+    // One truth: the stress test's figures are the accounting module's.
+    let f = |d: rust_decimal::Decimal| d.to_string().parse::<f64>().unwrap();
+    let acc = crate::accounting::mm_payoff(&outcome.summary, "mm").unwrap();
+    let proj = crate::accounting::project_outcome(&outcome.summary).unwrap();
+    assert_eq!(figures.payoff.mm, f(acc.payoff));
+    assert_eq!(figures.payoff.project, f(proj.outcome));
+    assert_eq!((figures.penalties, figures.forfeited), (f(acc.penalties_paid), f(acc.collateral_forfeited)));
+    // Recomputed here from the ledger: the loan settled at the run's end (the MM returned the
+    // 1,000,000 tokens or bought them in), so its payoff is cash + tokens × close − its start.
     let sim = &outcome.built.sim;
     let ledger = sim.exchange().ledger();
     let acct = outcome.built.agents.iter().find(|a| a.name == "mm").unwrap().accounts[0];
     let a = ledger.account(acct);
     let close = sim.recorder().totals().close.unwrap();
     let units = crate::run::units(&scenario);
-    let end = units.cash_f64(a.cash()) + (a.tokens().0 - 1_000_000) as f64 * units.price_f64(close.0 as f64);
-    assert!((p.mm - (end - 100_000.0)).abs() < 1e-6, "{} vs {}", p.mm, end - 100_000.0);
-    // The project lent its tokens: its claim is valued at the close, so it lost only the move.
-    let proj = (units.price_f64(close.0 as f64) - 0.05) * 1_000_000.0;
-    assert!(proj != 0.0, "the price moved");
-    assert!((p.project - proj).abs() < 1e-6, "{} vs {proj}", p.project);
+    let end = units.cash_f64(a.cash()) + a.tokens().0 as f64 * units.price_f64(close.0 as f64);
+    assert!((figures.payoff.mm - (end - 100_000.0)).abs() < 1e-6, "{} vs {}", figures.payoff.mm, end - 100_000.0);
+    // The project lent its tokens and got them (or their cash) back: its outcome against the
+    // listing price is its final cash + tokens at the close − 1,000,000 × 0.05.
+    let p = ledger.accounts().iter().find(|a| a.name == "project").unwrap();
+    assert_eq!(p.claim.0, 0, "the loan settled at the run's end");
+    let proj_end = units.cash_f64(p.cash()) + p.tokens().0 as f64 * units.price_f64(close.0 as f64);
+    assert!(
+        (figures.payoff.project - (proj_end - 50_000.0)).abs() < 1e-6,
+        "{} vs {}",
+        figures.payoff.project,
+        proj_end - 50_000.0
+    );
 }
 
 #[test]
@@ -195,4 +210,70 @@ fn a_small_stress_test_writes_the_stable_files() {
     let again = run_stress(&plan, &StressOptions { jobs: Some(2), progress: None }).unwrap();
     let key = |r: &StressResult| r.candidates.iter().map(|c| (c.params.clone(), c.mean_payoff())).collect::<Vec<_>>();
     assert_eq!(key(&result), key(&again), "1 and 2 threads agree");
+}
+
+const GRID: &str = "\n[stress]\nplaybooks = [\"passive\", \"sell_only\"]\nseeds = 2\nbudget = 2\nhorizon = \"1h\"\n\
+                    [stress.grid]\n\"contracts.loan.sell_cap_total\" = [\"10%\", \"50%\"]\n\
+                    \"contracts.loan.penalty_per_breach\" = [0, 100000]\n";
+
+#[test]
+fn a_grid_runs_the_stress_test_at_every_point_and_maps_the_premium() {
+    let plan = load(GRID, "mm").unwrap();
+    let g = plan.spec.grid.as_ref().unwrap();
+    assert_eq!(g.keys, ["contracts.loan.sell_cap_total", "contracts.loan.penalty_per_breach"], "file order");
+    assert_eq!(g.points.len(), 4);
+    let result = run_stress(&plan, &StressOptions { jobs: Some(2), progress: None }).unwrap();
+    assert_eq!(result.grid.len(), 4);
+    assert_eq!(result.runs, 5 * 2 * (2 + 2), "the base and four points, two seeds, 2 + 2 candidates");
+    // One truth: a point's verdict is the stress test of the scenario with the point's values set.
+    let set: Vec<Override> = ["contracts.loan.sell_cap_total=\"50%\"", "contracts.loan.penalty_per_breach=100000"]
+        .map(|s| s.parse().unwrap())
+        .into();
+    let alone = StressPlan::load_str(
+        &format!(
+            "{SRC}\n[stress]\nplaybooks = [\"passive\", \"sell_only\"]\nseeds = 2\nbudget = 2\nhorizon = \"1h\"\n"
+        ),
+        "tiny.toml",
+        &set,
+        "mm",
+        None,
+        None,
+    )
+    .unwrap();
+    let alone = run_stress(&alone, &StressOptions { jobs: Some(1), progress: None }).unwrap();
+    assert_eq!(result.grid[3].verdict, alone.verdict);
+    assert_eq!(result.grid[3].values[0].as_str(), Some("50%"));
+    let dir = tempfile::tempdir().unwrap();
+    let files = write(&result, dir.path()).unwrap();
+    assert!(files.contains(&"frontier.png".to_string()));
+    let csv = std::fs::read_to_string(dir.path().join("grid.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "contracts.loan.sell_cap_total,contracts.loan.penalty_per_breach,dump_premium,dump_premium_ci95_lo,\
+         dump_premium_ci95_hi,incentive_compatible"
+    );
+    assert_eq!(lines.len(), 5);
+    assert!(lines[4].starts_with("50%,100000,"), "{}", lines[4]);
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("Incentive-compatibility frontier"));
+    assert!(std::fs::metadata(dir.path().join("frontier.png")).unwrap().len() > 1000);
+}
+
+#[test]
+fn a_bad_grid_key_or_value_is_located_at_the_value() {
+    let line = SRC.lines().count() + 8;
+    let bad = GRID.replace("[\"10%\", \"50%\"]", "[\"10%\", \"lots\"]");
+    let err = message(load(&bad, "mm").unwrap_err());
+    assert!(err.contains(&format!("tiny.toml:{line}:")), "{err}");
+    assert!(err.contains("stress.grid.contracts.loan.sell_cap_total: lots is refused:"), "{err}");
+    let bad = GRID.replace("penalty_per_breach\"", "penalty_per_brech\"");
+    let err = message(load(&bad, "mm").unwrap_err());
+    assert!(err.contains(&format!("tiny.toml:{}:", line + 1)), "{err}");
+    assert!(err.contains("stress.grid.contracts.loan.penalty_per_brech: 0 is refused:"), "{err}");
+    let bad = GRID.replace("[0, 100000]", "[]");
+    let err = message(load(&bad, "mm").unwrap_err());
+    assert!(err.contains("stress.grid.contracts.loan.penalty_per_breach: 0 values: allowed 1 to 12"), "{err}");
+    let err = message(load("\n[stress.grid]\na = [1]\nb = [2]\nc = [3]\n", "mm").unwrap_err());
+    assert!(err.contains("stress.grid: has 3 keys: give one or two"), "{err}");
 }

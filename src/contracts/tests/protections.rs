@@ -110,6 +110,35 @@ fn a_sell_cap_breach_forfeits_its_share_of_the_collateral_from_escrow_and_costs_
 }
 
 #[test]
+fn a_penalty_the_mm_cannot_pay_at_the_breach_is_collected_at_settlement_from_its_proceeds() {
+    let p = Protections {
+        collateral_cash: Cash(50_000),
+        sell_cap_total: Some(Qty(300)),
+        penalty_per_breach: Cash(500_000),
+        ..Protections::none()
+    };
+    let (mut w, mut l) = (World::new((0, 1_000), (100_000, 0), 100), loan(p, PROJECT, 1));
+    w.start(&mut l);
+    // It sells 400 lent tokens (breach) but the buyer pays only later: at the breach it has 50,000
+    // free and 50,000 posted, short of the 500,000 penalty.
+    w.move_tokens(MM_ACCT, OTHER_ACCT, Qty(400));
+    w.drive(&mut l, secs(120));
+    assert_eq!(l.breaches()[0].penalty, Cash(100_000), "its free cash, then the collateral");
+    assert_eq!((w.cash(MM_ACCT), w.cash(PROJECT)), (Cash::ZERO, Cash(100_000)));
+    // The proceeds arrive, it buys the tokens back cheaply and returns them at expiry.
+    w.move_cash(OTHER_ACCT, MM_ACCT, Cash(1_000_000));
+    w.move_tokens(OTHER_ACCT, MM_ACCT, Qty(400));
+    w.drive(&mut l, secs(86_400));
+    assert_eq!(w.tokens(PROJECT), Qty(1_000), "the loan came back");
+    assert_eq!(w.cash(MM_ACCT), Cash(1_000_000 - 400_000), "the 400,000 still owed was paid at settlement");
+    assert_eq!(w.cash(PROJECT), Cash(500_000));
+    w.finish(&mut l);
+    let j = summary_json(&l.report(units()));
+    assert_eq!(j["penalties_paid"], serde_json::json!(5_000), "500,000 atoms in quote units");
+    assert!(w.exchange.ledger().conservation().ok());
+}
+
+#[test]
 fn a_daily_cap_is_judged_per_day_and_a_lockup_forbids_any_net_sale() {
     let p = Protections {
         collateral_cash: Cash(10_000),

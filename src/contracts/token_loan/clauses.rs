@@ -23,8 +23,11 @@
 //!
 //! **Breaches.** Each detected breach costs the borrower `penalty_per_breach` (from its free cash;
 //! what it cannot pay is taken from the collateral's cash) and the clause's `forfeit` share of the
-//! posted collateral (at most what is still held). A default (tokens owed and not returned, after
-//! the cash buy-in at settlement) is always detected.
+//! posted collateral (at most what is still held). A penalty the borrower could not pay when the
+//! breach was seen stays a debt: at settlement (its resting orders cancelled, so the proceeds of
+//! any sale are free cash) it is paid from the borrower's cash, then from the collateral's cash
+//! still held; only what neither covers goes unpaid. A default (tokens owed and not returned,
+//! after the cash buy-in at settlement) is always detected.
 
 use rand::RngExt;
 
@@ -73,6 +76,8 @@ pub(super) struct Clauses {
     pub(super) breaches: Vec<Breach>,
     /// Penalties due but not paid (neither cash nor collateral left).
     pub(super) penalties_unpaid: Cash,
+    /// Of the penalties due at a breach, what was collected later, at settlement.
+    pub(super) penalties_late: Cash,
     /// Holdings just after signing.
     after_signing: Qty,
     /// (day number, holdings at its first reading, breached that day).
@@ -94,6 +99,7 @@ impl Clauses {
             released: (Cash::ZERO, Qty::ZERO),
             breaches: Vec::new(),
             penalties_unpaid: Cash::ZERO,
+            penalties_late: Cash::ZERO,
             after_signing: Qty::ZERO,
             day: (0, Qty::ZERO, false),
             fired: Vec::new(),
@@ -107,9 +113,9 @@ impl Clauses {
         self.breaches.iter().fold((Cash::ZERO, Qty::ZERO), |(c, q), b| (c + b.forfeit_cash, q + b.forfeit_tokens))
     }
 
-    /// Penalties paid so far (from cash or collateral).
+    /// Penalties paid so far (from cash or collateral, at the breach or later at settlement).
     pub(super) fn penalties_paid(&self) -> Cash {
-        self.breaches.iter().fold(Cash::ZERO, |c, b| c + b.penalty)
+        self.breaches.iter().fold(self.penalties_late, |c, b| c + b.penalty)
     }
 }
 
@@ -248,6 +254,19 @@ impl TokenLoan {
             q_left -= q;
         }
         (cash - c_left, tokens - q_left)
+    }
+
+    /// At settlement: the penalties still unpaid are paid from the borrower's free cash, then from
+    /// the collateral's cash still held.
+    pub(super) fn collect_unpaid_penalties(&mut self, ctx: &mut ContractCtx<'_>) {
+        let due = self.clauses.penalties_unpaid;
+        if due <= Cash::ZERO {
+            return;
+        }
+        let paid = ctx.pay_from(&mut self.transfers, &self.accounts, self.lender, due);
+        let (from_collateral, _) = self.forfeit(ctx, due - paid, Qty::ZERO);
+        self.clauses.penalties_late += paid + from_collateral;
+        self.clauses.penalties_unpaid -= paid + from_collateral;
     }
 
     /// Returns what is left of the collateral to the borrower (at settlement).

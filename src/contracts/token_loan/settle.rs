@@ -97,6 +97,7 @@ impl TokenLoan {
         if defaulted {
             self.breach(ctx, Clause::Default);
         }
+        self.collect_unpaid_penalties(ctx);
         self.release_collateral(ctx);
     }
 }

@@ -276,7 +276,8 @@ fn render_figure(kind: ChartKind, fig: &impl Figure) -> Result<RenderedChart, Ou
     Ok(RenderedChart { kind, png, svg })
 }
 
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError> {
+/// Encodes an RGB buffer of `w` × `h` pixels as PNG.
+pub(crate) fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::with_capacity(rgb.len() / 16);
     let mut enc = png::Encoder::new(&mut out, w, h);
     enc.set_color(png::ColorType::Rgb);
