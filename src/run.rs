@@ -242,7 +242,8 @@ fn write_files(
     dir.replaces(&crate::report::ChartKind::RUN_FILES);
     if charts_wanted {
         let kpis = kpi_lines(&s.contracts, units);
-        let input = ChartInput::new(&s.name, recorder, units, s.market.open_price).with_kpis(&kpis);
+        let marks = staged_trade_marks(dir)?;
+        let input = ChartInput::new(&s.name, recorder, units, s.market.open_price).with_kpis(&kpis).with_marks(&marks);
         charts = render_charts(&input)?;
         charts.write(dir)?;
         page = page.with_charts(&charts);
@@ -250,6 +251,15 @@ fn write_files(
     let html = render_report(&page, None);
     dir.write("report.html", |w| Ok(std::io::Write::write_all(w, html.as_bytes())?))?;
     Ok(())
+}
+
+/// The manipulator trades of the staged `trades.csv` (the run's own trade stream; none when the
+/// trades went to Parquet or were not written).
+fn staged_trade_marks(dir: &OutputDir) -> Result<Vec<crate::report::TradeMarks>, crate::report::OutputError> {
+    let Some(path) = dir.staged_path("trades.csv") else { return Ok(Vec::new()) };
+    let file = std::fs::File::open(&path).map_err(crate::report::OutputError::io("reading trades.csv"))?;
+    crate::report::read_trade_marks(std::io::BufReader::with_capacity(1 << 16, file))
+        .map_err(crate::report::OutputError::Chart)
 }
 
 /// Stages `replay.html`, read back from the staged `orders.csv` (one truth with the log).

@@ -11,7 +11,8 @@ mod terminal;
 mod timeseries_parquet;
 
 pub use charts::{
-    render_charts, render_price_comparison, ChartInput, ChartKind, Charts, KpiAxis, KpiLine, RenderedChart,
+    read_trade_marks, render_charts, render_price_comparison, ChartInput, ChartKind, Charts, KpiAxis, KpiLine,
+    RenderedChart, TradeMarks,
 };
 pub use contracts_csv::{kpi_lines, write_contracts_csv};
 pub use error::OutputError;

@@ -24,3 +24,4 @@ mod run_output;
 mod shipped_scenarios;
 mod surveil_labels;
 mod sweep;
+mod teach_charts;

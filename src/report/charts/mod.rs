@@ -1,7 +1,8 @@
 //! The run's charts, each rendered to PNG and SVG in memory at 1200×700:
 //! - `price`: mid and last trade over time (log scale when the range spans more than 10×), the
 //!   manipulation phases shaded and labelled (ground truth from the samples' `phase`), the peak
-//!   and trough annotated with the run's true high and low (every trade, not the samples);
+//!   and trough annotated with the run's true high and low (every trade, not the samples), the
+//!   manipulator trades (from `trades.csv`) marked as dots coloured by intent;
 //! - `pnl`: PnL over time per party (agent groups, the project, named accounts, the exchange's fees),
 //!   marked to market at each sample's last trade (else mid, else the opening price);
 //! - `liquidity`: spread in bps and value resting within ±2% of the mid, with optional KPI lines;
@@ -17,6 +18,7 @@
 
 mod frame;
 mod liquidity;
+mod marks;
 mod phases;
 mod pnl;
 mod price;
@@ -32,6 +34,8 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
+
+pub use marks::{read_trade_marks, TradeMarks, MAX_MARKS};
 
 use super::{OutputDir, OutputError};
 use crate::metrics::{Party, Recorder, Sample, Units};
@@ -101,6 +105,8 @@ pub struct ChartInput<'a> {
     /// The run's true highest and lowest trade prices (every trade, not the samples): the price
     /// chart's peak and trough labels show these.
     pub extremes: Option<(Price, Price)>,
+    /// Manipulator trades to mark on the price chart, per class (read from `trades.csv`).
+    pub marks: &'a [TradeMarks],
 }
 
 impl<'a> ChartInput<'a> {
@@ -115,7 +121,13 @@ impl<'a> ChartInput<'a> {
             open_price,
             kpis: &[],
             extremes: recorder.totals().high.zip(recorder.totals().low),
+            marks: &[],
         }
+    }
+
+    /// The same input with manipulator trades marked on the price chart.
+    pub fn with_marks(self, marks: &'a [TradeMarks]) -> Self {
+        ChartInput { marks, ..self }
     }
 
     /// The same input with KPI thresholds on the liquidity chart.

@@ -1,5 +1,6 @@
 //! The `price` chart: mid and last trade over time, the manipulation phases shaded and labelled,
-//! the peak and trough annotated with their prices. The y axis turns logarithmic when the highest
+//! the peak and trough annotated with their prices, the manipulator trades marked as dots coloured
+//! by intent (wash, spoof, pump, dump, buy-back, …) with their counts in the legend. The y axis turns logarithmic when the highest
 //! price is more than 10× the lowest. The same figure compares two runs of a counterfactual
 //! (`price_comparison`): each run's last trade, the first run's phases shaded.
 
@@ -8,6 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::frame::{draw_line, frame, AxisSpec, Chart2d};
+use super::marks::{TradeMarks, CLASS_COLOURS};
 use super::series::{phase_label, phase_spans, segments, y_range, PhaseSpan, Segments, TimeScale};
 use super::style::{header, no_data, text_at, thousands, LegendEntry, Swatch, INK, PALETTE};
 use super::{title, ChartInput, ChartKind, DrawResult, Figure};
@@ -43,6 +45,8 @@ pub(super) struct PriceChart {
     phases: Vec<PhaseSpan>,
     peak: Option<Extreme>,
     trough: Option<Extreme>,
+    /// Manipulator trades, per class, their points' times in time units.
+    marks: Vec<TradeMarks>,
 }
 
 impl PriceChart {
@@ -95,6 +99,14 @@ impl PriceChart {
             phases: phase_spans(samples, &time),
             peak,
             trough,
+            marks: input
+                .marks
+                .iter()
+                .map(|m| TradeMarks {
+                    points: m.points.iter().map(|&(t, p)| (time.x_secs(t), p)).collect(),
+                    ..m.clone()
+                })
+                .collect(),
         }
     }
 
@@ -114,6 +126,7 @@ impl PriceChart {
             phases: phase_spans(runs[0].1, &time),
             peak: None,
             trough: None,
+            marks: Vec::new(),
         }
     }
 
@@ -131,6 +144,11 @@ impl PriceChart {
     fn legend(&self) -> Vec<LegendEntry> {
         let mut legend: Vec<LegendEntry> =
             self.lines.iter().map(|l| LegendEntry::new(l.label.clone(), l.colour, Swatch::Line)).collect();
+        for m in &self.marks {
+            let name = m.name().replace("buyback", "buy-back");
+            let label = format!("{name} trades ({})", thousands(m.count as f64, 0));
+            legend.push(LegendEntry::new(label, CLASS_COLOURS[m.class as usize], Swatch::Dot));
+        }
         legend.extend(super::phases::legend(&self.phases));
         legend
     }
@@ -205,6 +223,11 @@ impl Figure for PriceChart {
                 let pts = seg.iter().map(|&(x, v)| (x, y.to_plot(v)));
                 draw_line(&chart, pts, line.colour, 2)?;
             }
+        }
+        for m in &self.marks {
+            let colour = CLASS_COLOURS[m.class as usize];
+            let dots = m.points.iter().map(|&(x, v)| Circle::new((x, y.to_plot(v)), 3, colour.mix(0.8).filled()));
+            chart.draw_series(dots)?;
         }
         self.annotate(&chart, &y)
     }

@@ -44,6 +44,11 @@ impl TimeScale {
         t.as_secs_f64() / self.secs_per_unit
     }
 
+    /// `secs` seconds since the start, in units.
+    pub(super) fn x_secs(&self, secs: f64) -> f64 {
+        secs / self.secs_per_unit
+    }
+
     /// A span of `secs` seconds in words ("5 min", "30 s", "1 h").
     pub(super) fn describe(secs: f64) -> String {
         let (v, unit) = match secs {

@@ -166,6 +166,8 @@ pub(super) enum Swatch {
     Dashed,
     /// A filled box with this opacity.
     Area(f64),
+    /// A filled dot (a trade marker).
+    Dot,
 }
 
 /// One legend entry.
@@ -227,6 +229,7 @@ pub(super) fn header<DB: DrawingBackend>(
                 root.draw(&Rectangle::new(rect, e.color.mix(alpha).filled()))?;
                 root.draw(&Rectangle::new(rect, e.color.stroke_width(1)))?;
             }
+            Swatch::Dot => root.draw(&Circle::new((lx + SWATCH / 2, ly), 5, e.color.filled()))?,
         }
         root.draw(&Text::new(e.label.clone(), (lx + SWATCH + 6, ly), style.pos(Pos::new(HPos::Left, VPos::Center))))?;
     }

@@ -115,6 +115,7 @@ fn no_samples_at_all_still_renders() {
         open_price: Price(500),
         kpis: &[],
         extremes: None,
+        marks: &[],
     };
     let charts = render_charts(&input).expect("charts render");
     check_all(&charts, "empty");
@@ -192,6 +193,7 @@ fn a_long_run_is_downsampled_and_renders() {
         open_price: Price(500),
         kpis: &[],
         extremes: None,
+        marks: &[],
     };
     let charts = render_charts(&input).expect("charts render");
     check_all(&charts, "long");
@@ -214,6 +216,7 @@ fn the_liquidity_chart_says_when_the_book_was_often_one_sided() {
             open_price: Price(500),
             kpis: &[],
             extremes: None,
+            marks: &[],
         };
         render_charts(&input).expect("charts render").get(ChartKind::Liquidity).unwrap().svg.clone()
     };
@@ -254,6 +257,7 @@ fn every_chart_shades_the_phases_and_the_price_labels_the_true_extremes() {
         open_price: Price(500),
         kpis: &[],
         extremes: Some((high, low)),
+        marks: &[],
     };
     let charts = render_charts(&input).expect("charts render");
     for kind in ChartKind::ALL {
