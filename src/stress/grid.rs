@@ -68,7 +68,7 @@ pub(super) fn parse(
     position: &dyn Fn(usize) -> Position,
     problems: &mut Vec<Problem>,
 ) -> Option<Grid> {
-    let mut entries: Vec<(&Spanned<String>, &Spanned<Vec<Spanned<Value>>>)> = raw.iter().collect();
+    let mut entries: Vec<_> = raw.iter().collect();
     entries.sort_by_key(|(k, _)| k.span().start);
     let at = |problems: &mut Vec<Problem>, key: &str, offset: usize, message: String| {
         let mut p = Problem::new(file, Some(format!("stress.grid.{key}")), message);
