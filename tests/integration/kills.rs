@@ -46,6 +46,7 @@ fn killed_runs_leave_only_complete_outputs_after_a_rerun() {
             "contracts.csv",
             "liquidity.png",
             "liquidity.svg",
+            "orders.csv",
             "pnl.png",
             "pnl.svg",
             "price.png",
