@@ -3,6 +3,7 @@
 use std::fs;
 
 use assert_cmd::Command;
+use predicates::prelude::*;
 use predicates::str::contains;
 
 fn mmsim() -> Command {
@@ -64,9 +65,12 @@ fn surveil_bench_writes_the_dataset_and_the_score_table() {
         .arg(&out)
         .assert()
         .success()
-        .stdout(contains("held-out runs: 3 of 6"));
+        .stdout(contains("held-out test runs 0..5").and(contains("fitted on training runs 6..8")));
     for f in ["scores.csv", "share.csv", "runs.csv", "runs/000/orders.csv", "runs/000/trades.csv", "runs/000/label.txt"]
     {
         assert!(out.join(f).exists(), "{f}");
     }
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().filter(|l| l.contains(",test,")).count(), 6, "{runs}");
+    assert_eq!(runs.lines().filter(|l| l.contains(",train,")).count(), 3, "{runs}");
 }
