@@ -183,6 +183,11 @@ fn chart_caption(kind: ChartKind) -> &'static str {
             "Traded value per interval. Wash trades (red) have the same owner on both sides (known here \
              because this is a simulation): they inflate volume without any token changing hands."
         }
+        ChartKind::Holdings => {
+            "Top: the tokens each agent group holds; bottom: the cash it holds, both over time and in the \
+             same colour per group. A manipulator that accumulates, pumps and dumps shows its tokens rising \
+             then falling while its cash does the opposite."
+        }
         ChartKind::PriceComparison => {
             "The price of the last trade in each run (the mid before the first trade), on one axis: same \
              market, same seed, so the gap between the lines is what the replaced group did. Shaded \

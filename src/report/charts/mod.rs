@@ -6,7 +6,8 @@
 //! - `pnl`: PnL over time per party (agent groups, the project, named accounts, the exchange's fees),
 //!   marked to market at each sample's last trade (else mid, else the opening price);
 //! - `liquidity`: spread in bps and value resting within ±2% of the mid, with optional KPI lines;
-//! - `volume`: traded value per interval, real and wash stacked.
+//! - `volume`: traded value per interval, real and wash stacked;
+//! - `holdings`: tokens and cash held over time by each agent group.
 //!
 //! Every chart shades the manipulation phases, in the same colour per phase.
 //!
@@ -17,6 +18,7 @@
 //! Output is deterministic: the same samples give byte-identical files.
 
 mod frame;
+mod holdings;
 mod liquidity;
 mod marks;
 mod phases;
@@ -136,7 +138,7 @@ impl<'a> ChartInput<'a> {
     }
 }
 
-/// The four charts.
+/// The charts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChartKind {
     /// Mid and last trade price.
@@ -147,17 +149,30 @@ pub enum ChartKind {
     Liquidity,
     /// Traded volume, real and wash.
     Volume,
+    /// Tokens and cash held per agent group.
+    Holdings,
     /// Two runs' prices on one axis (a counterfactual's `price_comparison`; not in [`ChartKind::ALL`]).
     PriceComparison,
 }
 
 impl ChartKind {
-    /// All four, in report order.
-    pub const ALL: [ChartKind; 4] = [ChartKind::Price, ChartKind::Pnl, ChartKind::Liquidity, ChartKind::Volume];
+    /// All of a run's charts, in report order.
+    pub const ALL: [ChartKind; 5] =
+        [ChartKind::Price, ChartKind::Pnl, ChartKind::Liquidity, ChartKind::Volume, ChartKind::Holdings];
 
     /// The files a run's charts are written to (each of [`ChartKind::ALL`] as PNG and SVG).
-    pub const RUN_FILES: [&'static str; 8] =
-        ["price.png", "price.svg", "pnl.png", "pnl.svg", "liquidity.png", "liquidity.svg", "volume.png", "volume.svg"];
+    pub const RUN_FILES: [&'static str; 10] = [
+        "price.png",
+        "price.svg",
+        "pnl.png",
+        "pnl.svg",
+        "liquidity.png",
+        "liquidity.svg",
+        "volume.png",
+        "volume.svg",
+        "holdings.png",
+        "holdings.svg",
+    ];
 
     /// File stem: `price`, `pnl`, `liquidity`, `volume`.
     pub fn stem(self) -> &'static str {
@@ -166,6 +181,7 @@ impl ChartKind {
             ChartKind::Pnl => "pnl",
             ChartKind::Liquidity => "liquidity",
             ChartKind::Volume => "volume",
+            ChartKind::Holdings => "holdings",
             ChartKind::PriceComparison => "price_comparison",
         }
     }
@@ -177,6 +193,7 @@ impl ChartKind {
             ChartKind::Pnl => "Profit and loss by party",
             ChartKind::Liquidity => "Liquidity: spread and depth within ±2% of mid",
             ChartKind::Volume => "Traded volume: real and wash",
+            ChartKind::Holdings => "Holdings by group: tokens and cash",
             ChartKind::PriceComparison => "Price: both runs",
         }
     }
@@ -204,7 +221,7 @@ impl RenderedChart {
     }
 }
 
-/// The four rendered charts, in [`ChartKind::ALL`] order.
+/// The run's rendered charts, in [`ChartKind::ALL`] order.
 #[derive(Clone, Debug)]
 pub struct Charts {
     /// The charts.
@@ -234,7 +251,7 @@ trait Figure {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
 }
 
-/// Renders the four charts in memory (the two cores render two at a time).
+/// Renders the run's charts in memory (the two cores render two at a time).
 ///
 /// # Errors
 /// A drawing or PNG encoding failure (not expected with the embedded fonts).
@@ -246,14 +263,20 @@ pub fn render_charts(input: &ChartInput<'_>) -> Result<Charts, OutputError> {
             ChartKind::Pnl => render_figure(kind, &pnl::PnlChart::new(input)),
             ChartKind::Liquidity => render_figure(kind, &liquidity::LiquidityChart::new(input)),
             ChartKind::Volume => render_figure(kind, &volume::VolumeChart::new(input)),
+            ChartKind::Holdings => render_figure(kind, &holdings::HoldingsChart::new(input)),
             ChartKind::PriceComparison => Err(OutputError::Chart("a price comparison needs two runs".into())),
         }
     };
-    let ((price, pnl), (liq, vol)) = rayon::join(
-        || rayon::join(|| render(ChartKind::Price), || render(ChartKind::Pnl)),
-        || rayon::join(|| render(ChartKind::Liquidity), || render(ChartKind::Volume)),
+    let (((price, pnl), (liq, vol)), hold) = rayon::join(
+        || {
+            rayon::join(
+                || rayon::join(|| render(ChartKind::Price), || render(ChartKind::Pnl)),
+                || rayon::join(|| render(ChartKind::Liquidity), || render(ChartKind::Volume)),
+            )
+        },
+        || render(ChartKind::Holdings),
     );
-    Ok(Charts { charts: vec![price?, pnl?, liq?, vol?] })
+    Ok(Charts { charts: vec![price?, pnl?, liq?, vol?, hold?] })
 }
 
 /// Renders the `price_comparison` chart of two runs of scenario `name` (labels and samples; the

@@ -43,7 +43,7 @@ fn png_size(png: &[u8]) -> (u32, u32) {
 }
 
 fn check_all(charts: &Charts, name: &str) {
-    assert_eq!(charts.charts.len(), 4);
+    assert_eq!(charts.charts.len(), ChartKind::ALL.len());
     for (c, kind) in charts.charts.iter().zip(ChartKind::ALL) {
         assert_eq!(c.kind, kind);
         assert_eq!(png_size(&c.png), (WIDTH, HEIGHT), "{}", kind.stem());

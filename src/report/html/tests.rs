@@ -38,7 +38,7 @@ fn one_run_reads_as_a_self_contained_page() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<h1>report_test</h1>"));
     assert!(html.contains("A market maker &amp; a &lt;retail&gt; crowd"), "description escaped");
-    assert_eq!(html.matches("<svg ").count(), 4, "four inline charts");
+    assert_eq!(html.matches("<svg ").count(), ChartKind::ALL.len(), "every chart inline");
     assert!(!html.contains("<svg width="), "inline SVGs scale with the page");
     assert!(html.contains("<svg viewBox=\"0 0 1200 700\""), "inline SVGs keep their aspect");
     assert!(!html.to_ascii_lowercase().contains("<script"), "no scripts");
@@ -135,7 +135,7 @@ fn a_counterfactual_shows_both_runs_side_by_side() {
     let ra = ReportInput::new(&a.summary, &s.description).with_charts(&ca).with_label("with retail");
     let rb = ReportInput::new(&b.summary, "Same market, no retail crowd").with_charts(&cb).with_label("without retail");
     let html = render_report(&ra, Some(&rb));
-    assert_eq!(html.matches("<svg ").count(), 8, "both runs' charts");
+    assert_eq!(html.matches("<svg ").count(), 2 * ChartKind::ALL.len(), "both runs' charts");
     assert!(!html.contains("chart-price_comparison"), "no comparison chart unless given");
     // With both runs' prices on one chart, it comes first.
     let runs =
@@ -143,7 +143,7 @@ fn a_counterfactual_shows_both_runs_side_by_side() {
     let both = crate::report::render_price_comparison(&s.name, runs, crate::run::units(&s)).unwrap();
     assert!(both.png.starts_with(b"\x89PNG") && both.svg.contains("without retail"));
     let html = render_report(&ra.with_comparison(&both), Some(&rb));
-    assert_eq!(html.matches("<svg ").count(), 9);
+    assert_eq!(html.matches("<svg ").count(), 2 * ChartKind::ALL.len() + 1);
     assert!(html.find("chart-price_comparison").unwrap() < html.find("chart-price\"").unwrap());
     assert!(html.contains(
         "<th class=\"num\">with retail</th><th class=\"num\">without retail</th><th class=\"num\">difference (with retail − without retail)</th>"
