@@ -109,7 +109,7 @@ fn run(
             .map_err(|e| ScenarioError::new_err(format!("cannot read scenario file {}: {e}", path.display())))?;
         let origin = Origin::of(Some(&path), &src, &recorded, scenario.seed).map_err(scenario_err)?;
         let options = RunOptions { out_dir: Some(out.clone()), progress: None, charts };
-        let extras = RunExtras { origin: Some(origin), format, no_trades };
+        let extras = RunExtras { origin: Some(origin), format, no_trades, ..RunExtras::default() };
         run_with(&scenario, &options, &extras).map_err(run_err)?;
         Ok(out.display().to_string())
     })
