@@ -205,7 +205,7 @@ where
         .margin(14)
         .x_label_area_size(50)
         .y_label_area_size(110)
-        .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)?;
+        .build_cartesian_2d(-0.5..nx as f64 - 0.5, -0.5..ny as f64 - 0.5)?;
     let xl: Vec<String> = xs.iter().map(value_display).collect();
     let yl: Vec<String> = ys.iter().map(value_display).collect();
     chart
@@ -213,8 +213,8 @@ where
         .disable_mesh()
         .x_labels(nx)
         .y_labels(ny)
-        .x_label_formatter(&|x| xl.get(x.floor() as usize).filter(|_| x.fract() > 0.0).cloned().unwrap_or_default())
-        .y_label_formatter(&|y| yl.get(y.floor() as usize).filter(|_| y.fract() > 0.0).cloned().unwrap_or_default())
+        .x_label_formatter(&|x| label(&xl, *x))
+        .y_label_formatter(&|y| label(&yl, *y))
         .x_desc(grid.keys[0].as_str())
         .y_desc(grid.keys.get(1).map_or("", String::as_str))
         .draw()?;
@@ -228,11 +228,11 @@ where
             } else {
                 RGBColor(fade(21.0), fade(101.0), fade(192.0))
             };
-            let (x, y) = (i as f64, j as f64);
+            let (x, y) = (i as f64 - 0.5, j as f64 - 0.5);
             chart.draw_series(std::iter::once(Rectangle::new([(x, y), (x + 1.0, y + 1.0)], colour.filled())))?;
             let label =
                 format!("{}{}", super::html::dollars(v.dump_premium), if v.incentive_compatible { " IC" } else { "" });
-            chart.draw_series(std::iter::once(Text::new(label, (x + 0.08, y + 0.55), ("sans-serif", 16))))?;
+            chart.draw_series(std::iter::once(Text::new(text, (x + 0.08, y + 0.55), ("sans-serif", 16))))?;
         }
     }
     // The zero contour: cell edges between opposite signs.
@@ -242,18 +242,27 @@ where
         for j in 0..ny {
             let Some(here) = positive(i, j) else { continue };
             if i + 1 < nx && positive(i + 1, j).is_some_and(|p| p != here) {
-                let x = (i + 1) as f64;
-                edges.push(vec![(x, j as f64), (x, (j + 1) as f64)]);
+                let x = i as f64 + 0.5;
+                edges.push(vec![(x, j as f64 - 0.5), (x, j as f64 + 0.5)]);
             }
             if j + 1 < ny && positive(i, j + 1).is_some_and(|p| p != here) {
-                let y = (j + 1) as f64;
-                edges.push(vec![(i as f64, y), ((i + 1) as f64, y)]);
+                let y = j as f64 + 0.5;
+                edges.push(vec![(i as f64 - 0.5, y), (i as f64 + 0.5, y)]);
             }
         }
     }
     chart.draw_series(edges.into_iter().map(|e| PathElement::new(e, BLACK.stroke_width(4))))?;
     root.present()?;
     Ok(())
+}
+
+/// The value shown at tick `t` (cell centres are the integers; other ticks stay blank).
+fn label(values: &[String], t: f64) -> String {
+    let i = t.round();
+    if (t - i).abs() > 1e-6 || i < 0.0 {
+        return String::new();
+    }
+    values.get(i as usize).cloned().unwrap_or_default()
 }
 
 /// `frontier.png` (900 × 600) and the map as an SVG string (for `report.html`).
