@@ -232,7 +232,7 @@ where
             chart.draw_series(std::iter::once(Rectangle::new([(x, y), (x + 1.0, y + 1.0)], colour.filled())))?;
             let label =
                 format!("{}{}", super::html::dollars(v.dump_premium), if v.incentive_compatible { " IC" } else { "" });
-            chart.draw_series(std::iter::once(Text::new(text, (x + 0.08, y + 0.55), ("sans-serif", 16))))?;
+            chart.draw_series(std::iter::once(Text::new(label, (x + 0.08, y + 0.55), ("sans-serif", 16))))?;
         }
     }
     // The zero contour: cell edges between opposite signs.
