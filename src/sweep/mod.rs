@@ -47,6 +47,7 @@ pub mod output;
 pub mod plan;
 pub mod resume;
 pub mod runs_parquet;
+mod shard;
 pub mod spec;
 #[cfg(test)]
 mod tests;
