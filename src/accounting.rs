@@ -13,6 +13,13 @@
 //!   trades the project's account, `trades_for`) plus that of the accounts its subscriptions pay
 //!   fees into (other than the project's and its own). Penalties paid and collateral forfeited are
 //!   inside it; they are also reported apart.
+//! - **MM payoff at exit** ([`MmPayoff::payoff_at_exit`]) = the same, with the tokens the MM group
+//!   ends with valued at their exit value (what they would fetch sold into the closing book's bids
+//!   of the other parties; beyond those bids, nothing) instead of at the close. A last print is not
+//!   a price a large holding can be sold at: a pump that ends with the MM holding what it bought,
+//!   or a runaway crowd that leaves a thin MM holding its loan, marks a million tokens at a print
+//!   on an empty book. The stress test maximises and compares this figure; for an MM that ends
+//!   flat (it returned what it borrowed and holds nothing of its own) both are the same.
 //! - **Project outcome** ([`project_outcome`]) = the project's final cash + tokens at the closing
 //!   price (its deposits held elsewhere and its tokens still lent included) − its starting cash +
 //!   tokens at the listing price (`[market] open_price`). `vs_holding` = the same final wealth −
@@ -38,6 +45,9 @@ pub struct MmPayoff {
     pub group: String,
     /// Its payoff: own accounts plus fee accounts, valued at the close.
     pub payoff: Decimal,
+    /// Its payoff with the tokens it ends with at their exit value instead of the close (see the
+    /// module docs); `None` when the run recorded no closing book (backtests).
+    pub payoff_at_exit: Option<Decimal>,
     /// Of which: its own accounts' result (0 when it trades the project's account).
     pub own_accounts: Decimal,
     /// Of which: the result of the accounts its subscription fees are paid into.
@@ -118,9 +128,12 @@ pub fn mm_payoff(summary: &Summary, group: &str) -> Result<MmPayoff, AccountingE
         .filter(|p| p.kind == PartyKind::Account && fee_names.contains(&p.name.as_str()))
         .map(|p| p.pnl_quote)
         .sum();
+    let payoff = g.pnl_quote + fee_accounts;
+    let close = closing_price(summary);
     Ok(MmPayoff {
         group: group.to_string(),
-        payoff: (g.pnl_quote + fee_accounts).normalize(),
+        payoff: payoff.normalize(),
+        payoff_at_exit: g.exit_value_quote.map(|exit| (payoff - g.tokens_end * close + exit).normalize()),
         own_accounts: g.pnl_quote.normalize(),
         fee_accounts: fee_accounts.normalize(),
         penalties_paid: penalties.normalize(),

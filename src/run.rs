@@ -181,7 +181,7 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions, extras: &RunExtras) -
         open_price: scenario.market.open_price,
     };
     let ledger = sim.exchange().ledger();
-    let mut summary = Summary::new(facts, sim.recorder(), ledger, units);
+    let mut summary = Summary::new(facts, sim.recorder(), ledger, Some(sim.exchange().book()), units);
     let contract_reports = contracts::reports(sim.contracts(), units);
     summary.contracts = contract_reports.iter().map(|r| r.summary.clone()).collect();
     summary.provenance = extras.origin.as_ref().map(|o| o.provenance.clone());

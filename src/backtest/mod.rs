@@ -205,7 +205,7 @@ pub fn backtest_files<P: AsRef<Path>>(
         wall_seconds: started.elapsed().as_secs_f64(),
         open_price: finished.open_price,
     };
-    let run = Summary::new(facts, &finished.recorder, &finished.ledger, units);
+    let run = Summary::new(facts, &finished.recorder, &finished.ledger, None, units);
     let summary =
         BacktestSummary { run, replay: ReplaySummary::new(replay_outcome, &reader), backtest: finished.stats.clone() };
     let out_dir = match out {

@@ -4,14 +4,21 @@
 //! Money and prices are exact decimals in quote units, written as JSON numbers (never rounded
 //! through a float). PnL is marked to the last trade price (the opening price when nothing traded):
 //! `pnl = (cash_end − cash_start) + (tokens_end − tokens_start) × close`.
+//!
+//! A last print is not a price anyone can sell a large holding at (a pumped or runaway print on an
+//! empty book marks a million tokens as well as one), so each party also gets its tokens' **exit
+//! value**: what selling the tokens it ends with into the closing book's bids of the *other* parties
+//! would pay, best bid first; tokens beyond those bids fetch nothing. [`crate::accounting`] values
+//! the MM payoff of a stress test with it.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{PartyBalance, PartyKind, Recorder, Units};
+use crate::book::OrderBook;
 use crate::contracts::ContractSummary;
 use crate::ledger::{Conservation, Ledger};
-use crate::types::{Cash, Price, Qty};
+use crate::types::{Cash, Price, Qty, Side};
 
 /// The whole summary.
 #[derive(Clone, Debug, Serialize)]
@@ -111,6 +118,11 @@ pub struct GroupSummary {
     /// counts it as the depositor's until it is released, withheld or forfeited.
     #[serde(with = "rust_decimal::serde::arbitrary_precision", skip_serializing_if = "Decimal::is_zero")]
     pub cash_deposited: Decimal,
+    /// What its tokens at the end (`tokens_end`) would fetch sold into the closing book's bids of
+    /// the other parties, best first (tokens beyond them fetch nothing); absent for runs without a
+    /// closing book of their own (backtests).
+    #[serde(with = "rust_decimal::serde::arbitrary_precision_option", skip_serializing_if = "Option::is_none")]
+    pub exit_value_quote: Option<Decimal>,
 }
 
 /// Sums over all accounts at the start and the end.
@@ -154,8 +166,34 @@ impl GroupSummary {
             tokens_end: units.tokens(end.tokens),
             tokens_lent: units.tokens(end.claim),
             cash_deposited: units.cash(end.cash_claim),
+            exit_value_quote: None,
         }
     }
+}
+
+/// For each party (indexed as `held`), what selling `held[party]` tokens into the bids of `book`
+/// that other parties own would pay, best bid first, in time priority within a level.
+/// `account_party` maps an order's owner (an account id) to its party.
+pub fn exit_values(book: &OrderBook, account_party: &[u32], held: &[Qty]) -> Vec<Cash> {
+    let bids: Vec<(usize, Price, Qty)> = book
+        .orders(Side::Buy)
+        .filter_map(|o| Some((*account_party.get(o.trader.0 as usize)? as usize, o.price, o.qty)))
+        .collect();
+    held.iter()
+        .enumerate()
+        .map(|(party, &tokens)| {
+            let (mut left, mut value) = (tokens.0.max(0), Cash::ZERO);
+            for &(_, price, qty) in bids.iter().filter(|b| b.0 != party) {
+                if left == 0 {
+                    break;
+                }
+                let take = left.min(qty.0);
+                value += Cash::notional(price, Qty(take));
+                left -= take;
+            }
+            value
+        })
+        .collect()
 }
 
 /// What a summary is built from besides the recorder and ledger.
@@ -177,12 +215,25 @@ pub struct RunFacts<'a> {
 
 impl Summary {
     /// Builds the summary of a finished run.
-    pub fn new(facts: RunFacts<'_>, recorder: &Recorder, ledger: &Ledger, units: Units) -> Self {
+    /// `closing_book`: the book at the end, for each party's exit value (`None`: not computed).
+    pub fn new(
+        facts: RunFacts<'_>,
+        recorder: &Recorder,
+        ledger: &Ledger,
+        closing_book: Option<&OrderBook>,
+        units: Units,
+    ) -> Self {
         let totals = recorder.totals();
         let mark = totals.close.unwrap_or(facts.open_price);
         let ends = recorder.balances(ledger);
-        let groups =
+        let mut groups: Vec<GroupSummary> =
             recorder.parties().iter().zip(&ends).map(|(p, &end)| GroupSummary::new(units, p, end, mark)).collect();
+        if let Some(book) = closing_book {
+            let held: Vec<Qty> = ends.iter().map(|e| e.tokens).collect();
+            for (g, value) in groups.iter_mut().zip(exit_values(book, recorder.account_party(), &held)) {
+                g.exit_value_quote = Some(units.cash(value));
+            }
+        }
         let c: Conservation = ledger.conservation();
         let wash_share = if totals.volume.0 > 0 { totals.volume_wash.0 as f64 / totals.volume.0 as f64 } else { 0.0 };
         Summary {
@@ -220,5 +271,42 @@ impl Summary {
     /// The group (party) named `name`.
     pub fn group(&self, name: &str) -> Option<&GroupSummary> {
         self.groups.iter().find(|g| g.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exit_values;
+    use crate::book::{NewOrder, OrderBook, OrderType};
+    use crate::types::{Cash, OrderId, Price, Qty, Side, TraderId};
+
+    fn bid(book: &mut OrderBook, id: u64, account: u32, price: i64, qty: i64) {
+        let order = NewOrder {
+            id: OrderId(id),
+            trader: TraderId(account),
+            side: Side::Buy,
+            kind: OrderType::Limit,
+            price: Price(price),
+            qty: Qty(qty),
+        };
+        book.submit(order, &mut Vec::new()).unwrap();
+    }
+
+    #[test]
+    fn exit_value_walks_the_other_parties_bids_best_first_and_stops_at_the_book() {
+        let mut book = OrderBook::new();
+        // Accounts 0 and 1 belong to party 0, account 2 to party 1.
+        let account_party = [0, 0, 1];
+        bid(&mut book, 1, 2, 100, 5); // party 1's best bid
+        bid(&mut book, 2, 0, 99, 50); // party 0's own bid: never its exit
+        bid(&mut book, 3, 2, 90, 10);
+        let values = exit_values(&book, &account_party, &[Qty(8), Qty(100), Qty(0)]);
+        // Party 0 sells 8: 5 at 100, 3 at 90 (its own bid at 99 skipped).
+        assert_eq!(values[0], Cash::notional(Price(100), Qty(5)) + Cash::notional(Price(90), Qty(3)));
+        // Party 1 sells 100 into party 0's 50 at 99; the other 50 fetch nothing.
+        assert_eq!(values[1], Cash::notional(Price(99), Qty(50)));
+        assert_eq!(values[2], Cash::ZERO);
+        // An empty book: nothing, whatever the holding.
+        assert_eq!(exit_values(&OrderBook::new(), &account_party, &[Qty(1_000_000)]), vec![Cash::ZERO]);
     }
 }

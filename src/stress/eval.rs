@@ -76,11 +76,15 @@ pub fn run_figures(scenario: &Scenario, mm: &str, keep_path: bool) -> Result<Run
     let (periods, passed) = mm_payoff.kpi_periods;
     let mut fired = Vec::new();
     for c in s.contracts.iter().filter(|c| c.mm() == Some(mm)) {
-        if let ContractSummary::TokenLoan(l) = c {
-            fired.extend(l.breaches.iter().filter(|b| b.detected).map(|b| b.clause));
-            if l.recalled_s.is_some() {
-                fired.push("recall");
+        match c {
+            ContractSummary::TokenLoan(l) => {
+                fired.extend(l.breaches.iter().filter(|b| b.detected).map(|b| b.clause));
+                if l.recalled_s.is_some() {
+                    fired.push("recall");
+                }
             }
+            ContractSummary::Subscription(s) if s.periods_failed > 0 => fired.push("kpi_miss"),
+            _ => {}
         }
     }
     let units = crate::run::units(scenario);
@@ -94,7 +98,7 @@ pub fn run_figures(scenario: &Scenario, mm: &str, keep_path: bool) -> Result<Run
         Vec::new()
     };
     Ok(RunFigures {
-        payoff: Payoff { mm: f(mm_payoff.payoff), project },
+        payoff: Payoff { mm: f(mm_payoff.payoff_at_exit.unwrap_or(mm_payoff.payoff)), project },
         retail_pnl: retail.map(|g| f(g.pnl_quote)).sum(),
         price_low: s.price.low.map_or(open, f),
         price_close: s.price.close.map_or(open, f),

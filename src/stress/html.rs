@@ -41,14 +41,16 @@ pub fn verdict_words(r: &StressResult) -> String {
     } else {
         format!("the project ends {} better off", dollars(v.project_outcome_difference))
     };
+    // The premium's sign in words ("$X more" / "$X less"); the interval keeps its signs.
+    let (amount, than) = if v.dump_premium < 0.0 { (-v.dump_premium, "less") } else { (v.dump_premium, "more") };
     format!(
-        "{head} The best dumping playbook ({}) pays the MM {} (95% CI {} to {}) more than the best honest one ({}); {project}. \
+        "{head} The best dumping playbook ({}) pays the MM {} {than} than the best honest one ({}; dump premium 95% CI {} to {}); {project}. \
          Over {} seeds, {:.1} simulated hours each.",
         v.best_manipulative.playbook,
-        dollars(v.dump_premium),
+        dollars(amount),
+        v.best_honest.playbook,
         dollars(lo),
         dollars(hi),
-        v.best_honest.playbook,
         v.seeds.len(),
         v.horizon_s / 3600.0
     )
@@ -204,7 +206,12 @@ pub fn render(r: &StressResult, map_svg: Option<&str>) -> String {
     h.push_str(&format!("<p class=\"{cls}\" id=\"verdict\">{}</p>", esc(&verdict_words(r))));
     h.push_str(&format!(
         "<p>Honest playbooks: {}. Manipulative playbooks: {}. Best honest: <b>{}</b> ({}) mean payoff {}; best manipulative: \
-         <b>{}</b> ({}) mean payoff {}. The premium's interval is {}.</p>",
+         <b>{}</b> ({}) mean payoff {}. The premium's interval is {}.</p>\
+         <p>Payoff = everything the MM ends with minus what it started with, after every contract has settled at the \
+         horizon, with the tokens it still holds valued at their <b>exit value</b>: what they would fetch sold into the \
+         closing book's bids of the other traders (tokens beyond those bids fetch nothing). A last print on a thin book \
+         is not a price a large holding can be sold at, so a pump that ends holding what it bought, or a runaway \
+         price that leaves an MM holding its loan, is not counted as a gain it cannot realise.</p>",
         esc(&v.honest_playbooks.join(", ")),
         esc(&v.manipulative_playbooks.join(", ")),
         esc(&v.best_honest.playbook),
@@ -242,8 +249,9 @@ pub fn render(r: &StressResult, map_svg: Option<&str>) -> String {
     }
     h.push_str(
         "</table><p>Clauses fired: each loan clause whose breach was detected (it cost the penalty and its \
-         forfeit share), and <i>recall</i> when the project called the loan back, with the number of seeds \
-         on which it happened.</p>",
+         forfeit share), <i>recall</i> when the project called the loan back, and <i>kpi_miss</i> when a \
+         retainer period missed its KPIs (fee withheld, penalty paid), with the number of seeds on which it \
+         happened.</p>",
     );
     if let (Some(svg), Some(g)) = (map_svg, r.plan.spec.grid.as_ref()) {
         let ic = r.grid.iter().filter(|p| p.verdict.incentive_compatible).count();

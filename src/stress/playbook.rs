@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | `passive` | `passive_mm` (the scenario's `[agents.passive_mm]` alternative when it has one) | yes |
 //! | `delta_hedge` | `delta_hedge`: sells Δ·N by Black–Scholes with the loan's strikes, σ, T | yes |
-//! | `kpi_minimal` | `passive_mm` quoting exactly the retainer's KPI thresholds (no free parameter) | yes |
+//! | `kpi_minimal` | `passive_mm` quoting just inside the retainer's KPI thresholds (no free parameter) | yes |
 //! | `lend_and_dump` | `lend_and_dump` with multiples: pump, distribute at the top, raid, buy back | no |
 //! | `sell_only` | `lend_and_dump` with no pump and no buy-back: the listing dump | no |
 //! | `short_and_return` | `lend_and_dump` with no pump: sell early, buy back before the deadline | no |
@@ -54,25 +54,44 @@ pub struct Playbook {
     pub dims: &'static [Dim],
 }
 
+/// Widest spread (bps) of an honest ladder's default box: a market maker keeps a stable spread
+/// (small-cap KPI tiers are 15–30 bps; 1% is four times the loosest).
+pub const MAX_HONEST_SPREAD_BPS: f64 = 100.0;
+
+/// Thinnest level (share of the loan N) of an honest ladder's default box: 0.2% of the loan on each
+/// of the levels, both sides. A thinner ladder is not making the market: it leaves the price to a
+/// momentum crowd, which in a thin book runs it far from where it was (the DIO crowd took a $0.05
+/// token to hundreds of dollars with 0.02% levels), and the "honest" payoff becomes the loan's
+/// calls marked on a runaway print. Widen either box with `[stress.box.<playbook>]`.
+pub const MIN_HONEST_LEVEL_SHARE: f64 = 0.002;
+
 /// Every playbook, honest ones first.
 pub const PLAYBOOKS: [Playbook; 7] = [
     Playbook {
         name: "passive",
         honest: true,
         about: "quotes a ladder on both sides (passive_mm)",
-        dims: &[dim("spread_bps", 20.0, 400.0, true), dim("level_share", 0.0002, 0.01, true)],
+        dims: &[
+            dim("spread_bps", 20.0, MAX_HONEST_SPREAD_BPS, true),
+            dim("level_share", MIN_HONEST_LEVEL_SHARE, 0.02, true),
+        ],
     },
     Playbook {
         name: "delta_hedge",
         honest: true,
         about: "sells Δ·N of the loan by Black–Scholes, rebalances, quotes around",
         dims: &[
-            dim("spread_bps", 20.0, 400.0, true),
-            dim("level_share", 0.0002, 0.01, true),
+            dim("spread_bps", 20.0, MAX_HONEST_SPREAD_BPS, true),
+            dim("level_share", MIN_HONEST_LEVEL_SHARE, 0.02, true),
             dim("hedge_slippage_bps", 50.0, 1000.0, true),
         ],
     },
-    Playbook { name: "kpi_minimal", honest: true, about: "quotes exactly at the retainer's KPI thresholds", dims: &[] },
+    Playbook {
+        name: "kpi_minimal",
+        honest: true,
+        about: "quotes just inside the retainer's KPI thresholds",
+        dims: &[],
+    },
     Playbook {
         name: "lend_and_dump",
         honest: false,
@@ -151,7 +170,16 @@ pub struct Seat {
     pub atom_quote: f64,
     /// The stress horizon in nanoseconds.
     pub horizon_ns: u64,
+    /// The tightest net-sell cap of the loan (daily or total) as a share of N, when it has one.
+    pub sell_cap_share: Option<f64>,
 }
+
+/// Share of the loan's tightest net-sell cap the honest `delta_hedge` playbook hedges and quotes
+/// within: an honest hedger keeps its contract, with a margin for fills in flight between its
+/// decisions. (The quoting playbooks `passive` and `kpi_minimal` are not limited: an MM that stops
+/// selling to a buying crowd leaves it an empty ask side, and a momentum crowd then runs the price
+/// away; whether honest quoting breaches a cap is for the stress test to show.)
+pub const HONEST_CAP_USE: f64 = 0.9;
 
 impl Seat {
     /// The seat of group `mm` in `scenario`, over `horizon_ns`.
@@ -170,6 +198,7 @@ impl Seat {
             open_quote,
             atom_quote: scenario.market.units().atom_f64(),
             horizon_ns,
+            sell_cap_share: None,
         };
         let group = scenario.groups.iter().find(|g| g.name == mm);
         if let Some(g) = group {
@@ -187,6 +216,9 @@ impl Seat {
                     let n = tokens(t.tokens);
                     seat.loan_tokens = n;
                     seat.volatility = t.volatility;
+                    let caps = [t.protections.sell_cap_daily, t.protections.sell_cap_total];
+                    seat.sell_cap_share =
+                        caps.into_iter().flatten().map(|q| if n > 0.0 { tokens(q) / n } else { 0.0 }).reduce(f64::min);
                     seat.tenor_days = t.tenor.nanos() as f64 / 86_400e9;
                     seat.strike_window = (t.strike_reference != StrikeReference::Open).then_some(t.reference_window);
                     seat.calls = t
@@ -249,6 +281,7 @@ pub fn behaviour(p: &Playbook, x: &[f64], seat: &Seat) -> Result<Behaviour, Stri
                 ..DeltaHedgeConfig::default()
             };
             if p.name == "delta_hedge" {
+                c.sell_limit_share = seat.sell_cap_share.map_or(1.0, |cap| (HONEST_CAP_USE * cap).min(1.0));
                 c.spread_bps = v("spread_bps");
                 c.level_share = v("level_share");
                 c.hedge_slippage_bps = v("hedge_slippage_bps");
@@ -267,13 +300,16 @@ pub fn behaviour(p: &Playbook, x: &[f64], seat: &Seat) -> Result<Behaviour, Stri
                 gamma: 0.0,
                 ..PassiveMmConfig::default()
             });
-            // The depth KPI in tokens at the open price (one level a side carries it all).
-            let depth = k.min_depth_quote.map_or(base.level_size, |d| d.0 as f64 * seat.atom_quote / seat.open_quote);
+            // Just inside each threshold, so that tick rounding and ordinary price moves do not make
+            // it miss: a tenth inside the spread, a quarter above the depth (in tokens at the open
+            // price, one level a side carrying it all), halfway from the uptime threshold to 100%.
+            let depth =
+                k.min_depth_quote.map_or(base.level_size, |d| 1.25 * d.0 as f64 * seat.atom_quote / seat.open_quote);
             Behaviour::PassiveMm(PassiveMmConfig {
-                spread_bps: k.max_spread_bps.unwrap_or(base.spread_bps),
+                spread_bps: k.max_spread_bps.map_or(base.spread_bps, |s| 0.9 * s),
                 levels: 1,
                 level_size: depth.max(1.0),
-                quote_fraction: k.min_uptime.unwrap_or(1.0),
+                quote_fraction: k.min_uptime.map_or(1.0, |u| u + (1.0 - u) / 2.0),
                 ..base
             })
         }

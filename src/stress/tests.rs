@@ -145,7 +145,7 @@ fn run_figures_are_the_shared_accounting_and_match_the_ledger() {
     let f = |d: rust_decimal::Decimal| d.to_string().parse::<f64>().unwrap();
     let acc = crate::accounting::mm_payoff(&outcome.summary, "mm").unwrap();
     let proj = crate::accounting::project_outcome(&outcome.summary).unwrap();
-    assert_eq!(figures.payoff.mm, f(acc.payoff));
+    assert_eq!(figures.payoff.mm, f(acc.payoff_at_exit.unwrap()));
     assert_eq!(figures.payoff.project, f(proj.outcome));
     assert_eq!((figures.penalties, figures.forfeited), (f(acc.penalties_paid), f(acc.collateral_forfeited)));
     // Recomputed here from the ledger: the loan settled at the run's end (the MM returned the
@@ -157,7 +157,17 @@ fn run_figures_are_the_shared_accounting_and_match_the_ledger() {
     let close = sim.recorder().totals().close.unwrap();
     let units = crate::run::units(&scenario);
     let end = units.cash_f64(a.cash()) + a.tokens().0 as f64 * units.price_f64(close.0 as f64);
-    assert!((figures.payoff.mm - (end - 100_000.0)).abs() < 1e-6, "{} vs {}", figures.payoff.mm, end - 100_000.0);
+    assert!((f(acc.payoff) - (end - 100_000.0)).abs() < 1e-6, "{} vs {}", acc.payoff, end - 100_000.0);
+    // At exit its tokens fetch what the other owners' bids in the closing book pay, best first.
+    let book = sim.exchange().book();
+    let (mut left, mut exit) = (a.tokens().0, 0.0);
+    for o in book.orders(crate::types::Side::Buy).filter(|o| o.trader.0 != acct.0) {
+        let take = left.min(o.qty.0);
+        exit += take as f64 * units.price_f64(o.price.0 as f64);
+        left -= take;
+    }
+    let at_exit = units.cash_f64(a.cash()) + exit - 100_000.0;
+    assert!((figures.payoff.mm - at_exit).abs() < 1e-6, "{} vs {}", figures.payoff.mm, at_exit);
     // The project lent its tokens and got them (or their cash) back: its outcome against the
     // listing price is its final cash + tokens at the close − 1,000,000 × 0.05.
     let p = ledger.accounts().iter().find(|a| a.name == "project").unwrap();

@@ -74,3 +74,36 @@ fn an_unknown_playbook_exits_1_with_its_place() {
     // `mmsim run` ignores the [stress] table.
     mmsim().arg("check").arg(&file).assert().success();
 }
+
+/// Runs a one-day stress test of `scenario` (seeds 1–3, 4 evaluations per playbook, the playbooks
+/// of `table`) and returns its verdict.
+fn day_verdict(scenario: &str, table: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.toml");
+    fs::write(&path, fs::read_to_string(scenario).unwrap() + table).unwrap();
+    let out = dir.path().join("st");
+    mmsim()
+        .args(["stress", path.to_str().unwrap(), "--mm", "mm", "--seeds", "3", "--budget", "4", "--jobs", "2", "-q"])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    serde_json::from_str(&fs::read_to_string(out.join("verdict.json")).unwrap()).unwrap()
+}
+
+const PLAYBOOKS: &str =
+    "\n[stress]\nplaybooks = [\"passive\", \"lend_and_dump\", \"sell_only\", \"short_and_return\", \"strike_fixing\"]\n";
+
+#[test]
+fn the_dio_terms_pay_the_mm_to_dump_and_the_protected_terms_do_not() {
+    // DIO's terms: searching from the default boxes finds a dump worth millions more than honest play.
+    let v = day_verdict(DIO, PLAYBOOKS);
+    assert_eq!(v["incentive_compatible"], false, "{v}");
+    assert!(v["dump_premium"].as_f64().unwrap() > 3_000_000.0, "{v}");
+    assert!(v["dump_premium_ci95"][0].as_f64().unwrap() > 0.0, "{v}");
+    // The same market and loan with dio_protected's clauses: no playbook found beats honest play.
+    let protected = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/dio_protected.toml");
+    let v = day_verdict(protected, PLAYBOOKS);
+    assert_eq!(v["incentive_compatible"], true, "{v}");
+    assert!(v["dump_premium_ci95"][1].as_f64().unwrap() <= 0.0, "{v}");
+}

@@ -60,6 +60,10 @@ pub struct DeltaHedgeConfig {
     /// Each depressing slice sells into the bids down to this far below the last trade, in bps.
     /// Default 200.
     pub depress_discount_bps: f64,
+    /// The most it sells net, as a share of the loan (a contract's net-sell cap, kept): the hedge
+    /// target never goes below its starting holdings minus this, and its asks never reach past
+    /// it. Default 1 (the whole loan).
+    pub sell_limit_share: f64,
 }
 
 impl Default for DeltaHedgeConfig {
@@ -80,6 +84,7 @@ impl Default for DeltaHedgeConfig {
             depress_until: None,
             depress_share: 0.0,
             depress_discount_bps: 200.0,
+            sell_limit_share: 1.0,
         }
     }
 }
@@ -107,6 +112,7 @@ impl DeltaHedgeConfig {
         check_unit(&mut issues, "hedge_band", self.hedge_band);
         check_unit(&mut issues, "level_share", self.level_share);
         check_unit(&mut issues, "depress_share", self.depress_share);
+        check_unit(&mut issues, "sell_limit_share", self.sell_limit_share);
         if self.levels > 1_000 {
             issues.push(ParamIssue::new("levels", format!("{} is too large: at most 1000", self.levels)));
         }

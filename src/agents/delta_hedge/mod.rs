@@ -19,6 +19,9 @@
 //! `level_spacing_bps` more per level, from the last trade, each `level_share`·N tokens; replaced
 //! at every decision.
 //!
+//! **Limit.** `sell_limit_share` (a contract's net-sell cap, kept) floors the hedge target at the
+//! starting holdings minus that share of N, and its asks together never sell past that floor.
+//!
 //! Units: prices in ticks (decisions in fractional ticks, rounded), sizes in whole lots.
 //! Invariants: orders are sized within free balances (see [`super::orders`]); every order carries
 //! an intent.
@@ -133,7 +136,8 @@ impl DeltaHedge {
         if loan.0 == 0 {
             return;
         }
-        let target = base - Qty((self.delta(reference, ctx.now) * loan.0 as f64).round() as i64);
+        let target =
+            (base - Qty((self.delta(reference, ctx.now) * loan.0 as f64).round() as i64)).max(self.floor(base));
         let diff = self.orders.tokens(&ctx.market) - target;
         let band = Qty((c.hedge_band * loan.0 as f64) as i64);
         let slip = c.hedge_slippage_bps / 10_000.0;
@@ -146,15 +150,26 @@ impl DeltaHedge {
         }
     }
 
+    /// The lowest holdings it may reach: its starting holdings minus `sell_limit_share`·N.
+    fn floor(&self, base: Qty) -> Qty {
+        base - share_of(self.loan(), self.config.sell_limit_share)
+    }
+
     fn quote(&mut self, ctx: &mut AgentCtx<'_>, reference: f64) {
         let c = &self.config;
         let size = share_of(self.loan(), c.level_share);
+        // What its asks may sell in all before it reaches its floor.
+        let mut ask_room = self.base_held.map_or(Qty(0), |base| self.orders.tokens(&ctx.market) - self.floor(base));
         for k in 0..c.levels {
             let off = (c.spread_bps / 2.0 + c.level_spacing_bps * f64::from(k)) / 10_000.0;
             let bid = quote_price(reference * (1.0 - off)).min(crate::types::Price(reference.floor() as i64));
             let ask = quote_price(reference * (1.0 + off)).max(crate::types::Price(reference.ceil() as i64));
             self.orders.submit(ctx, Side::Buy, OrderType::PostOnly, bid, size, Intent::Quote);
-            self.orders.submit(ctx, Side::Sell, OrderType::PostOnly, ask, size, Intent::Quote);
+            let ask_size = size.min(ask_room);
+            if ask_size.0 > 0 {
+                self.orders.submit(ctx, Side::Sell, OrderType::PostOnly, ask, ask_size, Intent::Quote);
+                ask_room -= ask_size;
+            }
         }
     }
 }

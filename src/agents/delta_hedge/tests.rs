@@ -27,13 +27,20 @@ fn deltas_match_the_domain_table() {
 /// A day of one hedger with a 100,000-token loan and one call, on a book 5,000,000 tokens deep a
 /// side (a passive MM with 10 levels of 500,000 tokens, 0.1% apart).
 fn hedged_day(strike_multiple: f64) -> (f64, f64) {
+    hedged_day_within(strike_multiple, 1.0, 0)
+}
+
+/// [`hedged_day`] with a net-sell limit (share of the loan) and `levels` quote levels a side.
+fn hedged_day_within(strike_multiple: f64, sell_limit_share: f64, levels: u32) -> (f64, f64) {
     let n = 100_000.0;
     let hedger = DeltaHedgeConfig {
         loan_tokens: n,
         calls: vec![CallTerms { share: 1.0, strike_multiple }],
         volatility: 1.0,
         tenor_days: 365.0,
-        levels: 0,
+        levels,
+        level_share: 0.05,
+        sell_limit_share,
         ..DeltaHedgeConfig::default()
     };
     let book = PassiveMmConfig {
@@ -61,6 +68,17 @@ fn sells_delta_times_the_loan_on_the_first_day() {
     for k in [1.0, 1.5, 2.0] {
         let (sold, want) = hedged_day(k);
         assert!((sold - want).abs() <= 0.15 * want, "K = {k} × open: sold {sold}, Δ·N = {want:.0}");
+    }
+}
+
+#[test]
+fn a_sell_limit_caps_the_hedge_and_the_asks() {
+    // Δ·N at the money is ~69,000 of 100,000 tokens; a 20% limit (a contract's net-sell cap kept)
+    // stops the hedge at 20,000, and the quotes (5,000-token levels) never sell past it either.
+    for levels in [0, 3] {
+        let (sold, want) = hedged_day_within(1.0, 0.2, levels);
+        assert!(want > 60_000.0, "Δ·N = {want}");
+        assert!((19_000.0..=20_000.0).contains(&sold), "{levels} levels: sold {sold}, limit 20,000");
     }
 }
 

@@ -292,23 +292,29 @@ fn party_table(out: &mut String, s: &Summary) {
     out.push_str(
         "<div class=\"scroll\"><table><thead><tr><th>party</th><th>kind</th><th class=\"num\">agents</th>\
          <th class=\"num\">cash start</th><th class=\"num\">cash end</th><th class=\"num\">tokens start</th>\
-         <th class=\"num\">tokens end</th><th class=\"num\">PnL</th></tr></thead><tbody>\n",
+         <th class=\"num\">tokens end</th><th class=\"num\">their exit value</th><th class=\"num\">PnL</th></tr></thead><tbody>\n",
     );
     for g in &s.groups {
         let agents = if g.agents > 0 { g.agents.to_string() } else { "–".to_string() };
         let _ = writeln!(
             out,
-            "<tr><th>{}</th><td>{}</td><td class=\"num\">{agents}</td>{}{}{}{}{}</tr>",
+            "<tr><th>{}</th><td>{}</td><td class=\"num\">{agents}</td>{}{}{}{}{}{}</tr>",
             escape(&g.name),
             escape(&g.kind.name().replace('_', " ")),
             td(Some(g.cash_start), Fmt::Money, false),
             td(Some(g.cash_end), Fmt::Money, false),
             td(Some(g.tokens_start), Fmt::Tokens, false),
             td(Some(g.tokens_end), Fmt::Tokens, false),
+            td(g.exit_value_quote, Fmt::Money, false),
             td(Some(g.pnl_quote), Fmt::Pnl, true),
         );
     }
     out.push_str("</tbody></table></div>\n");
+    out.push_str(
+        "<p class=\"muted\">PnL marks tokens at the closing price. Their exit value is what they would fetch \
+         sold into the closing book's bids of the other parties, best first (tokens beyond those bids fetch \
+         nothing): the value a stress test counts (<code>mmsim stress</code>).</p>\n",
+    );
     if s.groups.iter().any(|g| {
         g.pnl_quote.is_zero() && g.cash_start.is_zero() && g.tokens_start.is_zero() && g.kind != PartyKind::Exchange
     }) {
