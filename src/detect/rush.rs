@@ -20,9 +20,10 @@
 //! 10. the buy share of the chunk's traded value,
 //! 11. the return in % of the previous price over the last 10 minutes,
 //! 12. *nearness* to the recent high, `exp(drawdown / 5%)` (1 at the high, ≈ 0 far below it),
-//! 13.–15. features 1, 2 and 3 times the nearness: a rush of buys and a jump in price while the
-//!    price makes new highs is a pump; the same rush far below the recent high is a buy-back or a
-//!    rebound after a crash (a linear model cannot express that "and" without these products).
+//! 13. feature 1 times the nearness, 14. feature 2 times the nearness, 15. feature 3 times the
+//!     nearness: a rush of buys and a jump in price while the price makes new highs is a pump;
+//!     the same rush far below the recent high is a buy-back or a rebound after a crash (a linear
+//!     model cannot express that "and" without these products).
 //!
 //! [`RushModel`] standardises them and weighs them; a chunk whose probability reaches the model's
 //! threshold alerts, and alerts closer than `event_gap_s` merge into one event. [`train`] fits the
