@@ -272,6 +272,21 @@ mod tests {
     }
 
     #[test]
+    fn clip_distributions_draw_within_their_ranges() {
+        let mut rng = crate::rng::AgentRng::new(1, "clip");
+        let clip = Qty(4321);
+        assert_eq!(parse("clip_dist = \"log_uniform\"").unwrap().clip_dist, ClipDist::LogUniform);
+        for _ in 0..500 {
+            let u = ClipDist::Uniform.draw(clip, &mut rng).0;
+            assert!((2160..=4321).contains(&u), "{u}");
+            let l = ClipDist::LogUniform.draw(clip, &mut rng).0;
+            assert!((432..=4321).contains(&l), "{l}");
+            let r = ClipDist::Round.draw(clip, &mut rng).0;
+            assert!([2000, 3000, 4000].contains(&r), "{r}");
+        }
+    }
+
+    #[test]
     fn defaults_and_units_parse() {
         assert_eq!(parse("").unwrap(), WashConfig::default());
         let c = parse("target_wash_share = 0.5\nwindow = \"30m\"\ninterval = \"10s\"").unwrap();
