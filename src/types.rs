@@ -247,6 +247,9 @@ pub enum Intent {
     Rebalance,
     /// An honest market maker's trade that hedges the options it holds (a delta hedge).
     Hedge,
+    /// A market maker's quote shown only for the exchange's KPI snapshots (flickering around them,
+    /// or parked at the edge of the depth band).
+    KpiGaming,
     /// Anything else (replayed streams, tests).
     #[default]
     Other,
@@ -267,6 +270,7 @@ impl Intent {
             Intent::Exploit => "exploit",
             Intent::Rebalance => "rebalance",
             Intent::Hedge => "hedge",
+            Intent::KpiGaming => "kpi_gaming",
             Intent::Other => "other",
         }
     }

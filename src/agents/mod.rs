@@ -15,6 +15,7 @@ pub mod collateral_loop;
 pub mod delta_hedge;
 pub mod flow;
 pub mod idle;
+pub mod kpi_gamer;
 pub mod lend_and_dump;
 pub mod orders;
 pub mod passive_mm;

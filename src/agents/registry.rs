@@ -43,6 +43,8 @@ macro_rules! for_each_agent_kind {
             Wash { name: wash, config: WashConfig, agent: WashTrader, crowd: false },
             /// One owner trading among several of its own accounts (a wash ring).
             WashRing { name: wash_ring, config: WashRingConfig, agent: WashRing, crowd: false },
+            /// Shows its KPI quotes only around the exchange's snapshots, or parks them at the band edge.
+            KpiGamer { name: kpi_gamer, config: KpiGamerConfig, agent: KpiGamer, crowd: false },
             /// Places and cancels large orders to mislead.
             Spoofer { name: spoofer, config: SpooferConfig, agent: Spoofer, crowd: false },
             /// Borrows against its tokens to buy more, until liquidated.

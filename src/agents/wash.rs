@@ -6,7 +6,8 @@
 //! trades with itself: a post-only order strictly inside the spread (alone at its level) and an IOC
 //! of the same size and price from the same account right behind it, both [`Intent::Wash`]
 //! (see [`super::orders`]). The size is what lifts wash / (wash + real) to the target,
-//! at most `max_clip_tokens`, drawn between 50% and 100% of that (so sizes are not all alike). Real
+//! at most `max_clip_tokens`, drawn from that by `clip_dist` (by default between 50% and 100% of it,
+//! so sizes are not all alike). Real
 //! volume `R` over the window calls for `target / (1 − target) × R` wash volume; with no real volume
 //! it trades only the floor `min_tokens_per_hour`. The tape cannot tell wash from real volume, so
 //! two wash traders in one market count each other's wash as real and drive each other up to their
@@ -54,6 +55,37 @@ pub struct WashConfig {
     /// Net position drift (from interference with other traders) tolerated before the agent trades
     /// it back, in tokens. Default 0 (any whole lot is traded back).
     pub max_drift_tokens: f64,
+    /// How a trade's size is drawn from the clip `c` (what lifts the share to the target, at most
+    /// `max_clip_tokens`). Default `uniform`.
+    pub clip_dist: ClipDist,
+}
+
+/// How the wash trader draws its sizes from the clip `c` it needs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClipDist {
+    /// Uniform between 50% and 100% of `c`.
+    #[default]
+    Uniform,
+    /// Log-uniform over the decade below `c`: `c × 10^(−u)`, `u` uniform in [0, 1].
+    LogUniform,
+    /// Uniform between 50% and 100% of `c`, rounded down to one significant digit (round sizes).
+    Round,
+}
+
+impl ClipDist {
+    /// The size drawn from a clip of `clip` lots.
+    fn draw(self, clip: Qty, rng: &mut crate::rng::AgentRng) -> Qty {
+        match self {
+            ClipDist::Uniform => share_of(clip, rng.random_range(0.5..=1.0)),
+            ClipDist::LogUniform => share_of(clip, 10f64.powf(-rng.random_range(0.0..=1.0))),
+            ClipDist::Round => {
+                let q = share_of(clip, rng.random_range(0.5..=1.0)).0;
+                let unit = 10i64.pow(q.max(1).ilog10());
+                Qty(q / unit * unit)
+            }
+        }
+    }
 }
 
 impl Default for WashConfig {
@@ -65,6 +97,7 @@ impl Default for WashConfig {
             max_clip_tokens: 10_000.0,
             min_tokens_per_hour: 0.0,
             max_drift_tokens: 0.0,
+            clip_dist: ClipDist::Uniform,
         }
     }
 }
@@ -197,7 +230,7 @@ impl WashTrader {
         };
         let Some(price) = inside_price(book, hint) else { return };
         let clip = deficit.min(self.market.lots(self.config.max_clip_tokens));
-        let size = share_of(clip, ctx.rng.random_range(0.5..=1.0));
+        let size = self.config.clip_dist.draw(clip, ctx.rng);
         let side = if ctx.rng.random_bool(0.5) { Side::Buy } else { Side::Sell };
         self.orders.wash_pair(ctx, side, price, size);
     }
@@ -236,6 +269,21 @@ mod tests {
 
     fn parse(src: &str) -> Result<WashConfig, String> {
         toml::from_str(src).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn clip_distributions_draw_within_their_ranges() {
+        let mut rng = crate::rng::AgentRng::new(1, "clip");
+        let clip = Qty(4321);
+        assert_eq!(parse("clip_dist = \"log_uniform\"").unwrap().clip_dist, ClipDist::LogUniform);
+        for _ in 0..500 {
+            let u = ClipDist::Uniform.draw(clip, &mut rng).0;
+            assert!((2160..=4321).contains(&u), "{u}");
+            let l = ClipDist::LogUniform.draw(clip, &mut rng).0;
+            assert!((432..=4321).contains(&l), "{l}");
+            let r = ClipDist::Round.draw(clip, &mut rng).0;
+            assert!([2000, 3000, 4000].contains(&r), "{r}");
+        }
     }
 
     #[test]

@@ -1,20 +1,24 @@
 //! `mmsim surveil-bench`: a labelled benchmark of the detectors.
 //!
 //! Generates 40-minute runs of one market (a passive market maker and a retail crowd of drawn
-//! size) with a manipulation drawn per run, each a fifth of the runs: none; a spoofer (drawn spoof
-//! size, wave size, flip period); a wash trader (drawn target share and clip); a wash ring
-//! (`wash_ring`: 2–6 accounts of one owner, drawn interval and clip); or a lend-and-dump (drawn
-//! start, pump target and step, buy-back ceiling and deadline). Each run's `orders.csv` and
-//! `trades.csv` (the labels are their intent and wash columns) go to `DIR/runs/NNN/` with a
-//! `label.txt`.
+//! size) with a manipulation drawn per run ([`KINDS`], a sixth of the runs each): none; a spoofer
+//! (drawn spoof size, wave size, flip period); a wash trader (drawn target share and clip, its
+//! sizes drawn uniform, log-uniform or round: `clip_dist`); a wash ring (`wash_ring`: 2–6 accounts
+//! of one owner, drawn interval and clip); a lend-and-dump (drawn start, pump target and step,
+//! buy-back ceiling and deadline); or a KPI gamer (`kpi_gamer`: flickering around the 10-s
+//! snapshots, parking at the band edge, or both; drawn lead, hold, distance inside the edge,
+//! spread and depth). Each run's `orders.csv` and `trades.csv` (the labels are their intent and
+//! wash columns) go to `DIR/runs/NNN/` with a `label.txt`.
 //!
 //! **Train and test.** Runs `0..N` are the held-out *test* runs; runs `N..N + N/2` (other run
-//! seeds: run `i` has seed `S × 1000003 + i`) are the *training* runs. On the training runs only,
-//! the spoofing thresholds are searched on a small grid (best order-level F1) and the rush-order
-//! classifier is fitted and its threshold chosen (best event F1). Every detector then runs on the
-//! test runs and the scores are pooled over them. Writes `DIR/scores.csv` (the score table),
-//! `DIR/scores.txt` (the same, with the fitted values), `DIR/share.csv` (wash share: estimate vs
-//! truth per test run) and `DIR/runs.csv` (what was drawn, per run, with its split and seed).
+//! seeds: run `i` has seed `S × 1000003 + i`) are the *training* runs. On the training runs only:
+//! the spoofing and KPI-gaming thresholds are searched on small grids (best F1), the rush-order
+//! classifier is fitted and its threshold chosen (best event F1), and the wash-share model is
+//! fitted (ridge penalty by cross-validation within the training runs). Every detector then runs
+//! on the test runs and the scores are pooled over them. Writes `DIR/scores.csv` (the score
+//! table), `DIR/scores.txt` (the same, with the fitted values), `DIR/share.csv` (wash share:
+//! estimate vs truth per test run) and `DIR/runs.csv` (what was drawn, per run, with its split
+//! and seed).
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -26,6 +30,7 @@ use rayon::prelude::*;
 use super::data::Dataset;
 use super::rush::{self, RushModel, FEATURES};
 use super::score::{counts, event_counts, pump_events, true_share, Counts, SLACK_S};
+use super::share::{self, ShareModel};
 use super::{detect, load, write_scores, Thresholds};
 use crate::rng::AgentRng;
 use crate::run::{run as run_scenario, RunOptions};
@@ -40,6 +45,9 @@ struct Spec {
     label: String,
 }
 
+/// The manipulations drawn, each for an equal share of the runs (`none`: no manipulation).
+pub const KINDS: [&str; 6] = ["none", "spoof", "wash", "ring", "pump", "kpi"];
+
 /// The scenario seed of run `index`.
 fn run_seed(seed: u64, index: u32) -> u64 {
     seed.wrapping_mul(1_000_003).wrapping_add(u64::from(index))
@@ -48,18 +56,7 @@ fn run_seed(seed: u64, index: u32) -> u64 {
 fn spec(index: u32, seed: u64) -> Spec {
     let mut rng = AgentRng::new(seed, &format!("surveil-bench:{index}"));
     let retail = rng.random_range(150..400);
-    let draw = rng.random_range(0.0..1.0);
-    let kind = if draw < 0.2 {
-        "none"
-    } else if draw < 0.4 {
-        "spoof"
-    } else if draw < 0.6 {
-        "wash"
-    } else if draw < 0.8 {
-        "ring"
-    } else {
-        "pump"
-    };
+    let kind = KINDS[rng.random_range(0..KINDS.len())];
     let mut toml = format!(
         r#"[market]
 name = "bench_{index:03}"
@@ -120,13 +117,31 @@ fundamental_vol_pct_per_day = 0
         "wash" => {
             let share = rng.random_range(0.1..0.9);
             let clip = rng.random_range(5..50) * 1000;
+            let dist = ["uniform", "log_uniform", "round"][rng.random_range(0..3)];
             let _ = write!(
                 toml,
                 "\n[[agents]]\nname = \"washer\"\nkind = \"wash\"\ncash = 2000000\ntokens = 2000000\nlatency = \"5ms\"\n\
                  latency_jitter = \"0ms\"\n[agents.wash]\ntarget_wash_share = {share:.3}\nwindow = \"10m\"\n\
-                 interval = \"30s\"\nmax_clip_tokens = {clip}\n"
+                 interval = \"30s\"\nmax_clip_tokens = {clip}\nclip_dist = \"{dist}\"\n"
             );
-            format!("wash target={share:.3} clip={clip}")
+            format!("wash target={share:.3} clip={clip} sizes={dist}")
+        }
+        "kpi" => {
+            let variant = rng.random_range(0..3);
+            let (flicker, park) = (variant != 1, variant != 0);
+            let lead = rng.random_range(300..3000);
+            let hold = rng.random_range(300..3000);
+            let inside = rng.random_range(1.0..20.0);
+            let spread = rng.random_range(20..100);
+            let depth = rng.random_range(1..6) * 1000;
+            let _ = write!(
+                toml,
+                "\n[[agents]]\nname = \"gamer\"\nkind = \"kpi_gamer\"\ncash = 100000\ntokens = 100000\nlatency = \"5ms\"\n\
+                 latency_jitter = \"0ms\"\n[agents.kpi_gamer]\nsnapshot_every = \"10s\"\nflicker = {flicker}\n\
+                 lead = \"{lead}ms\"\nhold = \"{hold}ms\"\npark_at_band = {park}\npark_inside_bps = {inside:.1}\n\
+                 spread_bps = {spread}\ndepth_tokens = {depth}\n"
+            );
+            format!("kpi flicker={flicker} lead={lead}ms hold={hold}ms park={park} inside={inside:.1}bps spread={spread}bps depth={depth}")
         }
         "ring" => {
             let accounts = rng.random_range(2..7);
@@ -273,6 +288,86 @@ fn train_rush(train: &[Dataset], base: &Thresholds) -> RushModel {
     model
 }
 
+/// The KPI-gaming thresholds searched on the training runs.
+fn kpi_grid(base: &Thresholds) -> Vec<Thresholds> {
+    let mut out = Vec::new();
+    for kpi_presence in [0.4, 0.6, 0.8] {
+        for kpi_peak_x in [1.5, 2.0, 3.0] {
+            for kpi_park_share in [0.3, 0.5, 0.7] {
+                out.push(Thresholds { kpi_presence, kpi_peak_x, kpi_park_share, ..base.clone() });
+            }
+        }
+    }
+    out
+}
+
+/// KPI-gaming thresholds with the best pooled owner-level F1 on `train`.
+fn tune_kpi(train: &[Dataset], base: &Thresholds) -> Thresholds {
+    let grid = kpi_grid(base);
+    // The per-owner measures do not depend on the searched thresholds: measure once.
+    let measured: Vec<_> = train.par_iter().map(|d| super::kpi::measure(&d.orders, &d.trades, base)).collect();
+    let f1 = |th: &Thresholds| {
+        let mut c = Counts::default();
+        for (d, m) in train.iter().zip(&measured) {
+            let truth: HashSet<&str> =
+                d.orders.iter().filter(|o| o.intent == "kpi_gaming").map(|o| o.agent.as_str()).collect();
+            let flagged: HashSet<&str> =
+                m.iter().filter(|(_, k)| super::kpi::verdict(k, th).is_some()).map(|(o, _)| o.as_str()).collect();
+            let tp = flagged.intersection(&truth).count();
+            c.add(&Counts {
+                tp_alerts: tp,
+                alerts: flagged.len(),
+                detected: tp,
+                truth: truth.len(),
+                latencies: vec![],
+            });
+        }
+        c.row("kpi_gaming", "owner").f1.unwrap_or(0.0)
+    };
+    let scores: Vec<f64> = grid.iter().map(f1).collect();
+    let best = (0..grid.len()).max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a))).unwrap_or(0);
+    grid[best].clone()
+}
+
+/// Share of `pairs` (estimate, truth) within ±10 percentage points.
+fn within_10pp(pairs: impl Iterator<Item = (f64, f64)>) -> f64 {
+    let (mut n, mut ok) = (0usize, 0usize);
+    for (e, t) in pairs {
+        n += 1;
+        ok += usize::from((e - t).abs() <= 0.10);
+    }
+    ok as f64 / n.max(1) as f64
+}
+
+/// The wash-share decomposition fitted on `train`: the envelope from its runs without wash, its
+/// quantile and body chosen by 5-fold cross-validation within the training runs (share of runs
+/// within ±10 pp), then refitted on all of them.
+fn train_share(train: &[Dataset]) -> ShareModel {
+    let runs: Vec<(share::Histogram, f64)> =
+        train.par_iter().map(|d| (share::histogram(&d.trades), true_share(d))).collect();
+    let fit = |runs: &mut dyn Iterator<Item = &(share::Histogram, f64)>, body: usize, q: f64| {
+        let genuine: Vec<share::Histogram> = runs.filter(|r| r.1 < 0.001).map(|r| r.0).collect();
+        share::train(&genuine, body, q)
+    };
+    let mut grid = Vec::new();
+    for body in [20, 23, 26, 29] {
+        for q in [0.5, 0.75, 0.9, 1.0] {
+            grid.push((body, q));
+        }
+    }
+    let cv: Vec<f64> = grid
+        .par_iter()
+        .map(|&(body, q)| {
+            within_10pp((0..5).flat_map(|fold| {
+                let m = fit(&mut runs.iter().enumerate().filter(|(i, _)| i % 5 != fold).map(|(_, r)| r), body, q);
+                runs.iter().enumerate().filter(move |(i, _)| i % 5 == fold).map(move |(_, r)| (m.predict(&r.0), r.1))
+            }))
+        })
+        .collect();
+    let best = (0..grid.len()).max_by(|&a, &b| cv[a].total_cmp(&cv[b]).then(b.cmp(&a))).unwrap_or(0);
+    fit(&mut runs.iter(), grid[best].0, grid[best].1)
+}
+
 fn generate(specs: &[Spec], out: &Path) -> anyhow::Result<Vec<Dataset>> {
     use anyhow::Context as _;
     specs
@@ -306,6 +401,8 @@ pub fn run(n: u32, seed: u64, out: &Path) -> anyhow::Result<String> {
     // Fit on the training runs only.
     let mut th = tune_spoofing(&train);
     th.rush = train_rush(&train, &th);
+    th = tune_kpi(&train, &th);
+    th.share_model = train_share(&train);
     // Score on the held-out test runs.
     let per_run: Vec<RunCounts> = test_specs
         .par_iter()
@@ -322,13 +419,22 @@ pub fn run(n: u32, seed: u64, out: &Path) -> anyhow::Result<String> {
     let mut f = std::fs::File::create(out.join("scores.csv"))?;
     write_scores(&mut f, &rows)?;
     // Wash share, and what was drawn.
-    let mut share = String::from("run,kind,true_share,estimated_share,error_pp\n");
+    let mut share = String::from("run,kind,label,true_share,estimated_share,error_pp,benford_raw\n");
     let mut within = 0;
     for (s, d) in test_specs.iter().zip(&test) {
-        let est = super::wash::size_share(&d.trades, &th).share;
+        let est = super::wash::size_share(&d.trades, &th);
         let truth = true_share(d);
-        within += usize::from((est - truth).abs() <= 0.10);
-        let _ = writeln!(share, "{},{},{truth:.4},{est:.4},{:.2}", s.index, s.kind, (est - truth) * 100.0);
+        within += usize::from((est.share - truth).abs() <= 0.10);
+        let _ = writeln!(
+            share,
+            "{},{},{},{truth:.4},{:.4},{:.2},{:.4}",
+            s.index,
+            s.kind,
+            s.label,
+            est.share,
+            (est.share - truth) * 100.0,
+            est.benford
+        );
     }
     std::fs::write(out.join("share.csv"), share)?;
     let mut runs = String::from("run,split,run_seed,kind,label,trades,orders\n");
@@ -383,6 +489,12 @@ pub fn run(n: u32, seed: u64, out: &Path) -> anyhow::Result<String> {
         th.spoof_size_x, th.spoof_imbalance, th.spoof_life_s, th.spoof_window_s
     );
     let _ = writeln!(table, "fitted: {:?}", th.rush);
+    let _ = writeln!(
+        table,
+        "fitted: kpi_gaming presence={} peak_x={} park_share={}",
+        th.kpi_presence, th.kpi_peak_x, th.kpi_park_share
+    );
+    let _ = writeln!(table, "fitted: wash share {:?}", th.share_model);
     let _ = writeln!(
         table,
         "wash share from sizes within ±10 pp of the truth on {within} of {n} test runs ({:.0}%)",

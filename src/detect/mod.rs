@@ -6,15 +6,17 @@
 //! `scores.csv` (`detector,unit,precision,recall,f1,median_latency_s,n_true,n_alerts`), plus
 //! `detect.html`, a short report. Detectors and their sources: [`wash`] (same owner; size-based
 //! share after Cong et al. 2023), [`spoof`], [`pump`] (Kamps–Kleinberg 2018; rush orders after La
-//! Morgia et al. 2020), [`lend_dump`]. Thresholds are [`Thresholds`]; `surveil-bench` tunes them.
+//! Morgia et al. 2020), [`lend_dump`], [`kpi`] (quotes shown only for the KPI snapshots). Thresholds are [`Thresholds`]; `surveil-bench` tunes them.
 
 pub mod bench;
 pub mod data;
+pub mod kpi;
 pub mod lend_dump;
 pub mod pump;
 pub mod ring;
 pub mod rush;
 pub mod score;
+pub mod share;
 pub mod spoof;
 pub mod wash;
 
@@ -24,14 +26,14 @@ use std::path::Path;
 pub use data::{load, DataError, Dataset};
 pub use score::{score, ScoreRow};
 
-/// Every detector's thresholds (defaults: the spoofing and rush-order values are what
-/// `mmsim surveil-bench --runs 200 --seed 7` fitted on its training runs).
+/// Every detector's thresholds (defaults: the spoofing, rush-order, KPI-gaming and wash-share values
+/// are what `mmsim surveil-bench --runs 200 --seed 7` fitted on its training runs).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Thresholds {
     /// Same-owner trades further apart than this start a new alert (s).
     pub burst_gap_s: f64,
-    /// Quantile of `q_d / p_d` taken as the genuine share (size-based wash share).
-    pub share_quantile: f64,
+    /// The calibrated size-based wash-share model (see [`share`]).
+    pub share_model: share::ShareModel,
     /// Spoof: size at least this × the median new order.
     pub spoof_size_x: f64,
     /// Spoof: at least this far behind the touch (relative).
@@ -72,13 +74,27 @@ pub struct Thresholds {
     pub ring_share: f64,
     /// Wash rings: at least this many trades of the account in the window.
     pub ring_min_trades: usize,
+    /// KPI gaming: the exchange's snapshot interval (s; public).
+    pub kpi_snapshot_s: f64,
+    /// KPI gaming: the depth band of the KPI, relative to the mid (public).
+    pub kpi_band: f64,
+    /// KPI gaming: an order within this of the band edge is parked there (bps).
+    pub kpi_edge_bps: f64,
+    /// KPI gaming: owners with fewer priced orders are not judged.
+    pub kpi_min_orders: usize,
+    /// KPI gaming (flicker): presence at the best phase at least this.
+    pub kpi_presence: f64,
+    /// KPI gaming (flicker): presence at the best phase at least this × the mean presence.
+    pub kpi_peak_x: f64,
+    /// KPI gaming (parked depth): at least this share of the owner's priced orders at the edge.
+    pub kpi_park_share: f64,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
             burst_gap_s: 60.0,
-            share_quantile: 0.25,
+            share_model: share::ShareModel::default(),
             spoof_size_x: 3.0,
             spoof_away_rel: 0.0005,
             spoof_imbalance: 2.0,
@@ -99,6 +115,13 @@ impl Default for Thresholds {
             ring_net_tol: 0.25,
             ring_share: 0.8,
             ring_min_trades: 3,
+            kpi_snapshot_s: 10.0,
+            kpi_band: 0.02,
+            kpi_edge_bps: 30.0,
+            kpi_min_orders: 20,
+            kpi_presence: 0.4,
+            kpi_peak_x: 1.5,
+            kpi_park_share: 0.3,
         }
     }
 }
@@ -133,6 +156,8 @@ pub struct Findings {
     pub spoof_orders: Vec<u64>,
     /// Owners flagged by the lend-and-dump signature.
     pub lend_dump_owners: Vec<String>,
+    /// Owners flagged for KPI gaming.
+    pub kpi_owners: Vec<String>,
     /// The size-based wash-share estimate.
     pub share: wash::ShareEstimate,
 }
@@ -153,8 +178,9 @@ pub fn detect(data: &Dataset, th: &Thresholds) -> Findings {
         subject: "market".into(),
         score: f.share.share,
         evidence: format!(
-            "estimated wash share {:.1}% of volume; Benford chi2 {:.1}, round sizes {:.1}%, tail exponent {:.2}",
+            "estimated wash share {:.1}% of volume (raw Benford excess {:.1}%); Benford chi2 {:.1}, round sizes {:.1}%, tail exponent {:.2}",
             f.share.share * 100.0,
+            f.share.benford * 100.0,
             f.share.chi2,
             f.share.round_share * 100.0,
             f.share.tail_exponent
@@ -167,6 +193,9 @@ pub fn detect(data: &Dataset, th: &Thresholds) -> Findings {
     f.alerts.extend(rush::alerts(&data.trades, th));
     let (owners, alerts) = lend_dump::detect(&data.trades, th);
     f.lend_dump_owners = owners;
+    f.alerts.extend(alerts);
+    let (owners, alerts) = kpi::detect(&data.orders, &data.trades, th);
+    f.kpi_owners = owners;
     f.alerts.extend(alerts);
     f
 }

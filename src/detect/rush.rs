@@ -13,7 +13,17 @@
 //!    (≤ 0: after a crash, sweeping buys are buy-backs, not pumps),
 //! 6. the rise in % of the previous price from the lowest of the last [`LONG_WINDOW_S`],
 //! 7. the return in % over the last minute,
-//! 8. `ln(1 + the largest buy order's notional) − ln(1 + the mean trade notional of the window)`.
+//! 8. `ln(1 + the largest buy order's notional) − ln(1 + the mean trade notional of the window)`,
+//! 9. the run-up in % of the chunk's close over the trailing reference, the mean price of the last
+//!    [`LONG_WINDOW_S`] (a pump rises above where the price has been; a rebound after a crash
+//!    climbs back from below it),
+//! 10. the buy share of the chunk's traded value,
+//! 11. the return in % of the previous price over the last 10 minutes,
+//! 12. *nearness* to the recent high, `exp(drawdown / 5%)` (1 at the high, ≈ 0 far below it),
+//! 13. feature 1 times the nearness, 14. feature 2 times the nearness, 15. feature 3 times the
+//!     nearness: a rush of buys and a jump in price while the price makes new highs is a pump;
+//!     the same rush far below the recent high is a buy-back or a rebound after a crash (a linear
+//!     model cannot express that "and" without these products).
 //!
 //! [`RushModel`] standardises them and weighs them; a chunk whose probability reaches the model's
 //! threshold alerts, and alerts closer than `event_gap_s` merge into one event. [`train`] fits the
@@ -32,8 +42,11 @@ use super::{Alert, Thresholds};
 /// The drawdown and rise features look back this far (s).
 pub const LONG_WINDOW_S: f64 = 1800.0;
 
+/// The drawdown (in %) at which the nearness to the recent high has fallen to 1/e.
+pub const NEAR_SCALE_PCT: f64 = 5.0;
+
 /// Number of features per chunk.
-pub const FEATURES: usize = 8;
+pub const FEATURES: usize = 15;
 
 /// A fitted classifier: standardisation, weights, bias and the alert threshold on the probability.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -54,11 +67,20 @@ impl Default for RushModel {
     /// Fitted by `mmsim surveil-bench --runs 200 --seed 7` on its training runs (indices 200–299).
     fn default() -> Self {
         RushModel {
-            mean: [0.01267, -0.02339, -1.13654, 0.37662, -6.21749, 5.59983, -0.12509, -2.28880],
-            scale: [0.34426, 0.68972, 2.84181, 0.34027, 14.23127, 16.62689, 2.63281, 2.78649],
-            weights: [0.48061, 1.14129, -0.83833, 0.36961, 4.35737, 0.12779, 2.41937, 1.87188],
-            bias: -5.36678,
-            threshold: 0.98,
+            mean: [
+                0.01197, -0.02157, -1.11265, 0.38598, -6.71226, 4.30219, -0.14091, -2.31192, -1.64065, 0.55936,
+                -0.33553, 0.72552, 0.01572, 0.00863, -0.79982,
+            ],
+            scale: [
+                0.34155, 0.61699, 2.83869, 0.34432, 14.66933, 10.94095, 2.41297, 2.75215, 9.23064, 0.47765, 13.05481,
+                0.33962, 0.24666, 0.22579, 2.36438,
+            ],
+            weights: [
+                -0.26694, -0.04766, -0.51167, 0.65773, 0.38074, -0.47909, 1.92097, 1.85475, 0.96647, 0.17121, 0.39093,
+                2.32710, 0.41190, 0.95772, -0.32217,
+            ],
+            bias: -6.54198,
+            threshold: 0.99,
         }
     }
 }
@@ -128,6 +150,12 @@ pub fn features(trades: &[TradeRow], th: &Thresholds) -> Vec<(f64, [f64; FEATURE
         price.push(p);
     }
     let minute = (60.0 / width).round().max(1.0) as usize;
+    // Prefix sums of the price, for the trailing mean.
+    let mut sum = Vec::with_capacity(n + 1);
+    sum.push(0.0);
+    for (i, p) in price.iter().enumerate() {
+        sum.push(sum[i] + p);
+    }
     let mut out = Vec::new();
     for i in 0..n {
         let Some(c) = &chunks[i] else { continue };
@@ -139,20 +167,32 @@ pub fn features(trades: &[TradeRow], th: &Thresholds) -> Vec<(f64, [f64; FEATURE
         let long = i.saturating_sub(LONG_WINDOW_S as usize * minute / 60);
         let (hi, lo) = price[long..i].iter().fold((prev, prev), |(h, l), &x| (h.max(x), l.min(x)));
         let ago = price[i.saturating_sub(minute)];
+        let ago10 = price[i.saturating_sub(10 * minute)];
+        let reference = if i > long { (sum[i] - sum[long]) / (i - long) as f64 } else { prev };
         let hist_trades: f64 = hist.iter().flatten().map(|c| c.trades).sum();
         let mean_trade = hist.iter().flatten().map(|c| c.notional).sum::<f64>() / hist_trades.max(1.0);
         let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * (a / b - 1.0) } else { 0.0 };
+        let near = (pct(prev, hi) / NEAR_SCALE_PCT).exp();
+        let rush = (1.0 + c.rush).ln() - (1.0 + mean(&|c| c.rush)).ln();
+        let buys = (1.0 + c.buy_volume).ln() - (1.0 + mean(&|c| c.buy_volume)).ln();
         out.push((
             i as f64 * width,
             [
-                (1.0 + c.rush).ln() - (1.0 + mean(&|c| c.rush)).ln(),
+                rush,
                 pct(c.close, prev),
-                (1.0 + c.buy_volume).ln() - (1.0 + mean(&|c| c.buy_volume)).ln(),
+                buys,
                 (1.0 + c.trades).ln() - (1.0 + mean(&|c| c.trades)).ln(),
                 pct(prev, hi),
                 pct(prev, lo),
                 pct(prev, ago),
                 (1.0 + c.largest_buy).ln() - (1.0 + mean_trade).ln(),
+                pct(c.close, reference),
+                if c.notional > 0.0 { c.buy_volume / c.notional } else { 0.5 },
+                pct(prev, ago10),
+                near,
+                rush * near,
+                pct(c.close, prev) * near,
+                buys * near,
             ],
         ));
     }
@@ -184,7 +224,14 @@ pub fn alerts(trades: &[TradeRow], th: &Thresholds) -> Vec<Alert> {
 
 /// Fits a model (threshold 0.5) on labelled chunks `(features, is_pump)`.
 pub fn train(samples: &[([f64; FEATURES], bool)]) -> RushModel {
-    let mut m = RushModel::default();
+    // From zero weights, never from the shipped defaults, so a fit depends on its samples alone.
+    let mut m = RushModel {
+        mean: [0.0; FEATURES],
+        scale: [1.0; FEATURES],
+        weights: [0.0; FEATURES],
+        bias: 0.0,
+        threshold: 0.5,
+    };
     let n = samples.len().max(1) as f64;
     for k in 0..FEATURES {
         let mean = samples.iter().map(|s| s.0[k]).sum::<f64>() / n;

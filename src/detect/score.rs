@@ -9,6 +9,7 @@
 //!   when it starts within the event (or up to `SLACK_S` before it); latency = alert start − event
 //!   start (0 when earlier). Precision counts alerts that detect an event.
 //! - **lend-and-dump owners**: owners with both `dump` and `buyback` orders in the trades; unit `owner`.
+//! - **KPI gamers**: owners with an order of intent `kpi_gaming` in the order log; unit `owner`.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -160,6 +161,9 @@ pub fn counts(data: &Dataset, f: &Findings) -> Vec<(&'static str, &'static str, 
     }
     let ld_truth: HashSet<String> = dumpers.intersection(&buyers).map(|s| s.to_string()).collect();
     let ld_flag: HashSet<String> = f.lend_dump_owners.iter().cloned().collect();
+    let kpi_truth: HashSet<String> =
+        data.orders.iter().filter(|o| o.intent == "kpi_gaming").map(|o| o.agent.clone()).collect();
+    let kpi_flag: HashSet<String> = f.kpi_owners.iter().cloned().collect();
     vec![
         ("wash_same_owner", "trade", sets(&wash_truth, &wash_flag)),
         ("wash_ring", "trade", sets(&ring_truth, &ring_flag)),
@@ -167,6 +171,7 @@ pub fn counts(data: &Dataset, f: &Findings) -> Vec<(&'static str, &'static str, 
         ("pump_kamps_kleinberg", "event", event_counts(&events, &of("pump_kamps_kleinberg"))),
         ("pump_rush_orders", "event", event_counts(&events, &of("pump_rush_orders"))),
         ("lend_and_dump", "owner", sets(&ld_truth, &ld_flag)),
+        ("kpi_gaming", "owner", sets(&kpi_truth, &kpi_flag)),
     ]
 }
 

@@ -5,8 +5,9 @@
 //! - **large**: at least `spoof_size_x` × the median size of all new orders in the log;
 //! - **away from the touch**: placed at least `spoof_away_ticks_rel` (relative distance) behind the
 //!   best price on its side (the book is rebuilt from the log's events);
-//! - **lopsided**: at least `spoof_imbalance` × the owner's own quantity resting on the other side
-//!   (a market maker's quotes are balanced; a spoof dwarfs the real order it helps);
+//! - **lopsided**: at least `spoof_imbalance` × the most the owner had resting on the other side
+//!   while it rested (a market maker's quotes are balanced, even when it places one side just
+//!   before the other; a spoof dwarfs the real order it helps);
 //! - **short-lived and unfilled**: cancelled with nothing filled within `spoof_life_s`;
 //! - **followed by the owner's fills on the other side** within `spoof_window_s` of its placement.
 
@@ -23,7 +24,8 @@ struct Live {
     qty: f64,
     filled: bool,
     away: f64,
-    imbalance: f64,
+    /// The most the owner had resting on the other side while this order rested.
+    other_max: f64,
 }
 
 fn key(p: f64) -> i64 {
@@ -44,7 +46,9 @@ pub fn detect(orders: &[OrderRow], th: &Thresholds) -> (Vec<u64>, Vec<Alert>) {
     // Owner → quantity resting per side (buy, sell).
     let mut own: HashMap<String, (f64, f64)> = HashMap::new();
     let mut live: HashMap<u64, Live> = HashMap::new();
-    let mut candidates: Vec<(u64, String, Live, f64)> = Vec::new();
+    let mut candidates: Vec<(u64, String, Live, f64, f64)> = Vec::new();
+    // Owner → its live (possibly flagged) orders.
+    let mut live_of: HashMap<String, Vec<u64>> = HashMap::new();
     // Owner → fills (t, buy).
     let mut fills: HashMap<&str, Vec<(f64, bool)>> = HashMap::new();
     for o in orders {
@@ -68,12 +72,12 @@ pub fn detect(orders: &[OrderRow], th: &Thresholds) -> (Vec<u64>, Vec<Alert>) {
                     }
                 });
                 let mine = own.get(&o.agent).copied().unwrap_or((0.0, 0.0));
-                let other = if o.buy { mine.1 } else { mine.0 };
-                let imbalance = o.qty / other.max(1e-9);
+                let other_max = if o.buy { mine.1 } else { mine.0 };
                 live.insert(
                     o.id,
-                    Live { t: o.t, buy: o.buy, price: o.price, qty: o.qty, filled: false, away, imbalance },
+                    Live { t: o.t, buy: o.buy, price: o.price, qty: o.qty, filled: false, away, other_max },
                 );
+                live_of.entry(o.agent.clone()).or_default().push(o.id);
             }
             "fill" => {
                 fills.entry(o.agent.as_str()).or_default().push((o.t, o.buy));
@@ -96,6 +100,16 @@ pub fn detect(orders: &[OrderRow], th: &Thresholds) -> (Vec<u64>, Vec<Alert>) {
                 } else {
                     e.1 += o.qty
                 }
+                // The owner's live orders on the other side see this one.
+                let (bid_qty, ask_qty) = *e;
+                if let Some(ids) = live_of.get_mut(&o.agent) {
+                    ids.retain(|id| live.contains_key(id));
+                    for id in ids.iter() {
+                        if let Some(l) = live.get_mut(id) {
+                            l.other_max = l.other_max.max(if l.buy { ask_qty } else { bid_qty });
+                        }
+                    }
+                }
             }
             "fill" | "cancel" | "expire" => {
                 if let Some((buy, price, agent)) = resting.get(&o.id).cloned() {
@@ -108,17 +122,22 @@ pub fn detect(orders: &[OrderRow], th: &Thresholds) -> (Vec<u64>, Vec<Alert>) {
                     }
                     if o.remaining <= 0.0 {
                         resting.remove(&o.id);
+                        if o.event != "cancel" {
+                            // Filled or expired: it can no longer be a spoof.
+                            live.remove(&o.id);
+                        }
                     }
                 }
                 if o.event == "cancel" {
                     if let Some(l) = live.remove(&o.id) {
+                        let imbalance = l.qty / l.other_max.max(1e-9);
                         let flagged = !l.filled
                             && o.t - l.t <= th.spoof_life_s
                             && l.qty >= th.spoof_size_x * median
                             && l.away >= th.spoof_away_rel
-                            && l.imbalance >= th.spoof_imbalance;
+                            && imbalance >= th.spoof_imbalance;
                         if flagged {
-                            candidates.push((o.id, o.agent.clone(), l, o.t));
+                            candidates.push((o.id, o.agent.clone(), l, o.t, imbalance));
                         }
                     }
                 }
@@ -128,7 +147,7 @@ pub fn detect(orders: &[OrderRow], th: &Thresholds) -> (Vec<u64>, Vec<Alert>) {
     }
     let mut ids = Vec::new();
     let mut alerts = Vec::new();
-    for (id, owner, l, t_cancel) in candidates {
+    for (id, owner, l, t_cancel, imbalance) in candidates {
         let followed = fills
             .get(owner.as_str())
             .is_some_and(|f| f.iter().any(|&(t, buy)| buy != l.buy && t >= l.t && t <= l.t + th.spoof_window_s));
@@ -139,7 +158,7 @@ pub fn detect(orders: &[OrderRow], th: &Thresholds) -> (Vec<u64>, Vec<Alert>) {
                 t_start: l.t,
                 t_end: t_cancel,
                 subject: owner,
-                score: l.imbalance.min(1e6),
+                score: imbalance.min(1e6),
                 evidence: format!(
                     "order {id}: {} {} @ {} ({:.2}% behind the touch), cancelled unfilled after {:.1} s, \
                      {:.0}x the owner's other side; owner filled on the other side within {} s",
@@ -148,7 +167,7 @@ pub fn detect(orders: &[OrderRow], th: &Thresholds) -> (Vec<u64>, Vec<Alert>) {
                     l.price,
                     l.away * 100.0,
                     t_cancel - l.t,
-                    l.imbalance.min(1e6),
+                    imbalance.min(1e6),
                     th.spoof_window_s
                 ),
             });

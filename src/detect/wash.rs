@@ -8,9 +8,9 @@
 //!   30.1, 17.6, 12.5, 9.7, 7.9, 6.7, 5.8, 5.1, 4.6%); wash trades pile up on a few digits. With
 //!   observed shares `q_d = (1 − w)·p_d + w·r_d`, digits the wash trader avoids give
 //!   `q_d / p_d = 1 − w`, so `1 − w` is estimated by a low quantile of `q_d / p_d`, and each digit's
-//!   volume in excess of the genuine share is counted as wash. The χ² statistic against Benford,
-//!   the share of trades at round sizes (multiples of 10 tokens) and the Hill tail exponent of
-//!   sizes are reported as evidence.
+//!   volume in excess of the genuine share is counted as wash ([`benford_share`], the raw
+//!   estimate). The published estimate is the calibrated size decomposition of [`super::share`];
+//!   the raw estimate, the χ², round sizes and the Hill tail exponent are its evidence.
 
 use super::data::TradeRow;
 use super::{Alert, Thresholds};
@@ -67,8 +67,11 @@ fn first_digit(x: f64) -> Option<usize> {
 /// The size-based estimate of the wash share of volume.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ShareEstimate {
-    /// Estimated share of traded value that is wash, in [0, 1].
+    /// Estimated share of traded value that is wash, in [0, 1] (the calibrated model of
+    /// [`super::share`]).
     pub share: f64,
+    /// The raw Benford-excess estimate ([`benford_share`]).
+    pub benford: f64,
     /// χ² of the first digits against Benford.
     pub chi2: f64,
     /// Share of trades at round sizes (multiples of 10 tokens).
@@ -77,29 +80,39 @@ pub struct ShareEstimate {
     pub tail_exponent: f64,
 }
 
-/// Estimates the wash share of volume from sizes alone (see the module doc).
+/// Estimates the wash share of volume from sizes alone: the calibrated decomposition
+/// `th.share_model` ([`super::share`]), with the published statistics as evidence.
 pub fn size_share(trades: &[TradeRow], th: &Thresholds) -> ShareEstimate {
+    let x = super::share::features(trades);
+    ShareEstimate {
+        share: th.share_model.predict(&super::share::histogram(trades)),
+        benford: x[0],
+        chi2: x[1],
+        round_share: x[2],
+        tail_exponent: x[3],
+    }
+}
+
+/// The raw Benford-excess wash share of value (see the module doc): `1 − w` is the `quantile` of
+/// the nine `q_d / p_d`, and each digit's trades beyond `(1 − w)·p_d` count as wash.
+pub fn benford_share(trades: &[TradeRow], quantile: f64) -> f64 {
     let mut count = [0f64; 9];
     let mut value = [0f64; 9];
-    let (mut n, mut total, mut round) = (0f64, 0f64, 0f64);
+    let (mut n, mut total) = (0f64, 0f64);
     for t in trades {
         if let Some(d) = first_digit(t.qty) {
             count[d] += 1.0;
             value[d] += t.price * t.qty;
             n += 1.0;
             total += t.price * t.qty;
-            if t.qty >= 10.0 && (t.qty / 10.0).fract() == 0.0 {
-                round += 1.0;
-            }
         }
     }
     if n == 0.0 || total <= 0.0 {
-        return ShareEstimate::default();
+        return 0.0;
     }
     let mut ratios: Vec<f64> = (0..9).map(|d| count[d] / n / BENFORD[d]).collect();
-    let chi2 = (0..9).map(|d| (count[d] - n * BENFORD[d]).powi(2) / (n * BENFORD[d])).sum();
     ratios.sort_by(f64::total_cmp);
-    let genuine = ratios[((th.share_quantile * 8.0).round() as usize).min(8)].min(1.0);
+    let genuine = ratios[((quantile * 8.0).round() as usize).min(8)].min(1.0);
     let wash_value: f64 = (0..9)
         .filter(|&d| count[d] > 0.0)
         .map(|d| {
@@ -107,15 +120,11 @@ pub fn size_share(trades: &[TradeRow], th: &Thresholds) -> ShareEstimate {
             value[d] * (1.0 - expected / count[d]).max(0.0)
         })
         .sum();
-    ShareEstimate {
-        share: (wash_value / total).clamp(0.0, 1.0),
-        chi2,
-        round_share: round / n,
-        tail_exponent: hill(trades),
-    }
+    (wash_value / total).clamp(0.0, 1.0)
 }
 
-fn hill(trades: &[TradeRow]) -> f64 {
+/// Hill estimate of the tail exponent of trade sizes (top 10%; 0 with fewer than 20 trades).
+pub fn hill(trades: &[TradeRow]) -> f64 {
     let mut q: Vec<f64> = trades.iter().map(|t| t.qty).filter(|&q| q > 0.0).collect();
     q.sort_by(|a, b| b.total_cmp(a));
     let k = q.len() / 10;
@@ -153,12 +162,11 @@ mod tests {
                 ..TradeRow::default()
             })
             .collect();
-        let th = Thresholds::default();
-        assert!(size_share(&genuine, &th).share < 0.03);
+        assert!(benford_share(&genuine, 0.25) < 0.03);
         let mut mixed = genuine.clone();
         mixed.extend((0..3000).map(|_| TradeRow { qty: 500.0, price: 1.0, ..TradeRow::default() }));
-        let est = size_share(&mixed, &th);
+        let est = benford_share(&mixed, 0.25);
         let truth = 1_500_000.0 / mixed.iter().map(|t| t.qty).sum::<f64>();
-        assert!((est.share - truth).abs() < 0.1, "{est:?} vs {truth}");
+        assert!((est - truth).abs() < 0.1, "{est} vs {truth}");
     }
 }

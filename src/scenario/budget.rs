@@ -128,6 +128,8 @@ fn wake_every(b: &Behaviour) -> Option<u64> {
         Behaviour::LendAndDump(c) => c.interval.nanos(),
         Behaviour::Wash(c) => c.interval.nanos(),
         Behaviour::WashRing(c) => c.interval.nanos(),
+        Behaviour::KpiGamer(c) if c.flicker => c.snapshot_every.nanos() / 2,
+        Behaviour::KpiGamer(c) => c.requote_every.nanos(),
         Behaviour::Spoofer(c) => c.interval.nanos(),
         Behaviour::CollateralLoop(c) => c.interval.nanos(),
         Behaviour::DeltaHedge(c) => c.interval.nanos(),

@@ -164,3 +164,68 @@ clip_tokens = 5000
     assert_eq!(flagged, f.ring_trades.len(), "only ring trades are flagged");
     assert!(flagged * 10 >= ring.len() * 9, "{flagged} of {} ring trades found", ring.len());
 }
+
+#[test]
+fn kpi_gamers_label_their_orders_and_the_kpi_detector_finds_them_but_not_the_honest_mm() {
+    for (variant, gamer) in [
+        ("flicker", "flicker = true\nlead = \"1s\"\nhold = \"1s\"\n"),
+        ("park", "flicker = false\npark_at_band = true\npark_inside_bps = 5\n"),
+    ] {
+        let toml = format!(
+            r#"
+[market]
+name = "kpi_check"
+seed = 11
+tick = "0.0001"
+lot = "1"
+open_price = 1.0
+taker_fee_bps = 10
+duration = "20m"
+sample_every = "1m"
+
+[[agents]]
+name = "mm"
+kind = "passive_mm"
+cash = 500000
+tokens = 500000
+[agents.passive_mm]
+spread_bps = 20
+levels = 5
+level_size = 1000
+
+[[agents]]
+name = "retail"
+kind = "retail"
+count = 200
+cash = 1000
+tokens = 1000
+
+[[agents]]
+name = "gamer"
+kind = "kpi_gamer"
+cash = 100000
+tokens = 100000
+[agents.kpi_gamer]
+{gamer}"#
+        );
+        let s = mmsim::scenario::load_str(&toml, "kpi_check.toml", &[]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        run(&s, &RunOptions { out_dir: Some(dir.path().to_path_buf()), ..RunOptions::default() }).unwrap();
+        let data = mmsim::detect::load(dir.path()).unwrap();
+        let gamer_orders: Vec<_> = data.orders.iter().filter(|o| o.agent == "gamer" && o.event == "new").collect();
+        assert!(gamer_orders.len() > 100, "{variant}: {} orders", gamer_orders.len());
+        assert!(gamer_orders.iter().all(|o| o.intent == "kpi_gaming"), "{variant}: every order labelled");
+        if variant == "flicker" {
+            // Placed 1 s before a 10-s snapshot instant (plus latency).
+            assert!(
+                gamer_orders.iter().all(|o| (o.t + 1.0).rem_euclid(10.0) < 0.5),
+                "{variant}: placed before snapshots"
+            );
+        }
+        let f = mmsim::detect::detect(&data, &mmsim::detect::Thresholds::default());
+        assert_eq!(f.kpi_owners, ["gamer"], "{variant}");
+        let scores = mmsim::detect::score(&data, &f);
+        let kpi = scores.iter().find(|r| r.detector == "kpi_gaming").unwrap();
+        assert_eq!((kpi.precision, kpi.recall), (Some(1.0), Some(1.0)), "{variant}");
+    }
+}
