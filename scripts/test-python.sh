@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The Python package's tests (python/tests): a virtual environment in target/pyenv, the build and
-# test tools from PyPI when missing (python/requirements-test.txt), the package built into it with
-# maturin (the dev profile, sharing target/ with cargo test), then pytest.
+# The Python package's tests (python/tests): a virtual environment in target/pyenv, the test tools
+# from PyPI when missing (python/requirements-test.txt), the package installed into it with the
+# README's own command, `pip install ./python` (maturin builds it through pip), the README's
+# one-line check, then pytest.
+# The install builds in the dev profile and shares target/ with cargo test
+# (MATURIN_PEP517_ARGS, CARGO_TARGET_DIR), so CI does not compile every dependency again in release;
+# --locked keeps python/Cargo.lock as committed.
 # Needs python3 (3.9 or newer) with its venv module; fails, saying so, without them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,13 +24,17 @@ if [ ! -x "$VENV/bin/python" ]; then
     }
 fi
 PY="$VENV/bin/python"
+started=$SECONDS
 # pip contacts the index only for what is missing.
 "$PY" -m pip install --quiet --disable-pip-version-check -r python/requirements-test.txt
 # The command line the byte-identity tests compare against (already built by cargo test).
 cargo build --locked --bin mmsim
 export MMSIM_BIN="$PWD/target/debug/mmsim"
-# Build into the venv. CARGO_TARGET_DIR=target shares the dependencies cargo test compiled;
-# --locked keeps python/Cargo.lock as committed.
-CARGO_TARGET_DIR="$PWD/target" VIRTUAL_ENV="$PWD/$VENV" PATH="$PWD/$VENV/bin:$PATH" \
-    "$VENV/bin/maturin" develop --quiet --locked --manifest-path python/Cargo.toml
+# `pip install ./python`, rebuilt and reinstalled each time (its dependencies come from
+# requirements-test.txt above).
+CARGO_TARGET_DIR="$PWD/target" MATURIN_PEP517_ARGS="--profile dev --locked" \
+    "$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python
+# The README's check, from the repository root.
+"$PY" -c "import mmsim; r = mmsim.run('scenarios/example_minimal.toml'); print(r.trades.num_rows)"
 "$PY" -m pytest python/tests -q "$@"
+echo "python package: built, installed and tested in $((SECONDS - started)) s"

@@ -2,11 +2,10 @@
 
 import subprocess
 
-import pytest
+# A plain import: scripts/test-python.sh installs dask, so a missing one fails rather than skips.
+import dask.distributed as distributed
 
-distributed = pytest.importorskip("dask.distributed")
-
-from mmsim.distributed import sweep_on_dask  # noqa: E402
+from mmsim.distributed import sweep_on_dask
 
 
 def test_dask_shards_merge_to_the_cli_sweep(small_sweep, tmp_path, mmsim_bin):

@@ -10,6 +10,7 @@ pub mod names;
 pub mod order_log;
 pub mod order_parquet;
 pub mod parquet_out;
+pub mod parquet_pipe;
 pub mod stats;
 pub mod summary;
 pub mod trade_log;

@@ -1,5 +1,6 @@
-//! `trades.parquet`: the columns of `trades.csv` as a Parquet file (zstd), streamed in row groups
-//! so memory stays flat however many trades a run makes.
+//! `trades.parquet`: the columns of `trades.csv` as a Parquet file (zstd), encoded on a writer
+//! thread ([`ParquetPipe`]) and streamed in bounded row groups, so the simulation does not wait
+//! for the encoding and memory stays flat however many trades a run makes.
 //!
 //! Schema: `t` float64 (seconds since the start), `trade_id` uint64, `price` decimal128(38, scale of
 //! the tick), `qty` decimal128(38, scale of the lot), `aggressor_side`, `maker_agent`,
@@ -13,58 +14,44 @@ use std::io;
 use std::sync::Arc;
 
 use arrow_array::builder::{BooleanBuilder, Decimal128Builder, Float64Builder, StringBuilder, UInt64Builder};
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::ArrayRef;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 
+use super::parquet_out::DecUnit;
+use super::parquet_pipe::{ParquetPipe, PIPE_BATCH};
 use super::{Names, Units};
 use crate::exchange::Trade;
 use crate::types::SimTime;
 
-/// Rows per record batch handed to the writer.
-const BATCH: usize = 8_192;
-/// Rows per Parquet row group (the writer's memory bound).
-pub const ROW_GROUP: usize = 32_768;
+/// One trade as the writer thread receives it.
+#[derive(Clone, Copy, Debug)]
+struct Row {
+    now: SimTime,
+    trade: Trade,
+    wash: bool,
+}
 
-/// Builders of one batch.
-struct Columns {
-    t: Float64Builder,
-    id: UInt64Builder,
-    price: Decimal128Builder,
-    qty: Decimal128Builder,
-    aggressor: StringBuilder,
-    maker: StringBuilder,
-    taker: StringBuilder,
-    maker_intent: StringBuilder,
-    taker_intent: StringBuilder,
-    wash: BooleanBuilder,
-    maker_fee: Decimal128Builder,
-    taker_fee: Decimal128Builder,
-    maker_account: StringBuilder,
-    taker_account: StringBuilder,
-    maker_order: UInt64Builder,
-    taker_order: UInt64Builder,
+/// The units of the decimal columns.
+#[derive(Clone, Copy, Debug)]
+struct Scales {
+    tick: DecUnit,
+    lot: DecUnit,
+    cash: DecUnit,
 }
 
 /// A streaming writer of `trades.parquet`.
 pub struct ParquetTrades {
-    writer: ArrowWriter<File>,
-    schema: SchemaRef,
-    cols: Columns,
-    rows: usize,
-    /// Mantissas and scales of the tick and the lot.
-    tick: (i128, u32),
-    lot: (i128, u32),
+    /// The writer until the first row starts the writer thread (which needs the names).
+    waiting: Option<(ArrowWriter<File>, SchemaRef)>,
+    pipe: Option<ParquetPipe<Row>>,
+    scales: Scales,
 }
 
 impl std::fmt::Debug for ParquetTrades {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ParquetTrades").field("rows", &self.rows).finish_non_exhaustive()
+        f.debug_struct("ParquetTrades").field("pipe", &self.pipe).finish_non_exhaustive()
     }
-}
-
-fn io_err(e: impl std::fmt::Display) -> io::Error {
-    io::Error::other(e.to_string())
 }
 
 impl ParquetTrades {
@@ -73,125 +60,108 @@ impl ParquetTrades {
     /// # Errors
     /// When the writer cannot be set up.
     pub fn new(file: File, units: Units) -> io::Result<Self> {
-        let tick = (units.tick.mantissa(), units.tick.scale());
-        let lot = (units.lot.mantissa(), units.lot.scale());
-        let dec = |scale: u32| DataType::Decimal128(38, scale as i8);
+        let (tick, lot) = (DecUnit::of(units.tick), DecUnit::of(units.lot));
+        let scales = Scales { tick, lot, cash: tick.times(lot) };
         let utf8 = |name: &str| Field::new(name, DataType::Utf8, false);
         let schema = Arc::new(Schema::new(vec![
             Field::new("t", DataType::Float64, false),
             Field::new("trade_id", DataType::UInt64, false),
-            Field::new("price", dec(tick.1), false),
-            Field::new("qty", dec(lot.1), false),
+            Field::new("price", tick.data_type(), false),
+            Field::new("qty", lot.data_type(), false),
             utf8("aggressor_side"),
             utf8("maker_agent"),
             utf8("taker_agent"),
             utf8("maker_intent"),
             utf8("taker_intent"),
             Field::new("wash", DataType::Boolean, false),
-            Field::new("maker_fee", dec(tick.1 + lot.1), false),
-            Field::new("taker_fee", dec(tick.1 + lot.1), false),
+            Field::new("maker_fee", scales.cash.data_type(), false),
+            Field::new("taker_fee", scales.cash.data_type(), false),
             utf8("maker_account"),
             utf8("taker_account"),
             Field::new("maker_order", DataType::UInt64, false),
             Field::new("taker_order", DataType::UInt64, false),
         ]));
-        // Shared settings: zstd level 1 without dictionaries (measured: smaller and faster than
-        // with them here), no statistics on decimal columns (they held memory until the end).
-        let writer = super::parquet_out::writer_with(file, schema.clone(), ROW_GROUP)?;
-        let cols = Columns::new();
-        Ok(ParquetTrades { writer, schema, cols, rows: 0, tick, lot })
+        let writer = super::parquet_out::writer(file, schema.clone())?;
+        Ok(ParquetTrades { waiting: Some((writer, schema)), pipe: None, scales })
     }
 
-    /// Appends one trade.
+    /// The writer thread, started with `names` on first use.
+    fn pipe(&mut self, names: &Names) -> io::Result<&mut ParquetPipe<Row>> {
+        if let Some((writer, schema)) = self.waiting.take() {
+            let (names, scales) = (names.clone(), self.scales);
+            let encode = move |rows: &[Row]| encode(rows, &names, scales);
+            self.pipe = Some(ParquetPipe::spawn("mmsim-trades", writer, schema, PIPE_BATCH, encode)?);
+        }
+        self.pipe.as_mut().ok_or_else(|| io::Error::other("trades.parquet is closed"))
+    }
+
+    /// Appends one trade (`names` name its parties; the first call's names are used throughout).
     ///
     /// # Errors
-    /// An error writing a full batch.
+    /// The writer thread's error, when it has stopped on one.
     pub fn write(&mut self, now: SimTime, t: &Trade, wash: bool, names: &Names) -> io::Result<()> {
-        let c = &mut self.cols;
-        c.t.append_value(now.as_secs_f64());
-        c.id.append_value(t.id);
-        c.price.append_value(i128::from(t.price.0) * self.tick.0);
-        c.qty.append_value(i128::from(t.qty.0) * self.lot.0);
-        c.aggressor.append_value(t.aggressor.as_str());
-        c.maker.append_value(names.individual(t.maker_agent, t.maker_account));
-        c.taker.append_value(names.individual(t.taker_agent, t.taker_account));
-        c.maker_intent.append_value(t.maker_intent.as_str());
-        c.taker_intent.append_value(t.taker_intent.as_str());
-        c.wash.append_value(wash);
-        c.maker_fee.append_value(t.maker_fee.0 * self.tick.0 * self.lot.0);
-        c.taker_fee.append_value(t.taker_fee.0 * self.tick.0 * self.lot.0);
-        c.maker_account.append_value(names.account(t.maker_account));
-        c.taker_account.append_value(names.account(t.taker_account));
-        c.maker_order.append_value(t.maker_order.0);
-        c.taker_order.append_value(t.taker_order.0);
-        self.rows += 1;
-        if self.rows % BATCH == 0 {
-            self.flush_batch()?;
-        }
-        Ok(())
+        self.pipe(names)?.push(Row { now, trade: *t, wash })
     }
 
-    fn flush_batch(&mut self) -> io::Result<()> {
-        let c = &mut self.cols;
-        let arrays: Vec<ArrayRef> = vec![
-            Arc::new(c.t.finish()),
-            Arc::new(c.id.finish()),
-            Arc::new(c.price.finish().with_precision_and_scale(38, self.tick.1 as i8).map_err(io_err)?),
-            Arc::new(c.qty.finish().with_precision_and_scale(38, self.lot.1 as i8).map_err(io_err)?),
-            Arc::new(c.aggressor.finish()),
-            Arc::new(c.maker.finish()),
-            Arc::new(c.taker.finish()),
-            Arc::new(c.maker_intent.finish()),
-            Arc::new(c.taker_intent.finish()),
-            Arc::new(c.wash.finish()),
-            Arc::new(
-                c.maker_fee.finish().with_precision_and_scale(38, (self.tick.1 + self.lot.1) as i8).map_err(io_err)?,
-            ),
-            Arc::new(
-                c.taker_fee.finish().with_precision_and_scale(38, (self.tick.1 + self.lot.1) as i8).map_err(io_err)?,
-            ),
-            Arc::new(c.maker_account.finish()),
-            Arc::new(c.taker_account.finish()),
-            Arc::new(c.maker_order.finish()),
-            Arc::new(c.taker_order.finish()),
-        ];
-        let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(io_err)?;
-        if batch.num_rows() > 0 {
-            self.writer.write(&batch).map_err(io_err)?;
-        }
-        Ok(())
-    }
-
-    /// Writes the last batch and the footer.
+    /// Writes the last rows and the footer.
     ///
     /// # Errors
     /// An I/O or encoding error.
     pub fn finish(mut self) -> io::Result<()> {
-        self.flush_batch()?;
-        self.writer.close().map_err(io_err)?;
-        Ok(())
+        self.pipe(&Names::default())?;
+        self.pipe.take().map_or(Ok(()), ParquetPipe::finish)
     }
 }
 
-impl Columns {
-    fn new() -> Self {
-        Columns {
-            t: Float64Builder::new(),
-            id: UInt64Builder::new(),
-            price: Decimal128Builder::new(),
-            qty: Decimal128Builder::new(),
-            aggressor: StringBuilder::new(),
-            maker: StringBuilder::new(),
-            taker: StringBuilder::new(),
-            maker_intent: StringBuilder::new(),
-            taker_intent: StringBuilder::new(),
-            wash: BooleanBuilder::new(),
-            maker_fee: Decimal128Builder::new(),
-            taker_fee: Decimal128Builder::new(),
-            maker_account: StringBuilder::new(),
-            taker_account: StringBuilder::new(),
-            maker_order: UInt64Builder::new(),
-            taker_order: UInt64Builder::new(),
-        }
+/// The columns of a batch of rows (on the writer thread).
+fn encode(rows: &[Row], names: &Names, s: Scales) -> io::Result<Vec<ArrayRef>> {
+    let n = rows.len();
+    let strings = || StringBuilder::with_capacity(n, n * 8);
+    let decimals = || Decimal128Builder::with_capacity(n);
+    let (mut t, mut id, mut maker_order, mut taker_order) = (
+        Float64Builder::with_capacity(n),
+        UInt64Builder::with_capacity(n),
+        UInt64Builder::with_capacity(n),
+        UInt64Builder::with_capacity(n),
+    );
+    let (mut price, mut qty, mut maker_fee, mut taker_fee) = (decimals(), decimals(), decimals(), decimals());
+    let (mut aggressor, mut maker, mut taker, mut maker_intent, mut taker_intent, mut maker_account, mut taker_account) =
+        (strings(), strings(), strings(), strings(), strings(), strings(), strings());
+    let mut wash = BooleanBuilder::with_capacity(n);
+    for Row { now, trade: tr, wash: w } in rows {
+        t.append_value(now.as_secs_f64());
+        id.append_value(tr.id);
+        price.append_value(s.tick.raw(i128::from(tr.price.0)));
+        qty.append_value(s.lot.raw(i128::from(tr.qty.0)));
+        aggressor.append_value(tr.aggressor.as_str());
+        maker.append_value(names.individual(tr.maker_agent, tr.maker_account));
+        taker.append_value(names.individual(tr.taker_agent, tr.taker_account));
+        maker_intent.append_value(tr.maker_intent.as_str());
+        taker_intent.append_value(tr.taker_intent.as_str());
+        wash.append_value(*w);
+        maker_fee.append_value(s.cash.raw(tr.maker_fee.0));
+        taker_fee.append_value(s.cash.raw(tr.taker_fee.0));
+        maker_account.append_value(names.account(tr.maker_account));
+        taker_account.append_value(names.account(tr.taker_account));
+        maker_order.append_value(tr.maker_order.0);
+        taker_order.append_value(tr.taker_order.0);
     }
+    Ok(vec![
+        Arc::new(t.finish()),
+        Arc::new(id.finish()),
+        s.tick.finish(&mut price)?,
+        s.lot.finish(&mut qty)?,
+        Arc::new(aggressor.finish()),
+        Arc::new(maker.finish()),
+        Arc::new(taker.finish()),
+        Arc::new(maker_intent.finish()),
+        Arc::new(taker_intent.finish()),
+        Arc::new(wash.finish()),
+        s.cash.finish(&mut maker_fee)?,
+        s.cash.finish(&mut taker_fee)?,
+        Arc::new(maker_account.finish()),
+        Arc::new(taker_account.finish()),
+        Arc::new(maker_order.finish()),
+        Arc::new(taker_order.finish()),
+    ])
 }
