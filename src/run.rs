@@ -11,7 +11,7 @@ use crate::metrics::{OrderLog, ParquetOrders, TradeLog, Units};
 use crate::progress::ProgressSink;
 
 use crate::report::{
-    kpi_lines, render_charts, render_report, write_agents_csv, write_contracts_csv, write_summary_json,
+    kpi_series, render_charts, render_report, write_agents_csv, write_contracts_csv, write_summary_json,
     write_timeseries_csv, write_timeseries_parquet, ChartInput, OutputDir, OutputError, ReportInput,
 };
 use crate::scenario::Scenario;
@@ -241,7 +241,7 @@ fn write_files(
     let charts;
     dir.replaces(&crate::report::ChartKind::RUN_FILES);
     if charts_wanted {
-        let kpis = kpi_lines(&s.contracts, units);
+        let kpis = kpi_series(&s.contracts, built.sim.contracts(), units);
         let marks = staged_trade_marks(dir)?;
         let input = ChartInput::new(&s.name, recorder, units, s.market.open_price).with_kpis(&kpis).with_marks(&marks);
         charts = render_charts(&input)?;

@@ -9,14 +9,16 @@ mod files;
 pub mod html;
 mod terminal;
 mod timeseries_parquet;
+pub mod window;
 
 pub use charts::{
-    read_trade_marks, render_charts, render_price_comparison, ChartInput, ChartKind, Charts, KpiAxis, KpiLine,
-    RenderedChart, TradeMarks,
+    read_trade_marks, read_trade_marks_in, render_charts, render_price_comparison, ChartInput, ChartKind, Charts,
+    KpiMark, KpiSeries, RenderedChart, TradeMarks, TradeScan,
 };
-pub use contracts_csv::{kpi_lines, write_contracts_csv};
+pub use contracts_csv::{kpi_series, write_contracts_csv};
 pub use error::OutputError;
 pub use files::{write_agents_csv, write_summary_json, write_timeseries_csv, OutputDir};
 pub use html::{render_report, ReportInput};
 pub use terminal::{exact_thousands, terminal_summary, thousands};
 pub use timeseries_parquet::write_timeseries_parquet;
+pub use window::Window;
