@@ -6,6 +6,7 @@ mod book_props;
 mod calibrate;
 mod cases_loans;
 mod cases_manipulation;
+mod cli_charts;
 mod cli_detect;
 mod cli_match;
 mod cli_stress;
