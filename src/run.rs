@@ -280,14 +280,14 @@ fn staged_trades(
         .map_err(crate::report::OutputError::Chart)
 }
 
-/// Stages `replay.html`, read back from the staged `orders.csv` (one truth with the log).
+/// Stages `replay.html`, read back from the staged order log (one truth with the log): `orders.csv`,
+/// or `orders.parquet` read back as the same CSV text.
 fn write_replay(
     dir: &mut OutputDir,
     built: &Built,
     units: Units,
     s: &Scenario,
 ) -> Result<(), crate::report::OutputError> {
-    let Some(orders) = dir.staged_path("orders.csv") else { return Ok(()) };
     let recorder = built.sim.recorder();
     let input = crate::teach::ReplayInput {
         name: &s.name,
@@ -299,9 +299,16 @@ fn write_replay(
         parties: recorder.parties(),
         end_ms: (built.sim.end().nanos() as i64 + 999_999) / 1_000_000,
     };
-    let file = std::fs::File::open(&orders).map_err(crate::report::OutputError::io("reading orders.csv"))?;
-    let html = crate::teach::render(&input, std::io::BufReader::with_capacity(1 << 16, file))
-        .map_err(|e| crate::report::OutputError::Chart(format!("replay.html: {e}")))?;
+    let failed = |e: String| crate::report::OutputError::Chart(format!("replay.html: {e}"));
+    let html = if let Some(orders) = dir.staged_path("orders.csv") {
+        let file = std::fs::File::open(&orders).map_err(crate::report::OutputError::io("reading orders.csv"))?;
+        crate::teach::render(&input, std::io::BufReader::with_capacity(1 << 16, file)).map_err(failed)?
+    } else if let Some(orders) = dir.staged_path("orders.parquet") {
+        let reader = crate::teach::parquet::ParquetAsCsv::open(&orders).map_err(failed)?;
+        crate::teach::render(&input, std::io::BufReader::with_capacity(1 << 16, reader)).map_err(failed)?
+    } else {
+        return Ok(());
+    };
     dir.write(crate::teach::FILE, |w| Ok(std::io::Write::write_all(w, html.as_bytes())?))
 }
 

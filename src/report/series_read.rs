@@ -127,7 +127,8 @@ pub fn read_timeseries_parquet(path: &Path, units: Units) -> Result<Vec<Sample>,
         let phase =
             col("phase")?.as_any().downcast_ref::<StringArray>().ok_or(format!("{name}: `phase` is not text"))?;
         let dec = |a: &Decimal128Array, i: usize| {
-            (!a.is_null(i)).then(|| Decimal::from_i128_with_scale(a.value(i), a.scale().max(0) as u32))
+            (!a.is_null(i))
+                .then(|| Decimal::try_from_i128_with_scale(a.value(i), a.scale().max(0) as u32).unwrap_or(Decimal::MAX))
         };
         for i in 0..batch.num_rows() {
             let zero = |a: &Decimal128Array| dec(a, i).unwrap_or(Decimal::ZERO);

@@ -21,6 +21,7 @@ mod parquet;
 mod provenance;
 mod realism;
 mod replay_browser;
+mod replay_parquet;
 mod run_output;
 mod shipped_scenarios;
 mod surveil_labels;
