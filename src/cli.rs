@@ -15,6 +15,7 @@ use mmsim::scenario::{self, Override, Scenario};
 
 mod backtest;
 mod calibrate;
+mod charts;
 mod progress;
 mod stress;
 mod surveil;
@@ -34,6 +35,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario (or an experiment file); write summary.json, the CSVs, the charts and report.html (default dir output/<name>/).
     Run(RunArgs),
+    /// Redraw a run's charts from its own files, optionally zoomed into --window START..END.
+    Charts(charts::ChartsArgs),
     /// Validate a scenario (or an experiment file) without running it (exit 0 when valid, 1 otherwise).
     Check(CheckArgs),
     /// Replay an order stream (CSV) through the book; write trades.csv, book.csv and rejects.csv.
@@ -135,6 +138,10 @@ pub struct RunArgs {
     /// Write no order log (orders.csv).
     #[arg(long)]
     pub no_orders: bool,
+    /// Zoom the static charts into START..END: times since the start as seconds (`7200..9600`) or
+    /// durations as scenario files write them (`2h..160m`, `90s..5m`); must lie inside the run.
+    #[arg(long, value_name = "START..END", value_parser = charts::parse_window)]
+    pub window: Option<mmsim::report::Window>,
     /// Also run the same scenario and seed with group GROUP replaced by kind KIND (with the
     /// parameters the group's `alternatives` give KIND, else its defaults; `idle` never trades),
     /// and compare: DIR/actual/, DIR/counterfactual/, DIR/comparison.csv,
@@ -169,6 +176,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Match(args) => run_match(&args),
         Command::Run(args) => run_scenario(&args),
         Command::Check(args) => check_scenario(&args),
+        Command::Charts(args) => charts::run(&args),
         Command::Sweep(args) => run_sweep(&args),
         Command::Stress(args) => stress::run(&args),
         Command::Backtest(args) => backtest::run(&args),
@@ -295,6 +303,10 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
         say(&format!("wrote {}\n", out.display()));
         return Ok(());
     }
+    if let Some(w) = &args.window {
+        w.check_within(scenario.market.duration.as_secs_f64())
+            .map_err(|e| anyhow::anyhow!("{e} (scenario {})", args.scenario.display()))?;
+    }
     let progress = TerminalProgress::sink("simulated", args.quiet);
     let options = mmsim::run::RunOptions { out_dir: Some(out), progress, charts: !args.no_charts };
     let extras = mmsim::run::RunExtras {
@@ -303,6 +315,7 @@ fn run_scenario(args: &RunArgs) -> Result<()> {
         no_trades: args.no_trades,
         no_replay: args.no_replay,
         no_orders: args.no_orders,
+        window: args.window,
     };
     let outcome = mmsim::run::run_with(&scenario, &options, &extras)?;
     say(&mmsim::report::terminal_summary(&outcome.summary));

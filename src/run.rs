@@ -11,7 +11,7 @@ use crate::metrics::{OrderLog, ParquetOrders, TradeLog, Units};
 use crate::progress::ProgressSink;
 
 use crate::report::{
-    kpi_lines, render_charts, render_report, write_agents_csv, write_contracts_csv, write_summary_json,
+    kpi_series, render_charts, render_report, write_agents_csv, write_contracts_csv, write_summary_json,
     write_timeseries_csv, write_timeseries_parquet, ChartInput, OutputDir, OutputError, ReportInput,
 };
 use crate::scenario::Scenario;
@@ -77,6 +77,8 @@ pub struct RunExtras {
     pub no_replay: bool,
     /// Write no order log (`orders.csv` / `orders.parquet`): a run without surveillance data.
     pub no_orders: bool,
+    /// Zoom the static charts into this window (checked against the scenario's duration).
+    pub window: Option<crate::report::Window>,
 }
 
 /// The format of the streamed tables.
@@ -188,7 +190,7 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions, extras: &RunExtras) -
     let contract_rows: Vec<ContractRow> = contract_reports.into_iter().flat_map(|r| r.rows).collect();
     let out_dir = match out {
         Some(mut dir) => {
-            write_files(&mut dir, &built, &summary, units, scenario, (options.charts, extras.format))?;
+            write_files(&mut dir, &built, &summary, units, scenario, (options.charts, extras))?;
             dir.replaces(&[crate::teach::FILE]);
             if options.charts && !extras.no_replay {
                 write_replay(&mut dir, &built, units, scenario)?;
@@ -220,8 +222,9 @@ fn write_files(
     summary: &Summary,
     units: Units,
     s: &Scenario,
-    (charts_wanted, format): (bool, OutputFormat),
+    (charts_wanted, extras): (bool, &RunExtras),
 ) -> Result<(), crate::report::OutputError> {
+    let format = extras.format;
     let recorder = built.sim.recorder();
     let ledger = built.sim.exchange().ledger();
     let mark = recorder.totals().close.unwrap_or(s.market.open_price);
@@ -237,13 +240,25 @@ fn write_files(
         write_agents_csv(w, &built.agents, &built.account_start, recorder, ledger, units, mark)
     })?;
     dir.write("summary.json", |w| write_summary_json(w, summary))?;
+    dir.write("holdings.csv", |w| crate::report::chart_data::write_holdings_csv(w, recorder, units))?;
+    let kpis = kpi_series(&s.contracts, built.sim.contracts(), units);
+    dir.replaces(&["kpis.csv"]);
+    if !kpis.is_empty() {
+        dir.write("kpis.csv", |w| crate::report::chart_data::write_kpis_csv(w, &kpis))?;
+    }
     let mut page = ReportInput::new(summary, &s.description);
     let charts;
     dir.replaces(&crate::report::ChartKind::RUN_FILES);
     if charts_wanted {
-        let kpis = kpi_lines(&s.contracts, units);
-        let marks = staged_trade_marks(dir)?;
-        let input = ChartInput::new(&s.name, recorder, units, s.market.open_price).with_kpis(&kpis).with_marks(&marks);
+        let window = extras.window.map(|w| w.secs());
+        let scan = staged_trades(dir, window)?;
+        let mut input =
+            ChartInput::new(&s.name, recorder, units, s.market.open_price).with_kpis(&kpis).with_marks(&scan.marks);
+        if let Some(w) = window {
+            let tick = rust_decimal::prelude::ToPrimitive::to_f64(&units.tick).unwrap_or(1.0);
+            let ticks = |v: f64| crate::types::Price((v / tick).round() as i64);
+            input = input.windowed(w, scan.high_low.map(|(h, l)| (ticks(h), ticks(l))));
+        }
         charts = render_charts(&input)?;
         charts.write(dir)?;
         page = page.with_charts(&charts);
@@ -253,23 +268,26 @@ fn write_files(
     Ok(())
 }
 
-/// The manipulator trades of the staged `trades.csv` (the run's own trade stream; none when the
-/// trades went to Parquet or were not written).
-fn staged_trade_marks(dir: &OutputDir) -> Result<Vec<crate::report::TradeMarks>, crate::report::OutputError> {
-    let Some(path) = dir.staged_path("trades.csv") else { return Ok(Vec::new()) };
+/// The manipulator trades (and the high and low) in `window` of the staged `trades.csv` (the run's
+/// own trade stream; none when the trades went to Parquet or were not written).
+fn staged_trades(
+    dir: &OutputDir,
+    window: Option<(f64, f64)>,
+) -> Result<crate::report::TradeScan, crate::report::OutputError> {
+    let Some(path) = dir.staged_path("trades.csv") else { return Ok(Default::default()) };
     let file = std::fs::File::open(&path).map_err(crate::report::OutputError::io("reading trades.csv"))?;
-    crate::report::read_trade_marks(std::io::BufReader::with_capacity(1 << 16, file))
+    crate::report::read_trade_marks_in(std::io::BufReader::with_capacity(1 << 16, file), window)
         .map_err(crate::report::OutputError::Chart)
 }
 
-/// Stages `replay.html`, read back from the staged `orders.csv` (one truth with the log).
+/// Stages `replay.html`, read back from the staged order log (one truth with the log): `orders.csv`,
+/// or `orders.parquet` read back as the same CSV text.
 fn write_replay(
     dir: &mut OutputDir,
     built: &Built,
     units: Units,
     s: &Scenario,
 ) -> Result<(), crate::report::OutputError> {
-    let Some(orders) = dir.staged_path("orders.csv") else { return Ok(()) };
     let recorder = built.sim.recorder();
     let input = crate::teach::ReplayInput {
         name: &s.name,
@@ -281,9 +299,16 @@ fn write_replay(
         parties: recorder.parties(),
         end_ms: (built.sim.end().nanos() as i64 + 999_999) / 1_000_000,
     };
-    let file = std::fs::File::open(&orders).map_err(crate::report::OutputError::io("reading orders.csv"))?;
-    let html = crate::teach::render(&input, std::io::BufReader::with_capacity(1 << 16, file))
-        .map_err(|e| crate::report::OutputError::Chart(format!("replay.html: {e}")))?;
+    let failed = |e: String| crate::report::OutputError::Chart(format!("replay.html: {e}"));
+    let html = if let Some(orders) = dir.staged_path("orders.csv") {
+        let file = std::fs::File::open(&orders).map_err(crate::report::OutputError::io("reading orders.csv"))?;
+        crate::teach::render(&input, std::io::BufReader::with_capacity(1 << 16, file)).map_err(failed)?
+    } else if let Some(orders) = dir.staged_path("orders.parquet") {
+        let reader = crate::teach::parquet::ParquetAsCsv::open(&orders).map_err(failed)?;
+        crate::teach::render(&input, std::io::BufReader::with_capacity(1 << 16, reader)).map_err(failed)?
+    } else {
+        return Ok(());
+    };
     dir.write(crate::teach::FILE, |w| Ok(std::io::Write::write_all(w, html.as_bytes())?))
 }
 

@@ -168,12 +168,23 @@ pub struct KpiMonitor {
     /// The day in progress: (index from the origin, snapshots, qualifying).
     day: Option<(u64, u64, u64)>,
     last: Option<Snapshot>,
+    /// Every snapshot recorded, in time order: what the charts draw against the thresholds.
+    trace: Vec<KpiPoint>,
+}
+
+/// One recorded snapshot, as the charts and `kpis.csv` show it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KpiPoint {
+    /// When it was taken.
+    pub t: SimTime,
+    /// What it saw.
+    pub snap: Snapshot,
 }
 
 impl KpiMonitor {
     /// A monitor of `agents` (one MM group) whose days count from `origin`.
     pub fn new(terms: KpiTerms, agents: Vec<AgentId>, origin: SimTime) -> Self {
-        KpiMonitor { terms, agents, origin, sums: Sums::default(), day: None, last: None }
+        KpiMonitor { terms, agents, origin, sums: Sums::default(), day: None, last: None, trace: Vec::new() }
     }
 
     /// The thresholds.
@@ -189,6 +200,11 @@ impl KpiMonitor {
     /// The last snapshot taken.
     pub fn last(&self) -> Option<&Snapshot> {
         self.last.as_ref()
+    }
+
+    /// Every snapshot recorded so far, in time order (the very figures the periods are summed from).
+    pub fn trace(&self) -> &[KpiPoint] {
+        &self.trace
     }
 
     /// Starts a period at `now`; `volume` and `market` are the running traded values (the MM's and
@@ -226,6 +242,7 @@ impl KpiMonitor {
         s.depth_bid += snap.depth_bid;
         s.depth_ask += snap.depth_ask;
         self.last = Some(snap);
+        self.trace.push(KpiPoint { t: now, snap });
     }
 
     fn close_day(&mut self) {

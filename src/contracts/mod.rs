@@ -39,7 +39,7 @@ mod token_loan;
 
 pub use build::{build, GroupRef, World};
 pub use guarantee::{Guarantee, GuaranteeStatus, GuaranteeSummary};
-pub use kpi::{KpiMonitor, KpiPeriod};
+pub use kpi::{KpiMonitor, KpiPeriod, KpiPoint};
 pub use proceeds::{ProceedsSplit, SplitSummary};
 pub use protections::{Clause, Holder, Protections};
 pub use report::{ContractFigure, ContractReport, ContractRow, ContractSummary, Transfer, COLUMNS};

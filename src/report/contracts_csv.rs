@@ -1,5 +1,5 @@
 //! `contracts.csv`: one row per contract per period (a loan or a guarantee has one period), and the
-//! contracts' KPI thresholds as lines for the liquidity chart.
+//! contracts' KPI thresholds with the measured own quotes, for the liquidity chart.
 //!
 //! Columns ([`COLUMNS`]): `contract,kind,mm,period,start_s,end_s,settled`, then the figures, each
 //! empty where it does not apply to the kind: KPI figures (`kpis_met,snapshots,uptime,spread_bps,
@@ -12,9 +12,10 @@
 use std::io::Write;
 
 use crate::contracts::spec::{ContractSpec, ContractTerms};
+use crate::contracts::AnyContract;
 use crate::contracts::{ContractRow, COLUMNS};
 use crate::metrics::Units;
-use crate::report::{KpiAxis, KpiLine};
+use crate::report::{KpiMark, KpiSeries};
 
 /// Writes `contracts.csv` from the contracts' rows, in order.
 ///
@@ -30,29 +31,40 @@ pub fn write_contracts_csv(w: &mut dyn Write, rows: &[ContractRow]) -> Result<()
     Ok(())
 }
 
-/// Every subscription's spread and depth thresholds, labelled `<contract>: max spread` and
-/// `<contract>: min depth`, for [`ChartInput::with_kpis`](crate::report::ChartInput::with_kpis).
-pub fn kpi_lines(specs: &[ContractSpec], units: Units) -> Vec<KpiLine> {
-    let mut lines = Vec::new();
+/// Every subscription's KPI thresholds, with its MM's own quotes as its monitor measured them (the
+/// monitor's [`trace`](crate::contracts::KpiMonitor::trace), converted to quote units and seconds;
+/// no points when `contracts` does not hold the subscription), for
+/// [`ChartInput::with_kpis`](crate::report::ChartInput::with_kpis).
+pub fn kpi_series(specs: &[ContractSpec], contracts: &[AnyContract], units: Units) -> Vec<KpiSeries> {
+    let mut out = Vec::new();
     for spec in specs {
         if let ContractTerms::Subscription(t) = &spec.terms {
-            if let Some(bps) = t.kpis.max_spread_bps {
-                lines.push(KpiLine {
-                    label: format!("{}: max spread", spec.name),
-                    value: bps,
-                    axis: KpiAxis::SpreadBps,
-                });
-            }
-            if let Some(depth) = t.kpis.min_depth_quote {
-                lines.push(KpiLine {
-                    label: format!("{}: min depth", spec.name),
-                    value: units.cash_f64(depth),
-                    axis: KpiAxis::DepthQuote,
-                });
-            }
+            let monitor = contracts.iter().find_map(|c| match c {
+                AnyContract::Subscription(s) if s.name() == spec.name => Some(s.monitor()),
+                _ => None,
+            });
+            let points = monitor.map_or(Vec::new(), |m| {
+                m.trace()
+                    .iter()
+                    .map(|p| KpiMark {
+                        t: p.t.as_secs_f64(),
+                        spread_bps: p.snap.spread_bps,
+                        depth_bid: units.cash_f64(p.snap.depth_bid),
+                        depth_ask: units.cash_f64(p.snap.depth_ask),
+                    })
+                    .collect()
+            });
+            out.push(KpiSeries {
+                contract: spec.name.clone(),
+                mm: t.mm.clone(),
+                band: t.kpis.depth_band,
+                max_spread_bps: t.kpis.max_spread_bps,
+                min_depth_quote: t.kpis.min_depth_quote.map(|d| units.cash_f64(d)),
+                points,
+            });
         }
     }
-    lines
+    out
 }
 
 #[cfg(test)]

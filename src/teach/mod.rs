@@ -21,6 +21,7 @@ pub mod book;
 mod explain;
 pub mod log;
 mod page;
+pub mod parquet;
 
 use std::io::Read;
 

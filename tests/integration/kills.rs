@@ -44,6 +44,7 @@ fn killed_runs_leave_only_complete_outputs_after_a_rerun() {
         let want = [
             "agents.csv",
             "contracts.csv",
+            "holdings.csv",
             "holdings.png",
             "holdings.svg",
             "liquidity.png",

@@ -229,6 +229,7 @@ fn a_rerun_clears_what_a_killed_run_left_and_stale_charts() {
         [
             "agents.csv",
             "contracts.csv",
+            "holdings.csv",
             "orders.csv",
             "report.html",
             "scenario.toml",

@@ -33,7 +33,7 @@ pub(super) struct HoldingsChart {
 impl HoldingsChart {
     pub(super) fn new(input: &ChartInput<'_>) -> Self {
         let (samples, units) = (input.samples, input.units);
-        let time = TimeScale::new(samples);
+        let time = TimeScale::of(input);
         let groups = input
             .parties
             .iter()
@@ -101,7 +101,7 @@ impl Figure for HoldingsChart {
             .chain(super::phases::legend(&self.phases))
             .collect();
         let area = header(root, &self.title, &legend, None)?;
-        if self.time.end <= f64::EPSILON || self.groups.is_empty() {
+        if self.time.is_empty() || self.groups.is_empty() {
             return no_data(&area, "No agent group's holdings were recorded in this run.");
         }
         let (_, h) = area.dim_in_pixel();

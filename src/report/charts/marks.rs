@@ -53,6 +53,24 @@ impl TradeMarks {
 /// # Errors
 /// A missing column or an unreadable row, located by line (`trades.csv line 7: …`).
 pub fn read_trade_marks(reader: impl Read) -> Result<Vec<TradeMarks>, String> {
+    read_trade_marks_in(reader, None).map(|scan| scan.marks)
+}
+
+/// What [`read_trade_marks_in`] found in a window.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TradeScan {
+    /// The manipulator trades of each class present.
+    pub marks: Vec<TradeMarks>,
+    /// The highest and lowest price of every trade (organic ones too), quote units.
+    pub high_low: Option<(f64, f64)>,
+}
+
+/// Like [`read_trade_marks`], keeping only the trades at `window` (`[start, end]` seconds; `None`:
+/// all), and the highest and lowest price among them.
+///
+/// # Errors
+/// A missing column or an unreadable row, located by line (`trades.csv line 7: …`).
+pub fn read_trade_marks_in(reader: impl Read, window: Option<(f64, f64)>) -> Result<TradeScan, String> {
     let mut csv = csv::Reader::from_reader(reader);
     let header = csv.headers().map_err(|e| format!("trades.csv: {e}"))?.clone();
     let col = |name: &str| {
@@ -61,6 +79,7 @@ pub fn read_trade_marks(reader: impl Read) -> Result<Vec<TradeMarks>, String> {
     let (c_t, c_price, c_maker, c_taker, c_wash) =
         (col("t")?, col("price")?, col("maker_intent")?, col("taker_intent")?, col("wash")?);
     let mut all: Vec<Vec<(f64, f64)>> = vec![Vec::new(); CLASSES.len()];
+    let mut high_low: Option<(f64, f64)> = None;
     for (k, row) in csv.records().enumerate() {
         let line = k + 2;
         let row = row.map_err(|e| format!("trades.csv line {line}: {e}"))?;
@@ -71,17 +90,23 @@ pub fn read_trade_marks(reader: impl Read) -> Result<Vec<TradeMarks>, String> {
                 .filter(|v| v.is_finite())
                 .ok_or_else(|| format!("trades.csv line {line}: `{what}` is `{}`, not a number", f(c)))
         };
+        let (t, price) = (num(c_t, "t")?, num(c_price, "price")?);
+        if window.is_some_and(|(a, b)| t < a || t > b) {
+            continue;
+        }
+        high_low = Some(high_low.map_or((price, price), |(h, l)| (h.max(price), l.min(price))));
         let class = trade_class(f(c_wash) == "true", f(c_taker), f(c_maker));
         if class != 0 {
-            all[class as usize].push((num(c_t, "t")?, num(c_price, "price")?));
+            all[class as usize].push((t, price));
         }
     }
-    Ok(all
+    let marks = all
         .into_iter()
         .enumerate()
         .filter(|(_, p)| !p.is_empty())
         .map(|(class, p)| TradeMarks { class: class as u8, count: p.len() as u64, points: downsample(&p, MAX_MARKS) })
-        .collect())
+        .collect();
+    Ok(TradeScan { marks, high_low })
 }
 
 #[cfg(test)]

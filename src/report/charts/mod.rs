@@ -5,7 +5,8 @@
 //!   manipulator trades (from `trades.csv`) marked as dots coloured by intent;
 //! - `pnl`: PnL over time per party (agent groups, the project, named accounts, the exchange's fees),
 //!   marked to market at each sample's last trade (else mid, else the opening price);
-//! - `liquidity`: spread in bps and value resting within ±2% of the mid, with optional KPI lines;
+//! - `liquidity`: spread in bps and value resting within ±2% of the mid; with subscriptions, each
+//!   MM's own spread and depth as its KPI monitor measured them, against the contract's thresholds;
 //! - `volume`: traded value per interval, real and wash stacked;
 //! - `holdings`: tokens and cash held over time by each agent group.
 //!
@@ -29,6 +30,8 @@ mod style;
 mod volume;
 
 #[cfg(test)]
+mod kpi_tests;
+#[cfg(test)]
 mod tests;
 
 use std::sync::Once;
@@ -37,7 +40,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
-pub use marks::{read_trade_marks, TradeMarks, MAX_MARKS};
+pub use marks::{read_trade_marks, read_trade_marks_in, TradeMarks, TradeScan, MAX_MARKS};
 
 use super::{OutputDir, OutputError};
 use crate::metrics::{Party, Recorder, Sample, Units};
@@ -67,24 +70,36 @@ pub fn register_fonts() {
     });
 }
 
-/// Which panel of the liquidity chart a KPI threshold belongs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KpiAxis {
-    /// A maximum spread, in basis points of the mid.
-    SpreadBps,
-    /// A minimum value resting within ±2% of the mid on each side, in quote units.
-    DepthQuote,
+/// One subscription's KPI thresholds and its MM's own quotes as the contract's KPI monitor measured
+/// them ([`crate::contracts::KpiMonitor::trace`]): the liquidity chart draws the thresholds against
+/// these, never against the whole book, since the KPI is judged on the MM's own orders.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KpiSeries {
+    /// The contract's name.
+    pub contract: String,
+    /// The quoting group.
+    pub mm: String,
+    /// The band depth is counted in, as a fraction of the book's mid (0.02 = ±2%).
+    pub band: f64,
+    /// Largest spread allowed, bps of the MM's own mid.
+    pub max_spread_bps: Option<f64>,
+    /// Smallest value required per side within the band, quote units.
+    pub min_depth_quote: Option<f64>,
+    /// The snapshots, in time order.
+    pub points: Vec<KpiMark>,
 }
 
-/// A contract's KPI threshold, drawn as a dashed line on the liquidity chart.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KpiLine {
-    /// What to call it (e.g. `"retainer: max spread"`).
-    pub label: String,
-    /// The threshold, in the axis' unit.
-    pub value: f64,
-    /// Where it is drawn.
-    pub axis: KpiAxis,
+/// One KPI snapshot of an MM's own quotes, in chart units.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KpiMark {
+    /// When, seconds since the start.
+    pub t: f64,
+    /// The MM's own spread, bps of its own mid, when it quoted both sides.
+    pub spread_bps: Option<f64>,
+    /// Value it quoted on the bid within the band, quote units.
+    pub depth_bid: f64,
+    /// Value it quoted on the ask within the band, quote units.
+    pub depth_ask: f64,
 }
 
 /// Everything the charts are drawn from.
@@ -102,13 +117,15 @@ pub struct ChartInput<'a> {
     pub units: Units,
     /// Opening price: the mark before any trade or quote.
     pub open_price: Price,
-    /// KPI thresholds for the liquidity chart (empty until contracts define some).
-    pub kpis: &'a [KpiLine],
+    /// Subscriptions' KPI thresholds with their MMs' measured quotes, for the liquidity chart.
+    pub kpis: &'a [KpiSeries],
     /// The run's true highest and lowest trade prices (every trade, not the samples): the price
     /// chart's peak and trough labels show these.
     pub extremes: Option<(Price, Price)>,
     /// Manipulator trades to mark on the price chart, per class (read from `trades.csv`).
     pub marks: &'a [TradeMarks],
+    /// The time window shown, seconds since the start (`None`: the whole run).
+    pub window: Option<(f64, f64)>,
 }
 
 impl<'a> ChartInput<'a> {
@@ -124,7 +141,19 @@ impl<'a> ChartInput<'a> {
             kpis: &[],
             extremes: recorder.totals().high.zip(recorder.totals().low),
             marks: &[],
+            window: None,
         }
+    }
+
+    /// The same input zoomed into `[start, end]` seconds: only the samples (and holdings) inside
+    /// are drawn, on an axis spanning exactly the window. `extremes` are the window's true high
+    /// and low (from its trades; `None` labels the sampled ones) and `marks` should be the
+    /// window's ([`read_trade_marks_in`]).
+    pub fn windowed(self, (start, end): (f64, f64), extremes: Option<(Price, Price)>) -> Self {
+        let from = self.samples.partition_point(|s| s.t.as_secs_f64() < start);
+        let to = self.samples.partition_point(|s| s.t.as_secs_f64() <= end).max(from);
+        let holdings = if self.holdings.len() >= to { &self.holdings[from..to] } else { self.holdings };
+        ChartInput { samples: &self.samples[from..to], holdings, extremes, window: Some((start, end)), ..self }
     }
 
     /// The same input with manipulator trades marked on the price chart.
@@ -132,8 +161,8 @@ impl<'a> ChartInput<'a> {
         ChartInput { marks, ..self }
     }
 
-    /// The same input with KPI thresholds on the liquidity chart.
-    pub fn with_kpis(self, kpis: &'a [KpiLine]) -> Self {
+    /// The same input with KPI thresholds (and the measured own quotes) on the liquidity chart.
+    pub fn with_kpis(self, kpis: &'a [KpiSeries]) -> Self {
         ChartInput { kpis, ..self }
     }
 }

@@ -48,7 +48,7 @@ pub(super) fn party_label(p: &Party) -> String {
 impl PnlChart {
     pub(super) fn new(input: &ChartInput<'_>) -> Self {
         let samples = input.samples;
-        let time = TimeScale::new(samples);
+        let time = TimeScale::of(input);
         let atom = input.units.cash_f64(Cash(1));
         let marks: Vec<f64> = samples
             .iter()
@@ -92,7 +92,7 @@ impl Figure for PnlChart {
         let note = (!self.flat.is_empty()).then(|| format!("PnL 0 throughout, not drawn: {}", self.flat.join(", ")));
         let area = header(root, &self.title, &legend, note.as_deref())?;
         let Some((lo, hi)) = y_range(self.lines.iter().map(|l| &l.points)) else {
-            let msg = if self.time.end > f64::EPSILON {
+            let msg = if !self.time.is_empty() {
                 "No party's PnL moved in this run."
             } else {
                 "No samples were recorded in this run."
@@ -104,7 +104,7 @@ impl Figure for PnlChart {
         let y = AxisSpec::linear(lo - pad, hi + pad, 8.0, "PnL (quote, marked to market)");
         let mut chart = frame(&area, &self.time.axis(), &y, true)?;
         super::phases::shade(&mut chart, &self.phases, y.lo, y.hi)?;
-        chart.draw_series(LineSeries::new([(0.0, 0.0), (self.time.end, 0.0)], MUTED.stroke_width(1)))?;
+        chart.draw_series(LineSeries::new([(self.time.start, 0.0), (self.time.end, 0.0)], MUTED.stroke_width(1)))?;
         for (k, line) in self.lines.iter().enumerate() {
             let colour = PALETTE[k % PALETTE.len()];
             for seg in &line.points {

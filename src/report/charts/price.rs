@@ -52,7 +52,7 @@ pub(super) struct PriceChart {
 impl PriceChart {
     pub(super) fn new(input: &ChartInput<'_>) -> Self {
         let (samples, units) = (input.samples, input.units);
-        let time = TimeScale::new(samples);
+        let time = TimeScale::of(input);
         let mid = segments(samples.iter().map(|s| (time.x(s.t), s.mid().map(|m| units.price_f64(m)))));
         let last = segments(samples.iter().map(|s| (time.x(s.t), s.last.map(|p| units.price_f64(p.0 as f64)))));
         // Extremes from the full series (not the downsampled one): trades if any, else the mid.
@@ -68,7 +68,7 @@ impl PriceChart {
         let what = if traded { "" } else { " (mid)" };
         let extreme = |name: &str, pick: fn(&(f64, f64), &(f64, f64)) -> bool| {
             let best = points.iter().copied().reduce(|a, b| if pick(&b, &a) { b } else { a })?;
-            let at = format!("{} {}", thousands(best.0, if time.end < 10.0 { 1 } else { 0 }), time.unit());
+            let at = format!("{} {}", thousands(best.0, if time.end - time.start < 10.0 { 1 } else { 0 }), time.unit());
             Some(Extreme {
                 x: best.0,
                 y: best.1,
@@ -80,7 +80,9 @@ impl PriceChart {
         // The labels give the run's true high and low (every trade), placed at the sample where the
         // sampled price was highest (lowest): the samples only see the last trade of each interval.
         if let (Some((high, low)), true) = (input.extremes, traded) {
-            let at = |e: &Extreme| format!("{} {}", thousands(e.x, if time.end < 10.0 { 1 } else { 0 }), time.unit());
+            let at = |e: &Extreme| {
+                format!("{} {}", thousands(e.x, if time.end - time.start < 10.0 { 1 } else { 0 }), time.unit())
+            };
             for (e, name, p) in [(&mut peak, "peak", high), (&mut trough, "trough", low)] {
                 if let Some(e) = e {
                     e.y = units.price_f64(p.0 as f64);
@@ -176,7 +178,7 @@ impl PriceChart {
     fn annotate<DB: DrawingBackend>(&self, chart: &Chart2d<'_, DB>, y: &AxisSpec) -> DrawResult<DB> {
         let area = chart.plotting_area();
         for (e, above) in self.peak.iter().map(|e| (e, true)).chain(self.trough.iter().map(|e| (e, false))) {
-            let frac = e.x / self.time.end;
+            let frac = self.time.frac(e.x);
             let h = if frac < 0.15 {
                 HPos::Left
             } else if frac > 0.85 {
@@ -209,7 +211,7 @@ impl PriceChart {
 impl Figure for PriceChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let area = header(root, &self.title, &self.legend(), None)?;
-        let points = y_range(self.lines.iter().map(|l| &l.points)).filter(|_| self.time.end > f64::EPSILON);
+        let points = y_range(self.lines.iter().map(|l| &l.points)).filter(|_| !self.time.is_empty());
         let Some((lo, hi)) = points else {
             return no_data(&area, "No quotes or trades were recorded in this run.");
         };

@@ -16,22 +16,37 @@ pub(super) const MAX_POINTS: usize = 2_000;
 pub(super) struct TimeScale {
     secs_per_unit: f64,
     unit: &'static str,
-    /// The run's end in units.
+    /// The left end of the axis in units: 0, or a window's start.
+    pub start: f64,
+    /// The run's (or the window's) end in units.
     pub end: f64,
 }
 
 impl TimeScale {
     /// The unit for a run whose last sample is at `end`.
     pub(super) fn new(samples: &[Sample]) -> Self {
-        let end_secs = samples.last().map_or(0.0, |s| s.t.as_secs_f64());
-        let (secs_per_unit, unit) = match end_secs {
+        Self::span(0.0, samples.last().map_or(0.0, |s| s.t.as_secs_f64()))
+    }
+
+    /// The axis of a chart input: its window when it has one, else from 0 to its last sample.
+    pub(super) fn of(input: &super::ChartInput<'_>) -> Self {
+        match input.window {
+            Some((a, b)) => Self::span(a, b),
+            None => Self::new(input.samples),
+        }
+    }
+
+    /// From `start_secs` to `end_secs`, in the unit that reads best for the span between them.
+    fn span(start_secs: f64, end_secs: f64) -> Self {
+        let (secs_per_unit, unit) = match end_secs - start_secs {
             s if s <= 180.0 => (1.0, "s"),
             s if s <= 3.0 * 3600.0 => (60.0, "min"),
             s if s <= 3.0 * 86_400.0 => (3600.0, "h"),
             _ => (86_400.0, "days"),
         };
-        let end = (end_secs / secs_per_unit).max(f64::EPSILON);
-        TimeScale { secs_per_unit, unit, end }
+        let start = start_secs / secs_per_unit;
+        let end = (end_secs / secs_per_unit).max(start + f64::EPSILON);
+        TimeScale { secs_per_unit, unit, start, end }
     }
 
     /// The unit's name (`s`, `min`, `h` or `days`).
@@ -70,13 +85,23 @@ impl TimeScale {
         format!("{v} {unit}")
     }
 
-    /// The x axis from 0 to the end.
+    /// Whether nothing was sampled: a run without samples (a window always spans some time).
+    pub(super) fn is_empty(&self) -> bool {
+        self.end - self.start <= f64::EPSILON
+    }
+
+    /// Where `x` (units) lies along the axis, 0 at the start and 1 at the end.
+    pub(super) fn frac(&self, x: f64) -> f64 {
+        (x - self.start) / (self.end - self.start)
+    }
+
+    /// The x axis from the start (0, or the window's) to the end.
     pub(super) fn axis(&self) -> AxisSpec {
-        let step = nice_step(self.end, 10.0);
+        let step = nice_step(self.end - self.start, 10.0);
         AxisSpec {
-            lo: 0.0,
+            lo: self.start,
             hi: self.end,
-            ticks: linear_ticks(0.0, self.end, step),
+            ticks: linear_ticks(self.start, self.end, step),
             desc: format!("time since start ({})", self.unit),
             log: false,
             fmt: NumFmt::linear(self.end, step),
@@ -166,8 +191,9 @@ pub(super) struct PhaseSpan {
 pub(super) fn phase_spans(samples: &[Sample], time: &TimeScale) -> Vec<PhaseSpan> {
     let mut spans: Vec<PhaseSpan> = Vec::new();
     let mut open: Option<PhaseSpan> = None;
-    for s in samples {
-        let x = time.x(s.t);
+    for (i, s) in samples.iter().enumerate() {
+        // The first sample's phase is drawn from the axis' start.
+        let x = if i == 0 { time.x(s.t).min(time.start) } else { time.x(s.t) };
         if open.as_ref().map(|p| Some(p.name)) != Some(s.phase.map(|p| p.name())) {
             if let Some(mut p) = open.take() {
                 p.x1 = x;

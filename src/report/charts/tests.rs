@@ -26,7 +26,7 @@ fn small_run(groups: bool) -> (Scenario, RunOutcome) {
     (s, outcome)
 }
 
-fn render(s: &Scenario, outcome: &RunOutcome, kpis: &[KpiLine]) -> Charts {
+fn render(s: &Scenario, outcome: &RunOutcome, kpis: &[KpiSeries]) -> Charts {
     let units = crate::run::units(s);
     let input = ChartInput::new(&s.name, outcome.built.sim.recorder(), units, s.market.open_price).with_kpis(kpis);
     render_charts(&input).expect("charts render")
@@ -56,10 +56,14 @@ fn check_all(charts: &Charts, name: &str) {
 fn a_real_run_renders_four_charts_with_titles_and_series() {
     let (s, outcome) = small_run(true);
     assert!(outcome.summary.volume.trades > 0, "the market traded");
-    let kpis = [
-        KpiLine { label: "max spread 200 bps".into(), value: 200.0, axis: KpiAxis::SpreadBps },
-        KpiLine { label: "min depth 500 quote".into(), value: 500.0, axis: KpiAxis::DepthQuote },
-    ];
+    let kpis = [KpiSeries {
+        contract: "retainer".into(),
+        mm: "mm".into(),
+        band: 0.02,
+        max_spread_bps: Some(200.0),
+        min_depth_quote: Some(500.0),
+        points: vec![KpiMark { t: 60.0, spread_bps: Some(120.0), depth_bid: 400.0, depth_ask: 700.0 }],
+    }];
     let charts = render(&s, &outcome, &kpis);
     check_all(&charts, "chart_test");
     let svg = |k| &charts.get(k).expect("chart").svg;
@@ -70,8 +74,9 @@ fn a_real_run_renders_four_charts_with_titles_and_series() {
     assert!(svg(ChartKind::Pnl).contains("mm (passive_mm)"));
     assert!(svg(ChartKind::Pnl).contains("not drawn: project"), "the idle treasury is named, not drawn");
     assert!(
-        svg(ChartKind::Liquidity).contains("max spread 200 bps")
-            && svg(ChartKind::Liquidity).contains("min depth 500 quote")
+        svg(ChartKind::Liquidity).contains("retainer: max spread")
+            && svg(ChartKind::Liquidity).contains("retainer: min depth")
+            && svg(ChartKind::Liquidity).contains("mm (retainer): own quotes, as the KPI measures (bids below zero)")
     );
     assert!(svg(ChartKind::Volume).contains("wash trades"));
     assert!(svg(ChartKind::Volume).contains("traded value per minute (quote)"));
@@ -116,6 +121,7 @@ fn no_samples_at_all_still_renders() {
         kpis: &[],
         extremes: None,
         marks: &[],
+        window: None,
     };
     let charts = render_charts(&input).expect("charts render");
     check_all(&charts, "empty");
@@ -194,6 +200,7 @@ fn a_long_run_is_downsampled_and_renders() {
         kpis: &[],
         extremes: None,
         marks: &[],
+        window: None,
     };
     let charts = render_charts(&input).expect("charts render");
     check_all(&charts, "long");
@@ -217,6 +224,7 @@ fn the_liquidity_chart_says_when_the_book_was_often_one_sided() {
             kpis: &[],
             extremes: None,
             marks: &[],
+            window: None,
         };
         render_charts(&input).expect("charts render").get(ChartKind::Liquidity).unwrap().svg.clone()
     };
@@ -258,6 +266,7 @@ fn every_chart_shades_the_phases_and_the_price_labels_the_true_extremes() {
         kpis: &[],
         extremes: Some((high, low)),
         marks: &[],
+        window: None,
     };
     let charts = render_charts(&input).expect("charts render");
     for kind in ChartKind::ALL {

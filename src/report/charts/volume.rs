@@ -71,7 +71,7 @@ fn samples_per_bar(n: usize, dt: f64) -> usize {
 impl VolumeChart {
     pub(super) fn new(input: &ChartInput<'_>) -> Self {
         let (samples, units) = (input.samples, input.units);
-        let time = TimeScale::new(samples);
+        let time = TimeScale::of(input);
         let dt = interval_secs(samples);
         let per_bar = samples_per_bar(samples.len(), dt);
         let mut bars = Vec::new();
