@@ -6,7 +6,9 @@
 //!   `agents.csv`, `summary.json`, ...) but no order log (`RunExtras::no_orders`).
 //! - **order_log/dio_with_orders**: the same run writing `orders.csv` too (the default).
 //!
-//! The ratio of the two is the order log's cost (target: at most +25%). Loading the scenario
+//! The ratio of the two is the order log's cost (target: at most +25%). With more than one core
+//! the rows are formatted and written on a writer thread, so on a busy machine the ratio follows
+//! the load as much as the code. Loading the scenario
 //! happens outside the timed section. Run with `cargo bench --bench order_log`.
 
 use std::hint::black_box;

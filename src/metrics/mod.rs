@@ -9,6 +9,8 @@
 pub mod names;
 pub mod order_log;
 pub mod order_parquet;
+pub mod order_rows;
+pub mod order_sink;
 pub mod parquet_out;
 pub mod parquet_pipe;
 pub mod stats;
@@ -25,7 +27,8 @@ pub use crate::market::Units;
 use crate::types::{Cash, Price, Qty, Side, SimTime};
 pub use names::Names;
 pub use order_log::OrderLog;
-pub use order_parquet::{OrderSink, ParquetOrders};
+pub use order_parquet::ParquetOrders;
+pub use order_sink::OrderSink;
 pub use trade_log::TradeLog;
 
 /// What a party is. Printed (reports, `summary.json`, `agents.csv`) as its group's agent kind, or

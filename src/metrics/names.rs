@@ -30,6 +30,17 @@ impl Names {
         names
     }
 
+    /// The same names passed through `f` (e.g. escaped for CSV once, rather than on every row).
+    pub fn map_names(&self, mut f: impl FnMut(&str) -> String) -> Names {
+        let mut map = |v: &[String]| v.iter().map(|s| f(s)).collect();
+        Names {
+            agents: map(&self.agents),
+            groups: map(&self.groups),
+            crowd: self.crowd.clone(),
+            accounts: map(&self.accounts),
+        }
+    }
+
     /// The individual behind an order of `agent` on `account`: the member's account for a crowd,
     /// else the agent's name.
     pub fn individual(&self, agent: AgentId, account: AccountId) -> &str {

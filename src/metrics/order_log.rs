@@ -15,20 +15,18 @@
 //!   was refused; `reason` says why (`insufficient_funds`, `would_cross`, `unknown_order`, ...).
 //! - `modify` is reserved: the engine's agents cancel and resend rather than modify.
 //!
-//! Cost: the log keeps one small record per resting order (for cancels and fills it did not see
-//! the order of) and formats one line per event into a 64 KiB buffer.
+//! The rows come from [`super::order_rows`] (shared with `orders.parquet`); this writer only
+//! formats them. Cost: numbers are printed exactly from integer ticks, lots and nanoseconds
+//! (`itoa` digits, the decimal point placed by the unit's scale: no `Decimal`, no float), names
+//! are escaped once when the log is named, and each line is appended to a 64 KiB buffer that goes
+//! to the file whole.
 
-use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
-use rustc_hash::FxHashMap;
-
+use super::order_rows::OrderRow;
 use super::{Names, Units};
-use crate::book::{OrderType, Placed};
-use crate::exchange::{OrderRejected, OrderRequest, Trade};
-use crate::ledger::AccountId;
-use crate::types::{AgentId, Intent, OrderId, Price, Qty, Side, SimTime};
+use crate::types::AgentId;
 
 /// The header of `orders.csv`.
 pub const ORDERS_HEADER: [&str; 13] = [
@@ -47,319 +45,182 @@ pub const ORDERS_HEADER: [&str; 13] = [
     "reason",
 ];
 
+/// Bytes gathered before they are written to the file.
+const CHUNK: usize = 1 << 16;
+
 /// Exact fixed-point formatting of integer units (ticks, lots) scaled by a decimal unit, written
 /// like `Decimal::normalize` prints it (no trailing zeros) but without building a `Decimal`.
 #[derive(Clone, Copy, Debug)]
 struct Fixed {
     mantissa: i128,
-    pow: i128,
     scale: u32,
 }
 
 impl Fixed {
     fn new(unit: rust_decimal::Decimal) -> Self {
-        let scale = unit.scale();
-        Fixed { mantissa: unit.mantissa(), pow: 10i128.pow(scale), scale }
+        Fixed { mantissa: unit.mantissa(), scale: unit.scale() }
     }
 
-    fn write(self, l: &mut String, units: i64) {
-        // The hot path: the value fits in 64 bits, so print its digits once and place the point
-        // (no 128-bit division).
-        if let Some(v) = i64::try_from(self.mantissa).ok().and_then(|m| units.checked_mul(m)) {
-            if v < 0 {
-                l.push('-');
-            }
-            push_scaled(l, v.unsigned_abs(), self.scale as usize);
-            return;
-        }
+    fn write(self, b: &mut Vec<u8>, units: i64) {
         let v = i128::from(units) * self.mantissa;
         if v < 0 {
-            l.push('-');
+            b.push(b'-');
         }
         let v = v.unsigned_abs();
-        let pow = self.pow as u128;
-        let _ = write!(l, "{}", v / pow);
-        let mut frac = v % pow;
-        if frac != 0 {
-            let mut digits = self.scale as usize;
-            while frac % 10 == 0 {
-                frac /= 10;
-                digits -= 1;
-            }
-            let _ = write!(l, ".{frac:0digits$}");
+        match u64::try_from(v) {
+            Ok(v) => push_scaled(b, itoa::Buffer::new().format(v).as_bytes(), self.scale as usize),
+            Err(_) => push_scaled(b, itoa::Buffer::new().format(v).as_bytes(), self.scale as usize),
         }
     }
 }
 
-/// Appends `v / 10^scale` exactly, trailing zeros of the fraction trimmed.
-fn push_scaled(l: &mut String, mut v: u64, scale: usize) {
-    let mut buf = [b'0'; 48];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+/// Appends the number whose decimal digits are `digits`, divided by `10^scale`, exactly: at
+/// least one digit before the point, trailing zeros of the fraction trimmed (no point when the
+/// fraction is zero).
+fn push_scaled(b: &mut Vec<u8>, digits: &[u8], scale: usize) {
+    let (int, frac) = digits.split_at(digits.len().saturating_sub(scale));
+    if int.is_empty() {
+        b.push(b'0');
+    } else {
+        b.extend_from_slice(int);
     }
-    let end = buf.len();
-    // At least one integer digit before the point.
-    let start = i.min(end - scale - 1);
-    let point = end - scale;
-    let mut last = end;
-    while last > point && buf[last - 1] == b'0' {
-        last -= 1;
+    let frac_end = frac.iter().rposition(|&d| d != b'0').map_or(0, |i| i + 1);
+    if frac_end > 0 {
+        b.push(b'.');
+        b.resize(b.len() + (scale - frac.len()), b'0');
+        b.extend_from_slice(&frac[..frac_end]);
     }
-    // Only ASCII digits were written.
-    l.push_str(std::str::from_utf8(&buf[start..point]).unwrap_or("0"));
-    if last > point {
-        l.push('.');
-        l.push_str(std::str::from_utf8(&buf[point..last]).unwrap_or(""));
-    }
-}
-
-/// Writes a time in seconds with its nanoseconds, trailing zeros trimmed (exact).
-fn write_time(l: &mut String, t: SimTime) {
-    let ns = t.nanos();
-    push_u64(l, ns / 1_000_000_000);
-    push_frac(l, ns % 1_000_000_000, 9);
-}
-
-/// Appends `v` in decimal (the hot path: no formatting machinery).
-fn push_u64(l: &mut String, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    // Only ASCII digits were written.
-    l.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
-}
-
-/// Appends `.frac` as `digits` decimals with trailing zeros trimmed (nothing when `frac` is 0).
-fn push_frac(l: &mut String, mut frac: u64, mut digits: usize) {
-    if frac == 0 {
-        return;
-    }
-    while frac % 10 == 0 {
-        frac /= 10;
-        digits -= 1;
-    }
-    l.push('.');
-    let mut buf = [b'0'; 40];
-    let mut i = digits;
-    while frac > 0 && i > 0 {
-        i -= 1;
-        buf[i] = b'0' + (frac % 10) as u8;
-        frac /= 10;
-    }
-    l.push_str(std::str::from_utf8(&buf[..digits]).unwrap_or(""));
-}
-
-/// What the log remembers of a resting order.
-#[derive(Clone, Copy, Debug)]
-struct Resting {
-    agent: AgentId,
-    account: AccountId,
-    side: Side,
-    kind: OrderType,
-    price: Price,
-    intent: Intent,
-    remaining: Qty,
 }
 
 /// A streaming writer of `orders.csv`.
 #[derive(Debug)]
 pub struct OrderLog {
-    out: BufWriter<File>,
-    line: String,
+    file: File,
+    buf: Vec<u8>,
     price: Fixed,
     qty: Fixed,
+    /// Names escaped for CSV.
     names: Names,
-    resting: FxHashMap<OrderId, Resting>,
+    /// By account: `agent,group,account,` for the agent that last traded it (the three name
+    /// columns in one copy).
+    who: Vec<(AgentId, Vec<u8>)>,
     error: Option<io::Error>,
 }
 
 impl OrderLog {
-    /// Starts an order log in `file` (writes the header).
+    /// Starts an order log in `file` (the header is written with the first rows).
     ///
     /// # Errors
-    /// An I/O error writing the header.
+    /// None today (kept for writers that touch the file when they start).
     pub fn new(file: File, units: Units) -> io::Result<Self> {
-        let mut out = BufWriter::with_capacity(1 << 16, file);
-        writeln!(out, "{}", ORDERS_HEADER.join(","))?;
+        let mut buf = Vec::with_capacity(CHUNK + 1024);
+        buf.extend_from_slice(ORDERS_HEADER.join(",").as_bytes());
+        buf.push(b'\n');
         Ok(OrderLog {
-            out,
-            line: String::with_capacity(256),
+            file,
+            buf,
             price: Fixed::new(units.tick),
             qty: Fixed::new(units.lot),
             names: Names::default(),
-            resting: FxHashMap::default(),
+            who: Vec::new(),
             error: None,
         })
     }
 
-    /// Names agents, groups and accounts (the engine calls it when the log is attached).
-    pub fn set_names(&mut self, names: Names) {
-        self.names = names;
+    /// Names agents, groups and accounts (escaped once here, for every row).
+    pub fn set_names(&mut self, names: &Names) {
+        self.names = names.map_names(escape);
+        self.who.clear();
     }
 
-    /// An order reached the exchange: `result` is what became of it, `trades` its fills.
-    pub fn submitted(
-        &mut self,
-        now: SimTime,
-        id: OrderId,
-        req: &OrderRequest,
-        result: &Result<Placed, OrderRejected>,
-        trades: &[Trade],
-    ) {
-        let mut taker = Resting {
-            agent: req.agent,
-            account: req.account,
-            side: req.side,
-            kind: req.kind,
-            price: req.price,
-            intent: req.intent,
-            remaining: req.qty,
-        };
-        let placed = match result {
-            Err(reason) => {
-                self.row(now, "reject", id, &taker, Some(req.qty), Qty::ZERO, reason.as_str());
-                return;
+    /// Appends one row.
+    pub fn write(&mut self, r: &OrderRow) {
+        let (names, pf, qf) = (&self.names, self.price, self.qty);
+        let b = &mut self.buf;
+        push_scaled(b, itoa::Buffer::new().format(r.t.nanos()).as_bytes(), 9);
+        b.push(b',');
+        b.extend_from_slice(r.event.as_str().as_bytes());
+        b.push(b',');
+        b.extend_from_slice(itoa::Buffer::new().format(r.id.0).as_bytes());
+        b.push(b',');
+        match r.account {
+            Some(a) => {
+                let i = a.0 as usize;
+                if i >= self.who.len() {
+                    self.who.resize(i + 1, (AgentId(u32::MAX), Vec::new()));
+                }
+                let (agent, cols) = &mut self.who[i];
+                if *agent != r.agent || cols.is_empty() {
+                    *agent = r.agent;
+                    cols.clear();
+                    for name in [names.individual(r.agent, a), names.group(r.agent), names.account(a)] {
+                        cols.extend_from_slice(name.as_bytes());
+                        cols.push(b',');
+                    }
+                }
+                b.extend_from_slice(cols);
             }
-            Ok(placed) => placed,
-        };
-        self.row(now, "new", id, &taker, Some(req.qty), req.qty, "");
-        for t in trades {
-            if let Some(mut maker) = self.resting.get(&t.maker_order).copied() {
-                maker.remaining -= t.qty;
-                self.row(now, "fill", t.maker_order, &maker, Some(t.qty), maker.remaining, "");
-                if maker.remaining.is_zero() {
-                    self.resting.remove(&t.maker_order);
-                } else {
-                    self.resting.insert(t.maker_order, maker);
+            None => {
+                for name in [names.agent_name(r.agent), names.group(r.agent), ""] {
+                    b.extend_from_slice(name.as_bytes());
+                    b.push(b',');
                 }
             }
-            taker.remaining -= t.qty;
-            self.row(now, "fill", id, &taker, Some(t.qty), taker.remaining, "");
         }
-        if placed.dropped > Qty::ZERO {
-            self.row(now, "expire", id, &taker, Some(placed.dropped), Qty::ZERO, "");
+        match r.order {
+            Some(o) => {
+                b.extend_from_slice(o.side.as_str().as_bytes());
+                b.push(b',');
+                b.extend_from_slice(o.kind.as_str().as_bytes());
+                b.push(b',');
+                if let Some(p) = r.shown_price() {
+                    pf.write(b, p.0);
+                }
+                b.push(b',');
+                qf.write(b, o.qty.0);
+                b.push(b',');
+                qf.write(b, o.remaining.0);
+            }
+            None => b.extend_from_slice(b",,,,"),
         }
-        if placed.rested > Qty::ZERO {
-            taker.remaining = placed.rested;
-            self.resting.insert(id, taker);
+        b.push(b',');
+        b.extend_from_slice(r.intent.as_str().as_bytes());
+        b.push(b',');
+        b.extend_from_slice(r.reason.as_bytes());
+        b.push(b'\n');
+        if self.buf.len() >= CHUNK {
+            self.flush_buf();
         }
     }
 
-    /// Resting order `id` was cancelled with `qty` left; `reason` is empty for its agent's own
-    /// cancel, `contract` for a contract's.
-    pub fn cancelled(&mut self, now: SimTime, id: OrderId, qty: Qty, reason: &str) {
-        if let Some(order) = self.resting.remove(&id) {
-            self.row(now, "cancel", id, &order, Some(qty), Qty::ZERO, reason);
-        }
-    }
-
-    /// `agent`'s cancel of `id` was refused.
-    pub fn cancel_rejected(&mut self, now: SimTime, agent: AgentId, id: OrderId, reason: OrderRejected) {
-        let (account, intent) = self.resting.get(&id).map_or((None, Intent::Other), |o| (Some(o.account), o.intent));
-        self.line.clear();
-        let l = &mut self.line;
-        write_time(l, now);
-        let _ = write!(l, ",reject,{},", id.0);
-        let who = account.map_or_else(|| self.names.agent_name(agent), |a| self.names.individual(agent, a));
-        push_field(l, who);
-        l.push(',');
-        push_field(l, self.names.group(agent));
-        l.push(',');
-        if let Some(a) = account {
-            push_field(l, self.names.account(a));
-        }
-        let _ = writeln!(l, ",,,,,,{},{}", intent.as_str(), reason.as_str());
-        self.flush_line();
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn row(
-        &mut self,
-        now: SimTime,
-        event: &str,
-        id: OrderId,
-        o: &Resting,
-        qty: Option<Qty>,
-        remaining: Qty,
-        reason: &str,
-    ) {
-        self.line.clear();
-        let (pf, qf) = (self.price, self.qty);
-        let l = &mut self.line;
-        write_time(l, now);
-        l.push(',');
-        l.push_str(event);
-        l.push(',');
-        push_u64(l, id.0);
-        l.push(',');
-        push_field(l, self.names.individual(o.agent, o.account));
-        l.push(',');
-        push_field(l, self.names.group(o.agent));
-        l.push(',');
-        push_field(l, self.names.account(o.account));
-        l.push(',');
-        l.push_str(o.side.as_str());
-        l.push(',');
-        l.push_str(o.kind.as_str());
-        l.push(',');
-        if o.kind != OrderType::Market {
-            pf.write(l, o.price.0);
-        }
-        l.push(',');
-        if let Some(q) = qty {
-            qf.write(l, q.0);
-        }
-        l.push(',');
-        qf.write(l, remaining.0);
-        l.push(',');
-        l.push_str(o.intent.as_str());
-        l.push(',');
-        l.push_str(reason);
-        l.push('\n');
-        self.flush_line();
-    }
-
-    fn flush_line(&mut self) {
+    fn flush_buf(&mut self) {
         if self.error.is_none() {
-            if let Err(e) = self.out.write_all(self.line.as_bytes()) {
+            if let Err(e) = self.file.write_all(&self.buf) {
                 self.error = Some(e);
             }
         }
+        self.buf.clear();
     }
 
-    /// Flushes the file.
+    /// Writes what is buffered.
     ///
     /// # Errors
-    /// The first I/O error met while writing, or one from the flush.
+    /// The first I/O error met while writing.
     pub fn finish(mut self) -> io::Result<()> {
-        if let Some(e) = self.error.take() {
-            return Err(e);
+        self.flush_buf();
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => self.file.flush(),
         }
-        self.out.flush()
     }
 }
 
-/// Appends a name, quoted if it holds a comma, quote or line break (CSV rules).
-fn push_field(line: &mut String, s: &str) {
+/// A name as a CSV field: quoted if it holds a comma, quote or line break (CSV rules).
+fn escape(s: &str) -> String {
     if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
-        line.push('"');
-        line.push_str(&s.replace('"', "\"\""));
-        line.push('"');
+        format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        line.push_str(s);
+        s.to_owned()
     }
 }
 
@@ -370,22 +231,40 @@ mod tests {
 
     #[test]
     fn fixed_point_prints_like_a_normalized_decimal() {
-        for (unit, units) in
-            [("0.00001", 5034i64), ("0.0001", 10000), ("1", 1000), ("0.5", 3), ("0.0001", -25), ("10", 7)]
-        {
+        for (unit, units) in [
+            ("0.00001", 5034i64),
+            ("0.0001", 10000),
+            ("1", 1000),
+            ("0.5", 3),
+            ("0.0001", -25),
+            ("10", 7),
+            ("0.001", 0),
+            ("0.0001", 3),
+            ("0.000000000000000001", i64::MAX),
+            ("1000000", i64::MIN),
+        ] {
             let unit: Decimal = unit.parse().unwrap();
-            let mut s = String::new();
+            let mut s = Vec::new();
             Fixed::new(unit).write(&mut s, units);
-            assert_eq!(s, (Decimal::from(units) * unit).normalize().to_string(), "{unit} x {units}");
+            assert_eq!(
+                String::from_utf8(s).unwrap(),
+                (Decimal::from(units) * unit).normalize().to_string(),
+                "{unit} x {units}"
+            );
         }
-        let mut s = String::new();
-        write_time(&mut s, SimTime::from_nanos(17_696_363_724));
-        assert_eq!(s, "17.696363724");
-        s.clear();
-        write_time(&mut s, SimTime::from_nanos(7_055_914));
-        assert_eq!(s, "0.007055914");
-        s.clear();
-        write_time(&mut s, SimTime::from_nanos(3_000_000_000));
-        assert_eq!(s, "3");
+        for (ns, text) in
+            [(17_696_363_724u64, "17.696363724"), (7_055_914, "0.007055914"), (3_000_000_000, "3"), (0, "0")]
+        {
+            let mut s = Vec::new();
+            push_scaled(&mut s, itoa::Buffer::new().format(ns).as_bytes(), 9);
+            assert_eq!(String::from_utf8(s).unwrap(), text);
+        }
+    }
+
+    #[test]
+    fn names_with_commas_or_quotes_are_quoted() {
+        assert_eq!(escape("retail/1"), "retail/1");
+        assert_eq!(escape("a,b"), "\"a,b\"");
+        assert_eq!(escape("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }
