@@ -221,20 +221,12 @@ fn tune_spoofing(train: &[Dataset]) -> Thresholds {
             let truth: HashSet<u64> =
                 d.orders.iter().filter(|o| o.event == "new" && o.intent == "spoof").map(|o| o.id).collect();
             let flagged: HashSet<u64> = super::spoof::detect(&d.orders, th).0.into_iter().collect();
-            let tp = flagged.intersection(&truth).count();
-            c.add(&Counts {
-                tp_alerts: tp,
-                alerts: flagged.len(),
-                detected: tp,
-                truth: truth.len(),
-                latencies: vec![],
-            });
+            c.add(&super::score::sets(&truth, &flagged));
         }
         c.row("spoofing", "order").f1.unwrap_or(0.0)
     };
     let scores: Vec<f64> = grid.par_iter().map(f1).collect();
-    let best = (0..grid.len()).max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a))).unwrap_or(0);
-    grid[best].clone()
+    best_of(&grid, &scores)
 }
 
 /// Labelled chunks of one run: a chunk with a pump taker trade is a pump; a chunk inside a pump
@@ -313,18 +305,16 @@ fn tune_kpi(train: &[Dataset], base: &Thresholds) -> Thresholds {
                 d.orders.iter().filter(|o| o.intent == "kpi_gaming").map(|o| o.agent.as_str()).collect();
             let flagged: HashSet<&str> =
                 m.iter().filter(|(_, k)| super::kpi::verdict(k, th).is_some()).map(|(o, _)| o.as_str()).collect();
-            let tp = flagged.intersection(&truth).count();
-            c.add(&Counts {
-                tp_alerts: tp,
-                alerts: flagged.len(),
-                detected: tp,
-                truth: truth.len(),
-                latencies: vec![],
-            });
+            c.add(&super::score::sets(&truth, &flagged));
         }
         c.row("kpi_gaming", "owner").f1.unwrap_or(0.0)
     };
     let scores: Vec<f64> = grid.iter().map(f1).collect();
+    best_of(&grid, &scores)
+}
+
+/// The grid point with the highest score (the first of equals).
+fn best_of(grid: &[Thresholds], scores: &[f64]) -> Thresholds {
     let best = (0..grid.len()).max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a))).unwrap_or(0);
     grid[best].clone()
 }

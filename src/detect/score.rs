@@ -85,7 +85,8 @@ impl Counts {
     }
 }
 
-fn sets<T: Eq + std::hash::Hash + Clone>(truth: &HashSet<T>, flagged: &HashSet<T>) -> Counts {
+/// Counts of a set of flagged units against the set of true ones.
+pub(crate) fn sets<T: Eq + std::hash::Hash + Clone>(truth: &HashSet<T>, flagged: &HashSet<T>) -> Counts {
     let tp = flagged.intersection(truth).count();
     Counts { tp_alerts: tp, alerts: flagged.len(), detected: tp, truth: truth.len(), latencies: Vec::new() }
 }

@@ -193,7 +193,7 @@ pub fn render(r: &StressResult, map_svg: Option<&str>) -> String {
     let mut h = String::new();
     h.push_str("<!doctype html><html><head><meta charset=\"utf-8\"><title>mmsim stress: ");
     h.push_str(&esc(&r.plan.scenario.name));
-    h.push_str("</title><style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}\
+    h.push_str("</title><style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222;overflow-wrap:anywhere}\
         table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}\
         td:nth-child(2),td:first-child{text-align:left}.v{font-size:1.2em;padding:1em;border-left:6px solid #c62828;background:#fdecea}\
         .ok{border-color:#2e7d32;background:#e8f5e9}</style></head><body>");
@@ -215,10 +215,10 @@ pub fn render(r: &StressResult, map_svg: Option<&str>) -> String {
         esc(&v.honest_playbooks.join(", ")),
         esc(&v.manipulative_playbooks.join(", ")),
         esc(&v.best_honest.playbook),
-        esc(&v.best_honest.params),
+        esc(&spaced(&v.best_honest.params)),
         dollars(v.best_honest.mm_payoff_mean),
         esc(&v.best_manipulative.playbook),
-        esc(&v.best_manipulative.params),
+        esc(&spaced(&v.best_manipulative.params)),
         dollars(v.best_manipulative.mm_payoff_mean),
         esc(&v.ci_method)
     ));
@@ -288,7 +288,7 @@ pub fn render(r: &StressResult, map_svg: Option<&str>) -> String {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.5}</td><td>{:.5}</td><td>{}</td></tr>",
             c.playbook.name,
-            esc(&c.params.replace(';', "; ")),
+            esc(&spaced(&c.params)),
             dollars(m),
             half.map_or(String::new(), dollars),
             dollars(mean(&|r| r.payoff.project)),
@@ -300,4 +300,9 @@ pub fn render(r: &StressResult, map_svg: Option<&str>) -> String {
     }
     h.push_str("</table></body></html>\n");
     h
+}
+
+/// A playbook's `key=value;key=value` parameters with a space after each `;`, so the line can wrap.
+fn spaced(params: &str) -> String {
+    params.replace(';', "; ")
 }

@@ -9,6 +9,41 @@ use mmsim::run::{run, RunOptions};
 use mmsim::scenario::{load, Override, Scenario};
 use rayon::prelude::*;
 
+/// A 20-minute market with a five-level passive MM and 200 retail traders, to which a test adds
+/// the manipulator it checks.
+fn market_with_mm_and_crowd(name: &str, seed: u64) -> String {
+    format!(
+        r#"
+[market]
+name = "{name}"
+seed = {seed}
+tick = "0.0001"
+lot = "1"
+open_price = 1.0
+taker_fee_bps = 10
+duration = "20m"
+sample_every = "1m"
+
+[[agents]]
+name = "mm"
+kind = "passive_mm"
+cash = 500000
+tokens = 500000
+[agents.passive_mm]
+spread_bps = 20
+levels = 5
+level_size = 1000
+
+[[agents]]
+name = "retail"
+kind = "retail"
+count = 200
+cash = 1000
+tokens = 1000
+"#
+    )
+}
+
 fn shipped() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
         .unwrap()
@@ -96,34 +131,8 @@ fn every_spoof_order_is_in_the_order_log_with_intent_spoof() {
 
 #[test]
 fn a_wash_ring_is_one_owner_on_several_accounts_and_the_ring_detector_finds_it_without_owners() {
-    let toml = r#"
-[market]
-name = "ring_check"
-seed = 5
-tick = "0.0001"
-lot = "1"
-open_price = 1.0
-taker_fee_bps = 10
-duration = "20m"
-sample_every = "1m"
-
-[[agents]]
-name = "mm"
-kind = "passive_mm"
-cash = 500000
-tokens = 500000
-[agents.passive_mm]
-spread_bps = 20
-levels = 5
-level_size = 1000
-
-[[agents]]
-name = "retail"
-kind = "retail"
-count = 200
-cash = 1000
-tokens = 1000
-
+    let toml = market_with_mm_and_crowd("ring_check", 5)
+        + r#"
 [[agents]]
 name = "ring"
 kind = "wash_ring"
@@ -134,7 +143,7 @@ accounts = 4
 interval = "20s"
 clip_tokens = 5000
 "#;
-    let s = mmsim::scenario::load_str(toml, "ring_check.toml", &[]).unwrap();
+    let s = mmsim::scenario::load_str(&toml, "ring_check.toml", &[]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     run(&s, &RunOptions { out_dir: Some(dir.path().to_path_buf()), ..RunOptions::default() }).unwrap();
     let (h, trades) = rows(&dir.path().join("trades.csv"));
@@ -171,35 +180,9 @@ fn kpi_gamers_label_their_orders_and_the_kpi_detector_finds_them_but_not_the_hon
         ("flicker", "flicker = true\nlead = \"1s\"\nhold = \"1s\"\n"),
         ("park", "flicker = false\npark_at_band = true\npark_inside_bps = 5\n"),
     ] {
-        let toml = format!(
-            r#"
-[market]
-name = "kpi_check"
-seed = 11
-tick = "0.0001"
-lot = "1"
-open_price = 1.0
-taker_fee_bps = 10
-duration = "20m"
-sample_every = "1m"
-
-[[agents]]
-name = "mm"
-kind = "passive_mm"
-cash = 500000
-tokens = 500000
-[agents.passive_mm]
-spread_bps = 20
-levels = 5
-level_size = 1000
-
-[[agents]]
-name = "retail"
-kind = "retail"
-count = 200
-cash = 1000
-tokens = 1000
-
+        let toml = market_with_mm_and_crowd("kpi_check", 11)
+            + &format!(
+                r#"
 [[agents]]
 name = "gamer"
 kind = "kpi_gamer"
@@ -207,7 +190,7 @@ cash = 100000
 tokens = 100000
 [agents.kpi_gamer]
 {gamer}"#
-        );
+            );
         let s = mmsim::scenario::load_str(&toml, "kpi_check.toml", &[]).unwrap();
         let dir = tempfile::tempdir().unwrap();
         run(&s, &RunOptions { out_dir: Some(dir.path().to_path_buf()), ..RunOptions::default() }).unwrap();
