@@ -105,15 +105,8 @@ fn assemble(scenario: &Scenario, trade_log: Option<TradeLog>) -> Built {
         for name in names {
             let agent_id = AgentId(slots.len() as u32);
             let (accounts, other) = match &g.trades_for {
-                Some(target) => {
-                    // `validate` checked that `trades_for` names the project or an account.
-                    let ids: Vec<AccountId> =
-                        named.iter().filter(|(n, _)| n == target).map(|(_, id)| *id).take(1).collect();
-                    for &id in &ids {
-                        ledger.authorize(id, agent_id);
-                    }
-                    (ids, true)
-                }
+                // `validate` checked that `trades_for` names the project or an account.
+                Some(target) => (trade_for(&named, target, &mut ledger, agent_id), true),
                 None => {
                     let accounts = (0..members_per_agent)
                         .map(|k| {
@@ -211,6 +204,20 @@ fn draw(amount: &Amount, unit: Decimal, rng: &mut AgentRng) -> i128 {
         }
     };
     (value / unit_f).floor().max(0.0) as i128
+}
+
+/// The named account `target` (at most one), with `agent` authorized to trade for it.
+pub(crate) fn trade_for(
+    named: &[(String, AccountId)],
+    target: &str,
+    ledger: &mut Ledger,
+    agent: AgentId,
+) -> Vec<AccountId> {
+    let ids: Vec<AccountId> = named.iter().filter(|(n, _)| n == target).map(|(_, id)| *id).take(1).collect();
+    for &id in &ids {
+        ledger.authorize(id, agent);
+    }
+    ids
 }
 
 pub(crate) fn cash_atoms(amount: &Amount, s: &Scenario, rng: &mut AgentRng) -> Cash {

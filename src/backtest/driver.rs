@@ -155,14 +155,7 @@ impl Backtest {
                 let name = if g.count == 1 { g.name.clone() } else { format!("{}#{k}", g.name) };
                 let agent_id = AgentId(names.len() as u32);
                 let (accounts, other) = match &g.trades_for {
-                    Some(target) => {
-                        let ids: Vec<AccountId> =
-                            named.iter().filter(|(n, _)| n == target).map(|(_, id)| *id).take(1).collect();
-                        for &id in &ids {
-                            ledger.authorize(id, agent_id);
-                        }
-                        (ids, true)
-                    }
+                    Some(target) => (crate::build::trade_for(&named, target, &mut ledger, agent_id), true),
                     None => {
                         let cash = crate::build::cash_atoms(&g.cash, scenario, &mut wallets);
                         let tokens = crate::build::token_lots(&g.tokens, scenario, &mut wallets);
