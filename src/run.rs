@@ -268,16 +268,24 @@ fn write_files(
     Ok(())
 }
 
-/// The manipulator trades (and the high and low) in `window` of the staged `trades.csv` (the run's
-/// own trade stream; none when the trades went to Parquet or were not written).
+/// The manipulator trades (and the high and low) in `window` of the staged `trades.csv`, or of
+/// `trades.parquet` read back as the same CSV text (the run's own trade stream; none when the
+/// trades were not written).
 fn staged_trades(
     dir: &OutputDir,
     window: Option<(f64, f64)>,
 ) -> Result<crate::report::TradeScan, crate::report::OutputError> {
-    let Some(path) = dir.staged_path("trades.csv") else { return Ok(Default::default()) };
-    let file = std::fs::File::open(&path).map_err(crate::report::OutputError::io("reading trades.csv"))?;
-    crate::report::read_trade_marks_in(std::io::BufReader::with_capacity(1 << 16, file), window)
-        .map_err(crate::report::OutputError::Chart)
+    use crate::report::OutputError;
+    let scan = if let Some(path) = dir.staged_path("trades.csv") {
+        let file = std::fs::File::open(&path).map_err(OutputError::io("reading trades.csv"))?;
+        crate::report::read_trade_marks_in(std::io::BufReader::with_capacity(1 << 16, file), window)
+    } else if let Some(path) = dir.staged_path("trades.parquet") {
+        let reader = crate::teach::parquet::ParquetAsCsv::open(&path).map_err(OutputError::Chart)?;
+        crate::report::read_trade_marks_in(std::io::BufReader::with_capacity(1 << 16, reader), window)
+    } else {
+        return Ok(Default::default());
+    };
+    scan.map_err(OutputError::Chart)
 }
 
 /// Stages `replay.html`, read back from the staged order log (one truth with the log): `orders.csv`,

@@ -1,8 +1,8 @@
 //! `mmsim charts RUN_DIR`: the run's charts redrawn from its own files, optionally zoomed into a
 //! [`Window`]. Read: `scenario.toml` (name, tick and lot, opening price, the contracts' KPI
 //! thresholds), `timeseries.csv` or `timeseries.parquet`, `holdings.csv`, `kpis.csv` (with
-//! subscriptions), `trades.csv` (manipulator marks and the true high and low; without it, the
-//! whole run's high and low come from `summary.json`).
+//! subscriptions), `trades.csv` or `trades.parquet` (manipulator marks and the true high and low;
+//! without either, the whole run's high and low come from `summary.json`).
 
 use std::fs::File;
 use std::io::BufReader;
@@ -80,13 +80,23 @@ impl RunDirCharts {
     }
 
     /// The manipulator marks and the true high and low of the trades in `window`, from `trades.csv`
-    /// (none without it; the whole run's high and low then come from `summary.json`).
+    /// or `trades.parquet` (none without either; the whole run's high and low then come from
+    /// `summary.json`).
     fn trades(&self, window: Option<Window>) -> Result<Trades, String> {
         let tick = self.units.tick.to_f64().unwrap_or(1.0);
         let ticks = |v: f64| Price((v / tick).round() as i64);
-        if let Some(r) = open(&self.dir, "trades.csv")? {
-            let scan = super::read_trade_marks_in(r, window.map(|w| w.secs()))
-                .map_err(|e| format!("{}: {e}", self.dir.display()))?;
+        let secs = window.map(|w| w.secs());
+        let parquet = self.dir.join("trades.parquet");
+        let scan = if let Some(r) = open(&self.dir, "trades.csv")? {
+            Some(super::read_trade_marks_in(r, secs))
+        } else if parquet.is_file() {
+            let reader = crate::teach::parquet::ParquetAsCsv::open(&parquet)?;
+            Some(super::read_trade_marks_in(BufReader::with_capacity(1 << 16, reader), secs))
+        } else {
+            None
+        };
+        if let Some(scan) = scan {
+            let scan = scan.map_err(|e| format!("{}: {e}", self.dir.display()))?;
             return Ok((scan.marks, scan.high_low.map(|(h, l)| (ticks(h), ticks(l)))));
         }
         if window.is_some() {
@@ -101,7 +111,8 @@ impl RunDirCharts {
     /// Renders the charts (zoomed into `window` if given) and writes them to `out`.
     ///
     /// # Errors
-    /// A window outside the run, an unreadable `trades.csv`, or a drawing or I/O error.
+    /// A window outside the run, an unreadable `trades.csv` or `trades.parquet`, or a drawing or
+    /// I/O error.
     pub fn write_charts(&self, window: Option<Window>, out: &Path) -> Result<PathBuf, String> {
         if let Some(w) = window {
             w.check_within(self.duration_secs())?;

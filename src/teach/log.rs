@@ -21,8 +21,29 @@ use rust_decimal::Decimal;
 use crate::metrics::Units;
 
 /// What colour a trade's dot is: the manipulative intent behind it, else `organic`.
-pub const CLASSES: [&str; 9] =
-    ["organic", "wash", "spoof", "pump", "dump", "buyback", "accumulate", "exploit", "rebalance"];
+pub const CLASSES: [&str; 10] =
+    ["organic", "wash", "spoof", "pump", "dump", "buyback", "accumulate", "exploit", "rebalance", "kpi_gaming"];
+
+/// The colour of each class of [`CLASSES`] as `(red, green, blue)`: the one palette of the replay
+/// page's trade dots (sent in its data) and the price chart's manipulator marks.
+pub const CLASS_RGB: [(u8, u8, u8); CLASSES.len()] = [
+    (0x9a, 0xa5, 0xb1),
+    (0x8e, 0x44, 0xad),
+    (0xf0, 0x8c, 0x00),
+    (0xe0, 0x31, 0x31),
+    (0x1c, 0x3d, 0x8f),
+    (0x2b, 0x93, 0x48),
+    (0x0c, 0xa5, 0xb0),
+    (0xd6, 0x33, 0x6c),
+    (0x79, 0x55, 0x48),
+    (0x5c, 0x7c, 0xfa),
+];
+
+/// The colour of class `class` as CSS writes it (`#rrggbb`).
+pub fn class_hex(class: usize) -> String {
+    let (r, g, b) = CLASS_RGB[class];
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
 
 /// The class of a trade (index into [`CLASSES`]): `wash` when both sides have one owner, else the
 /// taker's intent when it is a manipulation, else the maker's, else `organic` (quotes, retail).

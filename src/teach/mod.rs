@@ -253,6 +253,7 @@ pub fn render(input: &ReplayInput<'_>, orders: impl Read) -> Result<String, Stri
         "phases": phases,
         "explain": explain,
         "classes": log::CLASSES,
+        "colors": (0..log::CLASSES.len()).map(|c| (log::CLASSES[c].to_string(), Value::from(log::class_hex(c)))).collect::<serde_json::Map<_, _>>(),
         "price": price,
         "trades": {"n": data.trades.len(), "dt": tr[0], "p": tr[1], "q": tr[2], "c": tr[3], "tk": tr[4], "mk": tr[5], "last": last_changes},
         "heat": {"cols": heat.cols, "rows": heat.rows, "log": heat.log, "lo": heat.lo, "hi": heat.hi, "max": heat.max, "bid": heat.bid, "ask": heat.ask},

@@ -1,6 +1,8 @@
-//! `orders.parquet` read back as the CSV text of `orders.csv`, streamed one record batch at a time,
-//! so a `--format parquet` run gets the same `replay.html` as a CSV run (the page reads one log
-//! format, and the two files hold the same values: decimals exact, nulls as empty fields).
+//! A Parquet table of a run (`orders.parquet`, `trades.parquet`) read back as the CSV text of its
+//! `.csv` twin, streamed one record batch at a time, so a `--format parquet` run gets the same
+//! `replay.html` and the same chart marks as a CSV run (the readers read one format, and the two
+//! files hold the same values: decimals exact, floats written as the CSV writes them, nulls as empty
+//! fields).
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -13,9 +15,11 @@ use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use rust_decimal::Decimal;
 
-/// A reader of `orders.parquet` yielding CSV text with its columns' names as the header.
+/// A reader of a Parquet table yielding CSV text with its columns' names as the header.
 #[derive(Debug)]
 pub struct ParquetAsCsv {
+    /// The file's name, for errors.
+    name: String,
     batches: ParquetRecordBatchReader,
     header: Option<Vec<u8>>,
     buf: Vec<u8>,
@@ -33,7 +37,8 @@ impl ParquetAsCsv {
         let names: Vec<&str> = builder.schema().fields().iter().map(|f| f.name().as_str()).collect();
         let header = format!("{}\n", names.join(",")).into_bytes();
         let batches = builder.build().map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(ParquetAsCsv { batches, header: Some(header), buf: Vec::new(), pos: 0 })
+        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        Ok(ParquetAsCsv { name, batches, header: Some(header), buf: Vec::new(), pos: 0 })
     }
 
     /// Formats one batch into `buf`.
@@ -44,7 +49,7 @@ impl ParquetAsCsv {
         let mut row: Vec<String> = vec![String::new(); batch.num_columns()];
         for i in 0..batch.num_rows() {
             for (cell, col) in row.iter_mut().zip(batch.columns()) {
-                *cell = field(col.as_ref(), i)?;
+                *cell = field(col.as_ref(), i, &self.name)?;
             }
             w.write_record(&row)?;
         }
@@ -53,8 +58,8 @@ impl ParquetAsCsv {
     }
 }
 
-/// The CSV text of row `i` of `col`: empty when null.
-fn field(col: &dyn Array, i: usize) -> io::Result<String> {
+/// The CSV text of row `i` of `col` (of the file `name`): empty when null.
+fn field(col: &dyn Array, i: usize, name: &str) -> io::Result<String> {
     if col.is_null(i) {
         return Ok(String::new());
     }
@@ -66,11 +71,11 @@ fn field(col: &dyn Array, i: usize) -> io::Result<String> {
         DataType::Decimal128(_, scale) => {
             let v = col.as_primitive::<Decimal128Type>().value(i);
             Decimal::try_from_i128_with_scale(v, (*scale).max(0) as u32)
-                .map_err(|e| io::Error::other(format!("orders.parquet: {e}")))?
+                .map_err(|e| io::Error::other(format!("{name}: {e}")))?
                 .normalize()
                 .to_string()
         }
-        other => return Err(io::Error::other(format!("orders.parquet: unexpected column type {other}"))),
+        other => return Err(io::Error::other(format!("{name}: unexpected column type {other}"))),
     })
 }
 

@@ -53,6 +53,25 @@ fn charts_reads_a_parquet_run_back() {
 }
 
 #[test]
+fn a_parquet_runs_charts_are_the_csv_runs_manipulator_marks_included() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, parquet, again) = (dir.path().join("csv"), dir.path().join("parquet"), dir.path().join("again"));
+    run_cli("pump_and_dump", "6h", &csv, &[]);
+    run_cli("pump_and_dump", "6h", &parquet, &["--format", "parquet"]);
+    assert!(parquet.join("trades.parquet").is_file() && !parquet.join("trades.csv").exists());
+    let price = fs::read_to_string(csv.join("price.svg")).unwrap();
+    assert!(
+        price.contains("accumulate trades (") && price.contains("pump trades ("),
+        "the CSV run marks the whale's trades"
+    );
+    // The run's own charts, and the charts redrawn from the Parquet run's directory.
+    same_charts(&csv, &parquet);
+    charts(&parquet, &again, None);
+    same_charts(&csv, &again);
+    assert_eq!(fs::read(csv.join("price.png")).unwrap(), fs::read(parquet.join("price.png")).unwrap());
+}
+
+#[test]
 fn a_window_zooms_the_run_and_the_redraw_alike() {
     let dir = tempfile::tempdir().unwrap();
     let (full, zoomed, redrawn) = (dir.path().join("full"), dir.path().join("zoomed"), dir.path().join("redrawn"));

@@ -142,7 +142,8 @@ fn book_at(orders: &[BTreeMap<String, String>], t_ms: i64, group: &str) -> Ladde
 
 /// The trade's class as the page must colour it (the rule documented on the page).
 fn class(t: &BTreeMap<String, String>) -> String {
-    const MANIP: [&str; 8] = ["wash", "spoof", "pump", "dump", "buyback", "accumulate", "exploit", "rebalance"];
+    const MANIP: [&str; 9] =
+        ["wash", "spoof", "pump", "dump", "buyback", "accumulate", "exploit", "rebalance", "kpi_gaming"];
     if t["wash"] == "true" {
         return "wash".into();
     }
@@ -234,4 +235,66 @@ fn replay_page_shows_the_runs_book_phase_and_intents_and_steps_to_the_next_move(
     let next = *moves.iter().find(|&&m| m > t_ms).expect("a later move");
     let url = format!("file://{}#t={}&group=spoofer", step_page.display(), Decimal::new(t_ms, 3));
     check_moment(&dump_dom(&url), &dir, next, "spoofer");
+}
+
+/// A KPI gamer quoting a tight spread all the time (so the crowd trades with it), with a retail crowd.
+const KPI_GAMER: &str = r#"
+[market]
+name = "kpi_gamer_replay"
+seed = 3
+tick = "0.0001"
+lot = "1"
+open_price = 1.0
+taker_fee_bps = 10
+duration = "15m"
+sample_every = "1m"
+
+[[agents]]
+name = "retail"
+kind = "retail"
+count = 150
+cash = 1000
+tokens = 1000
+
+[[agents]]
+name = "gamer"
+kind = "kpi_gamer"
+cash = 100000
+tokens = 100000
+[agents.kpi_gamer]
+flicker = false
+spread_bps = 10
+depth_tokens = 200
+"#;
+
+#[test]
+fn replay_page_colours_kpi_gaming_trades_with_the_one_palette() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (scenario, dir) = (tmp.path().join("kpi.toml"), tmp.path().join("run"));
+    std::fs::write(&scenario, KPI_GAMER).unwrap();
+    assert_cmd::Command::cargo_bin("mmsim")
+        .unwrap()
+        .args(["run", "-q", "--out"])
+        .arg(&dir)
+        .arg(&scenario)
+        .assert()
+        .success();
+    let trades = read_csv(&dir.join("trades.csv"));
+    let gaming: Vec<_> = trades.iter().filter(|t| class(t) == "kpi_gaming").collect();
+    assert!(gaming.len() > 5, "the crowd trades with the gamer: {} trades", gaming.len());
+    // The moment of a kpi_gaming trade: it is the last trade listed, in the palette's colour.
+    let t = &gaming[gaming.len() / 2];
+    let t_ms = ms(&t["t"]);
+    let url = format!("file://{}#t={}&group=gamer", dir.join("replay.html").display(), Decimal::new(t_ms, 3));
+    let dom = dump_dom(&url);
+    let want = mmsim::teach::log::class_hex(9);
+    assert_eq!(mmsim::teach::log::CLASSES[9], "kpi_gaming");
+    let rows = tags(&dom, "recent", "<tr data-intent=");
+    let row = rows.iter().find(|r| attr(r, "data-intent").as_deref() == Some("kpi_gaming")).expect("a kpi_gaming row");
+    assert_eq!(attr(row, "data-color").as_deref(), Some(want.as_str()), "the row's colour");
+    let legend = tags(&dom, "legend", "<span data-intent=\"kpi_gaming\"");
+    let legend_tag = legend.first().expect("kpi_gaming in the legend");
+    let style = attr(&legend_tag[legend_tag.find("<i").unwrap()..], "style").unwrap();
+    assert!(style.contains(&want), "the legend's swatch {style} is {want}");
+    assert!(legend_tag[..200].contains("KPI gaming"), "named in words");
 }

@@ -49,8 +49,8 @@ pub struct PumpDumpConfig {
     /// Default 500.
     pub band_quote_tokens: f64,
 
-    /// The rug pull stops pushing the price once it reaches this multiple of the open price.
-    /// Default 3.0.
+    /// The rug pull stops pushing the price once it reaches this multiple of the open price, and
+    /// from then on only sells (it never pushes again). Default 3.0.
     pub pump_target_multiple: f64,
     /// Each push buys up to this far above the reference price, in bps. Default 200.
     pub pump_step_bps: f64,

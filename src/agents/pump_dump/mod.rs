@@ -15,9 +15,9 @@
 //!    up with an IOC buy reaching `pump_step_bps` above the reference ([`Intent::Pump`]) and offers a
 //!    slice of its holdings just above the push ([`Intent::Dump`]) to the buyers the push attracts.
 //!    Pushes buy at most `pump_to_dump_ratio` × (tokens sold so far + the slice on offer), so the
-//!    rug pull distributes on balance and stalls when nobody buys. At or above the target it stops
-//!    pushing and sells its slices into the bids, down to
-//!    `dump_discount_bps` below the reference. A support bid ([`Intent::Pump`]) keeps the book
+//!    rug pull distributes on balance and stalls when nobody buys. Once the price has reached the
+//!    target it never pushes again (the top is final, so the price can collapse): it sells its
+//!    slices into the bids, down to `dump_discount_bps` below the reference. A support bid ([`Intent::Pump`]) keeps the book
 //!    looking healthy meanwhile. Ends once everything above `keep_tokens` is sold, or at
 //!    `rug_pull_until`.
 //! 4. **`withdrawn`** — every order is cancelled (the support bids go) and the agent stops.
@@ -87,6 +87,8 @@ pub struct PumpDump {
     /// Lots sold by distribution and bought by pushes during the rug pull.
     dumped: Qty,
     pumped: Qty,
+    /// True once the rug pull has seen the price at its target: from then on it only dumps.
+    peaked: bool,
 }
 
 impl PumpDump {
@@ -102,6 +104,7 @@ impl PumpDump {
             lift_pending: false,
             dumped: Qty::ZERO,
             pumped: Qty::ZERO,
+            peaked: false,
         }
     }
 
@@ -230,7 +233,9 @@ impl PumpDump {
         let target = m.open_price.0 as f64 * c.pump_target_multiple;
         let to_sell = self.orders.tokens(&ctx.market) - m.lots(c.keep_tokens);
         let slice = share_of(to_sell.min(self.orders.free_tokens(&ctx.market)), c.dump_slice_share);
-        let lowest_ask = if reference < target {
+        // The top is final: once the target is seen, the rug pull never pushes again.
+        self.peaked |= reference >= target;
+        let lowest_ask = if !self.peaked {
             let limit = quote_price(reference * (1.0 + c.pump_step_bps / 10_000.0));
             let limit = limit.max(Price(quote_price(reference).0 + 1));
             let spend = Cash((self.orders.free_cash(&ctx.market).0 as f64 * c.pump_spend_share) as i128);

@@ -1,33 +1,27 @@
-//! Manipulator trades to mark on the price chart, read back from the run's own `trades.csv` (the
-//! same stream the run records: one truth). A trade is classed as the replay page classes it
-//! ([`crate::teach::log::trade_class`]): `wash` when both sides have one owner, else the taker's
-//! manipulative intent, else the maker's; organic trades (quotes, retail) are not marked. Each
-//! class keeps at most [`MAX_MARKS`] marks (each time bucket's lowest and highest price), so a
-//! long run stays fast to draw; the legend gives every class's full count.
+//! Manipulator trades to mark on the price chart, read back from the run's own `trades.csv`, or
+//! `trades.parquet` as the same CSV text (the stream the run records: one truth). A trade is
+//! classed as the replay page classes it ([`crate::teach::log::trade_class`]): `wash` when both
+//! sides have one owner, else the taker's manipulative intent, else the maker's; organic trades
+//! (quotes, retail) are not marked. Each class keeps at most [`MAX_MARKS`] marks (each time
+//! bucket's lowest and highest price), so a long run stays fast to draw; the legend gives every
+//! class's full count.
 
 use std::io::Read;
 
 use plotters::style::RGBColor;
 
 use super::series::downsample;
-use crate::teach::log::{trade_class, CLASSES};
+use crate::teach::log::{trade_class, CLASSES, CLASS_RGB};
 
 /// Most marks drawn per class.
 pub const MAX_MARKS: usize = 1_500;
 
-/// The colour of each class of [`CLASSES`] (index 0, organic, is never marked); the same colours
-/// as the replay page's trade dots.
-pub(super) const CLASS_COLOURS: [RGBColor; 9] = [
-    RGBColor(0x9a, 0xa5, 0xb1),
-    RGBColor(0x8e, 0x44, 0xad),
-    RGBColor(0xf0, 0x8c, 0x00),
-    RGBColor(0xe0, 0x31, 0x31),
-    RGBColor(0x1c, 0x3d, 0x8f),
-    RGBColor(0x2b, 0x93, 0x48),
-    RGBColor(0x0c, 0xa5, 0xb0),
-    RGBColor(0xd6, 0x33, 0x6c),
-    RGBColor(0x79, 0x55, 0x48),
-];
+/// The colour of class `class` of [`CLASSES`] (0, organic, is never marked): the replay page's
+/// colour of its trade dots ([`CLASS_RGB`], one palette).
+pub(super) fn class_colour(class: u8) -> RGBColor {
+    let (r, g, b) = CLASS_RGB[class as usize];
+    RGBColor(r, g, b)
+}
 
 /// The manipulator trades of one class.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -138,10 +132,14 @@ mod tests {
 
     #[test]
     fn the_colours_are_the_replay_pages() {
+        // The page takes its colours from its data (one palette), and has none of its own.
         let js = include_str!("../../teach/assets/replay.js");
-        for (name, c) in CLASSES.iter().zip(CLASS_COLOURS) {
-            let hex = format!("{name}: '#{:02x}{:02x}{:02x}'", c.0, c.1, c.2);
-            assert!(js.contains(&hex), "replay.js has {hex}");
+        assert!(js.contains("var COLORS = D.colors;"));
+        for (c, name) in CLASSES.iter().enumerate() {
+            assert!(!js.contains(&format!("{name}: '#")), "replay.js has its own colour for {name}");
+            let (r, g, b) = CLASS_RGB[c];
+            assert_eq!(class_colour(c as u8), RGBColor(r, g, b));
         }
+        assert_eq!(CLASSES[trade_class(false, "kpi_gaming", "retail") as usize], "kpi_gaming");
     }
 }

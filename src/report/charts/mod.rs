@@ -2,7 +2,7 @@
 //! - `price`: mid and last trade over time (log scale when the range spans more than 10×), the
 //!   manipulation phases shaded and labelled (ground truth from the samples' `phase`), the peak
 //!   and trough annotated with the run's true high and low (every trade, not the samples), the
-//!   manipulator trades (from `trades.csv`) marked as dots coloured by intent;
+//!   manipulator trades (from `trades.csv` or `trades.parquet`) marked as dots coloured by intent;
 //! - `pnl`: PnL over time per party (agent groups, the project, named accounts, the exchange's fees),
 //!   marked to market at each sample's last trade (else mid, else the opening price);
 //! - `liquidity`: spread in bps and value resting within ±2% of the mid; with subscriptions, each
@@ -122,7 +122,7 @@ pub struct ChartInput<'a> {
     /// The run's true highest and lowest trade prices (every trade, not the samples): the price
     /// chart's peak and trough labels show these.
     pub extremes: Option<(Price, Price)>,
-    /// Manipulator trades to mark on the price chart, per class (read from `trades.csv`).
+    /// Manipulator trades to mark on the price chart, per class (read from `trades.csv` or `trades.parquet`).
     pub marks: &'a [TradeMarks],
     /// The time window shown, seconds since the start (`None`: the whole run).
     pub window: Option<(f64, f64)>,

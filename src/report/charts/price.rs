@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::frame::{draw_line, frame, AxisSpec, Chart2d};
-use super::marks::{TradeMarks, CLASS_COLOURS};
+use super::marks::{class_colour, TradeMarks};
 use super::series::{phase_label, phase_spans, segments, y_range, PhaseSpan, Segments, TimeScale};
 use super::style::{header, no_data, text_at, thousands, LegendEntry, Swatch, INK, PALETTE};
 use super::{title, ChartInput, ChartKind, DrawResult, Figure};
@@ -149,7 +149,7 @@ impl PriceChart {
         for m in &self.marks {
             let name = m.name().replace("buyback", "buy-back");
             let label = format!("{name} trades ({})", thousands(m.count as f64, 0));
-            legend.push(LegendEntry::new(label, CLASS_COLOURS[m.class as usize], Swatch::Dot));
+            legend.push(LegendEntry::new(label, class_colour(m.class), Swatch::Dot));
         }
         legend.extend(super::phases::legend(&self.phases));
         legend
@@ -227,7 +227,7 @@ impl Figure for PriceChart {
             }
         }
         for m in &self.marks {
-            let colour = CLASS_COLOURS[m.class as usize];
+            let colour = class_colour(m.class);
             let dots = m.points.iter().map(|&(x, v)| Circle::new((x, y.to_plot(v)), 3, colour.mix(0.8).filled()));
             chart.draw_series(dots)?;
         }

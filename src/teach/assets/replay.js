@@ -5,10 +5,10 @@
   var t0 = performance.now();
   var D = JSON.parse(document.getElementById('data').textContent);
   var $ = function (id) { return document.getElementById(id); };
-  var COLORS = { organic: '#9aa5b1', wash: '#8e44ad', spoof: '#f08c00', pump: '#e03131', dump: '#1c3d8f',
-    buyback: '#2b9348', accumulate: '#0ca5b0', exploit: '#d6336c', rebalance: '#795548' };
+  var COLORS = D.colors; // class -> '#rrggbb', from the simulator's one palette (teach::log::CLASS_RGB)
   var PHASE_COLORS = ['#f59f00', '#7048e8', '#e03131', '#1098ad', '#5c940d', '#d6336c', '#495057', '#1971c2'];
-  var NAMES = { buyback: 'buy-back', rebalance: 'rebalance (wash trader)', exploit: 'exploit (spoofer\u2019s real order)' };
+  var NAMES = { buyback: 'buy-back', rebalance: 'rebalance (wash trader)', exploit: 'exploit (spoofer\u2019s real order)',
+    kpi_gaming: 'KPI gaming' };
   var N_LEVELS = 10;
   var END = Math.max(D.end, 1);
 
