@@ -18,8 +18,8 @@
 //! `baseline_market`). Text columns have none either (their min/max of names say little); the
 //! numeric ones keep theirs (copied values), so a reader can skip row groups by `t`.
 //!
-//! Memory stays flat in a run's length but for each finished row group's metadata (about 10 KB
-//! for 16 columns: 0.4 MB for the 36 million trades of a 365-day `baseline_market` in row groups of
+//! Memory stays flat in a run's length but for each finished row group's metadata (about 11 KB
+//! for 16 columns: 0.4 MB for the 42 million trades of a 365-day `baseline_market` in row groups of
 //! [`SPILL_ROW_GROUP`]); there is no page index, which would grow with every page.
 
 use std::fs::File;
@@ -47,8 +47,8 @@ pub const BATCH: usize = 8_192;
 pub const ROW_GROUP: usize = 65_536;
 /// Rows per row group of the streamed logs (`trades.parquet`, `orders.parquet`), whose pages are
 /// spilled to disk ([`spilling_writer`]): parquet-rs's default row group size. Each finished row
-/// group leaves its metadata (about 10 KB for 16 columns) in memory until the footer is written,
-/// so few row groups keep a long run's memory flat: 0.4 MB for the 36 million trades of a 365-day
+/// group leaves its metadata (about 11 KB for 16 columns) in memory until the footer is written,
+/// so few row groups keep a long run's memory flat: 0.4 MB for the 42 million trades of a 365-day
 /// `baseline_market` (7 MB with row groups of 65,536 rows).
 pub const SPILL_ROW_GROUP: usize = 1_048_576;
 /// Bytes of a data page before it is compressed: each column's zstd context is sized to its

@@ -4,8 +4,8 @@
 //! The Parquet writer must hold every column's finished pages until the row group ends (a column
 //! chunk is contiguous in the file, while rows arrive with all columns interleaved). On the heap
 //! that memory grows with the row group, so row groups had to stay small, and each small row group
-//! left its metadata (about 10 KB for 16 columns) in memory until the footer: 7 MB of heap for the
-//! 36 million trades of a 365-day run, plus the fragmentation of allocating and freeing every row
+//! left its metadata (about 11 KB for 16 columns) in memory until the footer: 7 MB of heap for the
+//! 42 million trades of a 365-day run, plus the fragmentation of allocating and freeing every row
 //! group's pages, codecs and metadata side by side (measured in the README's "365 days" section).
 //! Spilled, a row group costs no heap however many rows it holds, so row groups can be large and
 //! few.
