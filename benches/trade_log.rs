@@ -90,7 +90,7 @@ fn bench_trade_log(c: &mut Criterion) {
                 let file = std::fs::File::create(&path).expect("create the trade log");
                 let mut log = match format {
                     "csv" => TradeLog::new(file, units),
-                    _ => TradeLog::parquet(file, units),
+                    _ => TradeLog::parquet(file, dir.path(), units),
                 }
                 .expect("open the trade log");
                 log.set_names(names());

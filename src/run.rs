@@ -146,7 +146,7 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions, extras: &RunExtras) -
                         .map_err(crate::report::OutputError::io("writing trades.csv"))?,
                 ),
                 (false, OutputFormat::Parquet) => Some(
-                    TradeLog::parquet(dir.stage("trades.parquet")?, units)
+                    TradeLog::parquet(dir.stage("trades.parquet")?, dir.path(), units)
                         .map_err(crate::report::OutputError::io("writing trades.parquet"))?,
                 ),
             }
@@ -165,7 +165,7 @@ pub fn run_with(scenario: &Scenario, options: &RunOptions, extras: &RunExtras) -
         let file = dir.stage(&format!("orders.{ext}"))?;
         let opened = match extras.format {
             OutputFormat::Csv => OrderLog::new(file, units).map(crate::metrics::OrderSink::from),
-            OutputFormat::Parquet => ParquetOrders::new(file, units).map(crate::metrics::OrderSink::from),
+            OutputFormat::Parquet => ParquetOrders::new(file, dir.path(), units).map(crate::metrics::OrderSink::from),
         };
         built.sim.set_order_log(opened.map_err(crate::report::OutputError::io(format!("writing orders.{ext}")))?);
     }

@@ -12,6 +12,7 @@
 
 use std::fs::File;
 use std::io;
+use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::{Decimal128Builder, Float64Builder, StringBuilder, UInt64Builder};
@@ -60,11 +61,12 @@ impl std::fmt::Debug for ParquetOrders {
 }
 
 impl ParquetOrders {
-    /// Starts `orders.parquet` in `file`.
+    /// Starts `orders.parquet` in `file`, spilling the row group in progress to `spill_dir` (the
+    /// output's directory, see [`super::parquet_spill`]).
     ///
     /// # Errors
     /// When the writer cannot be set up.
-    pub fn new(file: File, units: Units) -> io::Result<Self> {
+    pub fn new(file: File, spill_dir: &Path, units: Units) -> io::Result<Self> {
         let (tick, lot) = (DecUnit::of(units.tick), DecUnit::of(units.lot));
         let utf8 = |name: &str, nullable: bool| Field::new(name, DataType::Utf8, nullable);
         let schema = Arc::new(Schema::new(vec![
@@ -82,7 +84,7 @@ impl ParquetOrders {
             utf8("intent", false),
             utf8("reason", false),
         ]));
-        let writer = parquet_out::writer(file, schema.clone())?;
+        let writer = parquet_out::spilling_writer(file, schema.clone(), spill_dir)?;
         Ok(ParquetOrders {
             writer,
             schema,

@@ -3,8 +3,10 @@
 //!
 //! Settings, chosen by measurement (`benches/trade_log.rs` and the 365-day run in the README):
 //! zstd level [`ZSTD_LEVEL`] (level 3 cost a fifth more CPU for a file no smaller), no dictionaries
-//! (slower and larger here), data pages of [`PAGE_BYTES`] and row groups of [`ROW_GROUP`] rows,
-//! statistics per row group for the numeric columns only.
+//! (slower and larger here), data pages of [`PAGE_BYTES`], statistics per row group for the
+//! numeric columns only. The streamed logs (`trades`, `orders`) spill the row group in progress to
+//! disk ([`spilling_writer`], row groups of [`SPILL_ROW_GROUP`] rows); the tables written at the end
+//! of a run keep it on the heap ([`writer`], row groups of [`ROW_GROUP`] rows).
 //!
 //! A decimal column holds the integer ticks, lots or cash atoms times the unit's mantissa, at the
 //! unit's scale: `Decimal128(38, scale)`, exact like the CSV's decimal text.
@@ -16,30 +18,39 @@
 //! `baseline_market`). Text columns have none either (their min/max of names say little); the
 //! numeric ones keep theirs (copied values), so a reader can skip row groups by `t`.
 //!
-//! Memory stays flat in a run's length but for each finished row group's metadata (about 6 KB
-//! for 16 columns: 3 MB for the 36 million trades of a 365-day `baseline_market`); there is no page
-//! index, which would grow with every page.
+//! Memory stays flat in a run's length but for each finished row group's metadata (about 11 KB
+//! for 16 columns: 0.4 MB for the 42 million trades of a 365-day `baseline_market` in row groups of
+//! [`SPILL_ROW_GROUP`]); there is no page index, which would grow with every page.
 
 use std::fs::File;
 use std::io;
+use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::Decimal128Builder;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
+use super::parquet_spill::SpillPagesIn;
+
 /// The zstd level of every Parquet output.
 pub const ZSTD_LEVEL: i32 = 1;
 /// Rows per record batch handed to the writer (and the rows buffered in column builders).
 pub const BATCH: usize = 8_192;
-/// Rows per Parquet row group: the writer holds one row group's compressed pages in memory, and
-/// each finished row group leaves its metadata (about 6 KB for 16 columns) in memory until the
-/// footer is written; 65,536 rows balances the two for runs of tens of millions of rows.
+/// Rows per Parquet row group of the files written at the end of a run (`timeseries.parquet`,
+/// `runs.parquet`): the writer holds one row group's compressed pages in memory.
 pub const ROW_GROUP: usize = 65_536;
+/// Rows per row group of the streamed logs (`trades.parquet`, `orders.parquet`), whose pages are
+/// spilled to disk ([`spilling_writer`]): parquet-rs's default row group size. Each finished row
+/// group leaves its metadata (about 11 KB for 16 columns) in memory until the footer is written,
+/// so few row groups keep a long run's memory flat: 0.4 MB for the 42 million trades of a 365-day
+/// `baseline_market` (7 MB with row groups of 65,536 rows).
+pub const SPILL_ROW_GROUP: usize = 1_048_576;
 /// Bytes of a data page before it is compressed: each column's zstd context is sized to its
 /// largest page, so small pages keep the contexts (one per column) small.
 pub const PAGE_BYTES: usize = 16 * 1024;
@@ -62,6 +73,37 @@ pub fn writer(file: File, schema: SchemaRef) -> io::Result<ArrowWriter<File>> {
 /// # Errors
 /// When the writer cannot be set up.
 pub fn writer_with(file: File, schema: SchemaRef, row_group: usize) -> io::Result<ArrowWriter<File>> {
+    ArrowWriter::try_new(file, schema.clone(), Some(properties(&schema, row_group)?)).map_err(io_err)
+}
+
+/// A Parquet writer of `schema` into `file` with the shared settings, whose row group in progress
+/// is kept in unnamed files in `spill_dir` (see [`super::parquet_spill`]) rather than on the heap,
+/// in row groups of [`SPILL_ROW_GROUP`] rows.
+///
+/// # Errors
+/// When the writer cannot be set up.
+pub fn spilling_writer(file: File, schema: SchemaRef, spill_dir: &Path) -> io::Result<ArrowWriter<File>> {
+    spilling_writer_with(file, schema, spill_dir, SPILL_ROW_GROUP)
+}
+
+/// [`spilling_writer`] with `row_group` rows per row group.
+///
+/// # Errors
+/// When the writer cannot be set up.
+pub fn spilling_writer_with(
+    file: File,
+    schema: SchemaRef,
+    spill_dir: &Path,
+    row_group: usize,
+) -> io::Result<ArrowWriter<File>> {
+    let options = ArrowWriterOptions::new()
+        .with_properties(properties(&schema, row_group)?)
+        .with_page_store_factory(Arc::new(SpillPagesIn { dir: spill_dir.to_path_buf() }));
+    ArrowWriter::try_new_with_options(file, schema, options).map_err(io_err)
+}
+
+/// The shared writer settings (see the module doc) with `row_group` rows per row group.
+fn properties(schema: &SchemaRef, row_group: usize) -> io::Result<WriterProperties> {
     let mut props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(ZSTD_LEVEL).map_err(io_err)?))
         .set_dictionary_enabled(false)
@@ -76,7 +118,7 @@ pub fn writer_with(file: File, schema: SchemaRef, row_group: usize) -> io::Resul
                 props.set_column_statistics_enabled(ColumnPath::from(field.name().as_str()), EnabledStatistics::None);
         }
     }
-    ArrowWriter::try_new(file, schema, Some(props.build())).map_err(io_err)
+    Ok(props.build())
 }
 
 /// Writes the batch of `arrays` (skipped when empty).

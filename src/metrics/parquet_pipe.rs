@@ -8,8 +8,8 @@
 //! depend on thread timing.
 //!
 //! Memory is bounded: at most four batches of rows exist at once (one filling, one queued, one
-//! being encoded, one spare handed back for reuse), plus what the Parquet writer holds (the row
-//! group in progress, see [`super::parquet_out`]).
+//! being encoded, one spare handed back for reuse), plus what the Parquet writer holds (see
+//! [`super::parquet_out`]; the row group in progress is spilled to disk, [`super::parquet_spill`]).
 
 use std::fs::File;
 use std::io;

@@ -7,6 +7,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter};
+use std::path::Path;
 
 use super::{Names, Units};
 use crate::exchange::Trade;
@@ -59,12 +60,13 @@ impl TradeLog {
         Ok(TradeLog { writer: Sink::Csv(Box::new(writer)), units, names: Names::default(), error: None })
     }
 
-    /// Starts a Parquet trade log in `file` (see [`super::trade_parquet`] for the schema).
+    /// Starts a Parquet trade log in `file` (see [`super::trade_parquet`] for the schema), spilling
+    /// the row group in progress to unnamed files in `spill_dir` (the output's directory).
     ///
     /// # Errors
     /// When the Parquet writer cannot be set up.
-    pub fn parquet(file: File, units: Units) -> io::Result<Self> {
-        let writer = Sink::Parquet(Box::new(super::trade_parquet::ParquetTrades::new(file, units)?));
+    pub fn parquet(file: File, spill_dir: &Path, units: Units) -> io::Result<Self> {
+        let writer = Sink::Parquet(Box::new(super::trade_parquet::ParquetTrades::new(file, spill_dir, units)?));
         Ok(TradeLog { writer, units, names: Names::default(), error: None })
     }
 

@@ -11,6 +11,7 @@
 
 use std::fs::File;
 use std::io;
+use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::{BooleanBuilder, Decimal128Builder, Float64Builder, StringBuilder, UInt64Builder};
@@ -55,11 +56,12 @@ impl std::fmt::Debug for ParquetTrades {
 }
 
 impl ParquetTrades {
-    /// Starts `trades.parquet` in `file`.
+    /// Starts `trades.parquet` in `file`, spilling the row group in progress to `spill_dir` (the
+    /// output's directory, see [`super::parquet_spill`]).
     ///
     /// # Errors
     /// When the writer cannot be set up.
-    pub fn new(file: File, units: Units) -> io::Result<Self> {
+    pub fn new(file: File, spill_dir: &Path, units: Units) -> io::Result<Self> {
         let (tick, lot) = (DecUnit::of(units.tick), DecUnit::of(units.lot));
         let scales = Scales { tick, lot, cash: tick.times(lot) };
         let utf8 = |name: &str| Field::new(name, DataType::Utf8, false);
@@ -81,7 +83,7 @@ impl ParquetTrades {
             Field::new("maker_order", DataType::UInt64, false),
             Field::new("taker_order", DataType::UInt64, false),
         ]));
-        let writer = super::parquet_out::writer(file, schema.clone())?;
+        let writer = super::parquet_out::spilling_writer(file, schema.clone(), spill_dir)?;
         Ok(ParquetTrades { waiting: Some((writer, schema)), pipe: None, scales })
     }
 
