@@ -13,6 +13,7 @@ pub mod order_rows;
 pub mod order_sink;
 pub mod parquet_out;
 pub mod parquet_pipe;
+pub mod row_buf;
 pub mod stats;
 pub mod summary;
 pub mod trade_log;
