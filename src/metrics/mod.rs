@@ -14,6 +14,7 @@ pub mod order_sink;
 pub mod parquet_out;
 pub mod parquet_pipe;
 pub mod parquet_spill;
+pub mod row_buf;
 pub mod stats;
 pub mod summary;
 pub mod trade_log;

@@ -5,6 +5,7 @@
 //! (`t` in seconds since the start; prices and fees in quote units; quantities in tokens). The agent
 //! columns hold individuals: a crowd member is named by its account (`retail/17`), see [`Names`].
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, BufWriter};
 use std::path::Path;
@@ -26,6 +27,9 @@ pub struct TradeLog {
     writer: Sink,
     units: Units,
     names: Names,
+    /// The fields of the row being written, kept so that their memory is reused (no allocation
+    /// per trade).
+    row: [String; 16],
     error: Option<io::Error>,
 }
 
@@ -57,7 +61,13 @@ impl TradeLog {
     pub fn new(file: File, units: Units) -> io::Result<Self> {
         let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 16, file));
         writer.write_record(TRADES_HEADER)?;
-        Ok(TradeLog { writer: Sink::Csv(Box::new(writer)), units, names: Names::default(), error: None })
+        Ok(TradeLog {
+            writer: Sink::Csv(Box::new(writer)),
+            units,
+            names: Names::default(),
+            row: Default::default(),
+            error: None,
+        })
     }
 
     /// Starts a Parquet trade log in `file` (see [`super::trade_parquet`] for the schema), spilling
@@ -67,7 +77,7 @@ impl TradeLog {
     /// When the Parquet writer cannot be set up.
     pub fn parquet(file: File, spill_dir: &Path, units: Units) -> io::Result<Self> {
         let writer = Sink::Parquet(Box::new(super::trade_parquet::ParquetTrades::new(file, spill_dir, units)?));
-        Ok(TradeLog { writer, units, names: Names::default(), error: None })
+        Ok(TradeLog { writer, units, names: Names::default(), row: Default::default(), error: None })
     }
 
     /// Names the agents and accounts (the engine calls it once the agents exist).
@@ -89,26 +99,28 @@ impl TradeLog {
             }
             Sink::Csv(w) => w,
         };
-        let u = self.units;
-        let row = [
-            format!("{}", now.as_secs_f64()),
-            t.id.to_string(),
-            u.price(t.price).to_string(),
-            u.tokens(t.qty).to_string(),
-            t.aggressor.as_str().to_string(),
-            self.names.individual(t.maker_agent, t.maker_account).to_string(),
-            self.names.individual(t.taker_agent, t.taker_account).to_string(),
-            t.maker_intent.as_str().to_string(),
-            t.taker_intent.as_str().to_string(),
-            wash.to_string(),
-            u.cash(t.maker_fee).to_string(),
-            u.cash(t.taker_fee).to_string(),
-            self.names.account(t.maker_account).to_string(),
-            self.names.account(t.taker_account).to_string(),
-            t.maker_order.0.to_string(),
-            t.taker_order.0.to_string(),
-        ];
-        if let Err(e) = writer.write_record(&row) {
+        let (u, names, row) = (self.units, &self.names, &mut self.row);
+        for field in row.iter_mut() {
+            field.clear();
+        }
+        // `write!` into a String cannot fail.
+        let _ = write!(row[0], "{}", now.as_secs_f64());
+        let _ = write!(row[1], "{}", t.id);
+        let _ = write!(row[2], "{}", u.price(t.price));
+        let _ = write!(row[3], "{}", u.tokens(t.qty));
+        row[4].push_str(t.aggressor.as_str());
+        row[5].push_str(names.individual(t.maker_agent, t.maker_account));
+        row[6].push_str(names.individual(t.taker_agent, t.taker_account));
+        row[7].push_str(t.maker_intent.as_str());
+        row[8].push_str(t.taker_intent.as_str());
+        let _ = write!(row[9], "{wash}");
+        let _ = write!(row[10], "{}", u.cash(t.maker_fee));
+        let _ = write!(row[11], "{}", u.cash(t.taker_fee));
+        row[12].push_str(names.account(t.maker_account));
+        row[13].push_str(names.account(t.taker_account));
+        let _ = write!(row[14], "{}", t.maker_order.0);
+        let _ = write!(row[15], "{}", t.taker_order.0);
+        if let Err(e) = writer.write_record(&*row) {
             self.error = Some(e.into());
         }
     }
