@@ -83,7 +83,8 @@ pub struct PumpDumpConfig {
     pub dump_discount_bps: f64,
     /// When set, after the top the distribution never offers below this far under the top (the
     /// highest last price of the rug pull), in bps: the whale waits for buyers rather than chasing
-    /// its own price down, and the fall below is the crowd's. Default: none.
+    /// its own price down, and the fall below is the crowd's; while the last price is under the
+    /// floor it offers nothing. Default: none.
     pub dump_floor_bps: Option<f64>,
     /// Tokens kept back (never distributed). Default 0.
     pub keep_tokens: f64,

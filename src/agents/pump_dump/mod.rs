@@ -22,6 +22,18 @@
 //!    `rug_pull_until`.
 //! 4. **`withdrawn`** — every order is cancelled (the support bids go) and the agent stops.
 //!
+//! Opt-in variants (off by default; the pure rules are in [`rules`]), which make the pump look like
+//! one — a sharp climb on rising volume, then a collapse:
+//! - `band_inventory_tolerance`: the consensus band quotes keep the position near the stock held
+//!   when consensus began, so the whale still has its stock when the rug pull starts;
+//! - `pump_rise_multiple`: the target is a multiple of the price when the rug pull began, not of
+//!   the open;
+//! - `pump_ratchet`: the push level climbs `pump_step_bps` every decision (bought or not) and the
+//!   support bid follows the level, so the climb is paced by the whale, not by luck;
+//! - `support_until_top` and `dump_floor_bps`: at the top the support is pulled and the dump never
+//!   offers below the floor under the top (nor at all while the price is under it), so the
+//!   collapse is the crowd's selling, not the whale chasing its own price down.
+//!
 //! Units: prices are integer ticks (the decisions use fractional ticks and round), sizes whole lots;
 //! parameters are in tokens, bps, multiples of the open price and durations (see [`PumpDumpConfig`]).
 //!
@@ -272,9 +284,14 @@ impl PumpDump {
             self.orders.submit(ctx, Side::Sell, OrderType::Limit, ask, slice, Intent::Dump);
             ask
         } else {
-            let floor = quote_price(rules::dump_price(reference, c.dump_discount_bps, self.top, c.dump_floor_bps));
-            self.orders.submit(ctx, Side::Sell, OrderType::Limit, floor, slice, Intent::Dump);
-            floor
+            match rules::dump_price(reference, c.dump_discount_bps, self.top, c.dump_floor_bps) {
+                Some(p) => {
+                    let floor = quote_price(p);
+                    self.orders.submit(ctx, Side::Sell, OrderType::Limit, floor, slice, Intent::Dump);
+                    floor
+                }
+                None => Price(MAX_PRICE_TICKS),
+            }
         };
         let support = m.lots(c.support_tokens);
         let pulled = c.support_until_top && self.peaked;

@@ -36,12 +36,17 @@ pub fn ratchet_level(level: f64, reference: f64, step_bps: f64, target: f64) -> 
 
 /// The lowest price a dump slice is offered at after the top: `discount_bps` under the last price,
 /// but never below `floor_bps` under the top when a floor is set (the dump then waits for buyers
-/// rather than chasing its own price down).
-pub fn dump_price(reference: f64, discount_bps: f64, top: f64, floor_bps: Option<f64>) -> f64 {
+/// rather than chasing its own price down). `None` when the last price is already under the floor:
+/// the crowd has taken the price down, and the whale offers nothing until it comes back (a stale
+/// ask far above the market would only be lifted by a lone buyer, printing a spike).
+pub fn dump_price(reference: f64, discount_bps: f64, top: f64, floor_bps: Option<f64>) -> Option<f64> {
     let chase = reference * (1.0 - discount_bps / 10_000.0);
     match floor_bps {
-        Some(f) => chase.max(top * (1.0 - f / 10_000.0)),
-        None => chase,
+        Some(f) => {
+            let floor = top * (1.0 - f / 10_000.0);
+            (reference >= floor).then(|| chase.max(floor))
+        }
+        None => Some(chase),
     }
 }
 
@@ -90,10 +95,12 @@ mod tests {
 
     #[test]
     fn the_dump_floor_stops_the_self_chase() {
-        assert!((dump_price(10_000.0, 50.0, 13_000.0, None) - 9_950.0).abs() < 1e-9, "no floor: chases");
-        // 10% floor under a 13000 top: 11700, above the chase price.
-        assert!((dump_price(10_000.0, 50.0, 13_000.0, Some(1_000.0)) - 11_700.0).abs() < 1e-9);
+        assert!((dump_price(10_000.0, 50.0, 13_000.0, None).unwrap() - 9_950.0).abs() < 1e-9, "no floor: chases");
+        // 10% floor under a 13000 top (11700): just above it the floor is the higher price.
+        assert!((dump_price(11_720.0, 50.0, 13_000.0, Some(1_000.0)).unwrap() - 11_700.0).abs() < 1e-9);
         // Near the top the chase price is the higher one.
-        assert!((dump_price(12_900.0, 50.0, 13_000.0, Some(1_000.0)) - 12_835.5).abs() < 1e-9);
+        assert!((dump_price(12_900.0, 50.0, 13_000.0, Some(1_000.0)).unwrap() - 12_835.5).abs() < 1e-9);
+        // Once the crowd has taken the price under the floor, the whale offers nothing.
+        assert_eq!(dump_price(10_000.0, 50.0, 13_000.0, Some(1_000.0)), None);
     }
 }
