@@ -19,6 +19,7 @@ mod library;
 mod manipulators;
 mod parquet;
 mod provenance;
+mod pump_shape;
 mod realism;
 mod replay_browser;
 mod replay_parquet;

@@ -48,10 +48,25 @@ pub struct PumpDumpConfig {
     /// Resting quote on each band edge (bid at the bottom, ask at the top), in tokens. 0 disables.
     /// Default 500.
     pub band_quote_tokens: f64,
+    /// When set, the band quotes keep the position within this share of the stock held when
+    /// consensus began (the ask never sells below `stock × (1 − tolerance)`, the bid never buys
+    /// above `stock × (1 + tolerance)`), so the whale still holds its stock when the rug pull
+    /// starts. In [0, 1]. Default: none (the band quotes may trade the whole stock away).
+    pub band_inventory_tolerance: Option<f64>,
 
     /// The rug pull stops pushing the price once it reaches this multiple of the open price, and
     /// from then on only sells (it never pushes again). Default 3.0.
     pub pump_target_multiple: f64,
+    /// When set, the target is this multiple of the price when the rug pull began (overrides
+    /// `pump_target_multiple`), so a crowd that drifted during consensus does not change the rise.
+    /// Default: none.
+    pub pump_rise_multiple: Option<f64>,
+    /// When true the mark-up is a paced ratchet: every decision the push level climbs by
+    /// `pump_step_bps` above the higher of the previous level and the last price (up to the target)
+    /// and the push buys the asks up to it with `pump_spend_share` of the free cash, whether or not
+    /// the slices sold (`pump_to_dump_ratio` is then not used). Default false: each push reaches
+    /// `pump_step_bps` above the last price and is bounded by `pump_to_dump_ratio`.
+    pub pump_ratchet: bool,
     /// Each push buys up to this far above the reference price, in bps. Default 200.
     pub pump_step_bps: f64,
     /// Share of free cash spent by each push. Default 0.05.
@@ -66,6 +81,11 @@ pub struct PumpDumpConfig {
     /// Once the target is reached, distribution sells may hit bids down to this far below the
     /// reference price, in bps (the unfilled rest stays there as an ask). Default 200.
     pub dump_discount_bps: f64,
+    /// When set, after the top the distribution never offers below this far under the top (the
+    /// highest last price of the rug pull), in bps: the whale waits for buyers rather than chasing
+    /// its own price down, and the fall below is the crowd's; while the last price is under the
+    /// floor it offers nothing. Default: none.
+    pub dump_floor_bps: Option<f64>,
     /// Tokens kept back (never distributed). Default 0.
     pub keep_tokens: f64,
     /// During the rug pull a support bid rests this far below the reference price, in bps; it is
@@ -73,6 +93,9 @@ pub struct PumpDumpConfig {
     pub support_bps: f64,
     /// Size of the support bid, in tokens. Default 1000.
     pub support_tokens: f64,
+    /// When true the support bid is pulled once the target is reached (the top): the crowd meets
+    /// no bid of the whale's on the way down. Default false (support until the rug pull ends).
+    pub support_until_top: bool,
     /// The rug pull ends at this time at the latest (it ends earlier once holdings are distributed).
     /// Default: none.
     pub rug_pull_until: Option<Dur>,
@@ -96,16 +119,21 @@ impl Default for PumpDumpConfig {
             oscillation_period: Dur(120 * MIN),
             wash_clip_tokens: 500.0,
             band_quote_tokens: 500.0,
+            band_inventory_tolerance: None,
             pump_target_multiple: 3.0,
+            pump_rise_multiple: None,
+            pump_ratchet: false,
             pump_step_bps: 200.0,
             pump_spend_share: 0.05,
             pump_to_dump_ratio: 0.5,
             dump_slice_share: 0.05,
             dump_premium_bps: 50.0,
             dump_discount_bps: 200.0,
+            dump_floor_bps: None,
             keep_tokens: 0.0,
             support_bps: 300.0,
             support_tokens: 1000.0,
+            support_until_top: false,
             rug_pull_until: None,
         }
     }
@@ -153,6 +181,13 @@ impl PumpDumpConfig {
         check_unit(&mut issues, "pump_spend_share", self.pump_spend_share);
         check_unit(&mut issues, "pump_to_dump_ratio", self.pump_to_dump_ratio);
         check_unit(&mut issues, "dump_slice_share", self.dump_slice_share);
+        if let Some(t) = self.band_inventory_tolerance {
+            check_unit(&mut issues, "band_inventory_tolerance", t);
+        }
+        if let Some(k) = self.pump_rise_multiple {
+            check_positive(&mut issues, "pump_rise_multiple", k);
+            limits::multiple_at_most(&mut issues, "pump_rise_multiple", k);
+        }
         if self.dump_slice_share == 0.0 {
             issues.push(ParamIssue::new("dump_slice_share", "must be > 0, or the rug pull never distributes"));
         }
@@ -160,6 +195,7 @@ impl PumpDumpConfig {
             ("accumulate_discount_bps", self.accumulate_discount_bps),
             ("dump_discount_bps", self.dump_discount_bps),
             ("support_bps", self.support_bps),
+            ("dump_floor_bps", self.dump_floor_bps.unwrap_or(0.0)),
         ] {
             check_non_negative(&mut issues, key, v);
             if v >= 10_000.0 {

@@ -22,6 +22,18 @@
 //!    `rug_pull_until`.
 //! 4. **`withdrawn`** — every order is cancelled (the support bids go) and the agent stops.
 //!
+//! Opt-in variants (off by default; the pure rules are in [`rules`]), which make the pump look like
+//! one — a sharp climb on rising volume, then a collapse:
+//! - `band_inventory_tolerance`: the consensus band quotes keep the position near the stock held
+//!   when consensus began, so the whale still has its stock when the rug pull starts;
+//! - `pump_rise_multiple`: the target is a multiple of the price when the rug pull began, not of
+//!   the open;
+//! - `pump_ratchet`: the push level climbs `pump_step_bps` every decision (bought or not) and the
+//!   support bid follows the level, so the climb is paced by the whale, not by luck;
+//! - `support_until_top` and `dump_floor_bps`: at the top the support is pulled and the dump never
+//!   offers below the floor under the top (nor at all while the price is under it), so the
+//!   collapse is the crowd's selling, not the whale chasing its own price down.
+//!
 //! Units: prices are integer ticks (the decisions use fractional ticks and round), sizes whole lots;
 //! parameters are in tokens, bps, multiples of the open price and durations (see [`PumpDumpConfig`]).
 //!
@@ -32,6 +44,7 @@
 //! commands of one agent reach the exchange in order).
 
 mod config;
+pub mod rules;
 #[cfg(test)]
 mod tests;
 
@@ -89,6 +102,14 @@ pub struct PumpDump {
     pumped: Qty,
     /// True once the rug pull has seen the price at its target: from then on it only dumps.
     peaked: bool,
+    /// Lots held when consensus began (the stock the band inventory tolerance keeps).
+    stock: Qty,
+    /// The last price when the rug pull began, in ticks.
+    rug_start: Option<f64>,
+    /// The paced mark-up's current level, in ticks (see [`rules::ratchet_level`]).
+    level: f64,
+    /// The highest last price seen during the rug pull, in ticks (the top the dump floor hangs from).
+    top: f64,
 }
 
 impl PumpDump {
@@ -105,6 +126,10 @@ impl PumpDump {
             dumped: Qty::ZERO,
             pumped: Qty::ZERO,
             peaked: false,
+            stock: Qty::ZERO,
+            rug_start: None,
+            level: 0.0,
+            top: 0.0,
         }
     }
 
@@ -131,6 +156,7 @@ impl PumpDump {
             let reference = ctx.market.reference(self.market.open_price);
             self.center = reference * (1.0 + self.config.consensus_lift_bps / 10_000.0);
             self.lift_pending = self.config.consensus_lift_bps > 0.0;
+            self.stock = self.orders.tokens(&ctx.market);
         }
     }
 
@@ -208,8 +234,10 @@ impl PumpDump {
                 }
             }
         }
-        let quote = m.lots(c.band_quote_tokens);
-        if quote.0 > 0 {
+        let holdings = self.orders.tokens(&ctx.market);
+        let (bid_qty, ask_qty) =
+            rules::band_quote_sizes(m.lots(c.band_quote_tokens), holdings, self.stock, c.band_inventory_tolerance);
+        {
             let mut bid = quote_price(self.center * (1.0 - c.band_bps / 10_000.0));
             let mut ask = quote_price(self.center * (1.0 + c.band_bps / 10_000.0));
             // Stay clear of the wash print, so the quotes never meet its resting leg.
@@ -218,10 +246,12 @@ impl PumpDump {
                 ask = ask.max(Price(p.0 + 1));
             }
             let ask = ask.max(Price(bid.0 + 1));
-            if bid.0 >= 1 {
-                self.orders.submit(ctx, Side::Buy, OrderType::Limit, bid, quote, Intent::Quote);
+            if bid.0 >= 1 && bid_qty.0 > 0 {
+                self.orders.submit(ctx, Side::Buy, OrderType::Limit, bid, bid_qty, Intent::Quote);
             }
-            self.orders.submit(ctx, Side::Sell, OrderType::Limit, ask, quote, Intent::Quote);
+            if ask_qty.0 > 0 {
+                self.orders.submit(ctx, Side::Sell, OrderType::Limit, ask, ask_qty, Intent::Quote);
+            }
         }
     }
 
@@ -230,29 +260,45 @@ impl PumpDump {
         let m = &self.market;
         self.orders.cancel_all(ctx);
         let reference = ctx.market.reference(m.open_price);
-        let target = m.open_price.0 as f64 * c.pump_target_multiple;
+        let start = *self.rug_start.get_or_insert(reference);
+        let target = rules::pump_target(m.open_price.0 as f64, start, c.pump_target_multiple, c.pump_rise_multiple);
+        self.top = self.top.max(reference);
         let to_sell = self.orders.tokens(&ctx.market) - m.lots(c.keep_tokens);
         let slice = share_of(to_sell.min(self.orders.free_tokens(&ctx.market)), c.dump_slice_share);
-        // The top is final: once the target is seen, the rug pull never pushes again.
-        self.peaked |= reference >= target;
+        // The top is final: once the target is seen (or the ratchet has pushed to it), the rug pull
+        // never pushes again.
+        self.peaked |= reference >= target || (c.pump_ratchet && self.level >= target);
         let lowest_ask = if !self.peaked {
-            let limit = quote_price(reference * (1.0 + c.pump_step_bps / 10_000.0));
+            let (limit, most) = if c.pump_ratchet {
+                self.level = rules::ratchet_level(self.level.max(start), reference, c.pump_step_bps, target);
+                (quote_price(self.level), Qty(i64::MAX))
+            } else {
+                let allowance = (self.dumped + slice).0 as f64 * c.pump_to_dump_ratio;
+                let most = Qty((allowance.floor() as i64 - self.pumped.0).max(0));
+                (quote_price(reference * (1.0 + c.pump_step_bps / 10_000.0)), most)
+            };
             let limit = limit.max(Price(quote_price(reference).0 + 1));
             let spend = Cash((self.orders.free_cash(&ctx.market).0 as f64 * c.pump_spend_share) as i128);
-            let allowance = (self.dumped + slice).0 as f64 * c.pump_to_dump_ratio;
-            let most = Qty((allowance.floor() as i64 - self.pumped.0).max(0));
             self.orders.submit(ctx, Side::Buy, OrderType::Ioc, limit, affordable(spend, limit).min(most), Intent::Pump);
             let ask = quote_price(limit.0 as f64 * (1.0 + c.dump_premium_bps / 10_000.0)).max(Price(limit.0 + 1));
             self.orders.submit(ctx, Side::Sell, OrderType::Limit, ask, slice, Intent::Dump);
             ask
         } else {
-            let floor = quote_price(reference * (1.0 - c.dump_discount_bps / 10_000.0));
-            self.orders.submit(ctx, Side::Sell, OrderType::Limit, floor, slice, Intent::Dump);
-            floor
+            match rules::dump_price(reference, c.dump_discount_bps, self.top, c.dump_floor_bps) {
+                Some(p) => {
+                    let floor = quote_price(p);
+                    self.orders.submit(ctx, Side::Sell, OrderType::Limit, floor, slice, Intent::Dump);
+                    floor
+                }
+                None => Price(MAX_PRICE_TICKS),
+            }
         };
         let support = m.lots(c.support_tokens);
-        if c.support_bps > 0.0 && support.0 > 0 {
-            let price = quote_price(reference * (1.0 - c.support_bps / 10_000.0)).min(Price(lowest_ask.0 - 1));
+        let pulled = c.support_until_top && self.peaked;
+        if c.support_bps > 0.0 && support.0 > 0 && !pulled {
+            // Under the ratchet the support follows the level, so the book stays tight under the climb.
+            let base = if c.pump_ratchet && !self.peaked { reference.max(self.level) } else { reference };
+            let price = quote_price(base * (1.0 - c.support_bps / 10_000.0)).min(Price(lowest_ask.0 - 1));
             if price.0 >= 1 {
                 self.orders.submit(ctx, Side::Buy, OrderType::Limit, price, support, Intent::Pump);
             }
