@@ -15,9 +15,11 @@ pub fn phase(name: &str) -> &'static str {
             a new, higher range looks normal, although few real traders are involved."
         }
         "rug_pull" => {
-            "Rug pull: the whale pushes the price up with buy orders that take the asks (pump, red) \
-            while offering slices of its holdings just above each push (dump, dark blue) to the momentum traders \
-            the rise attracts. Watch its tokens fall and its cash rise while the crowd buys."
+            "Rug pull: the whale marks the price up step by step — its buys and the support bid it \
+            raises under the market are the red dots — while offering slices of its holdings just above \
+            (dump, dark blue) to the momentum traders the climb attracts. At the top it pulls the support and \
+            sells; with nothing under them the bids give way and the price collapses. Watch its tokens fall and \
+            its cash rise while the crowd buys."
         }
         "withdrawn" => {
             "Withdrawn: the whale has cancelled every order and stopped trading. Without its \
