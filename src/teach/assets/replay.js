@@ -122,12 +122,19 @@
     if (log) { var a = Math.log(lo), b = Math.log(hi); return function (v) { return bot - (Math.log(v) - a) / (b - a) * (bot - top); }; }
     return function (v) { return bot - (v - lo) / (hi - lo) * (bot - top); };
   }
+  // An axis label: on a linear axis as many decimals as the step between labels needs (so labels
+  // 1.000, 1.005, 1.010 stay distinct on a narrow range), else `digits` significant digits.
+  function axisNumber(v, step, digits) {
+    if (step) return v.toFixed(Math.max(0, -Math.floor(Math.log10(step) + 1e-9)));
+    var t = v.toPrecision(digits);
+    return t.indexOf('.') < 0 || t.indexOf('e') >= 0 ? t : t.replace(/0+$/, '').replace(/\.$/, '');
+  }
   function yAxis(ctx, c, lo, hi, log, y, fmt) {
     ctx.fillStyle = '#6c757d'; ctx.font = '11.5px system-ui, sans-serif'; ctx.textAlign = 'right'; ctx.strokeStyle = '#eef0f2';
     var ticks = [];
     if (log) { for (var e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) [1, 2, 5].forEach(function (m) { var v = m * Math.pow(10, e); if (v >= lo && v <= hi) ticks.push(v); }); }
     else { var raw = (hi - lo) / 5, p = Math.pow(10, Math.floor(Math.log10(raw))), st = [1, 2, 5, 10].map(function (m) { return m * p; }).find(function (s) { return s >= raw; }); for (var v = Math.ceil(lo / st) * st; v <= hi; v += st) ticks.push(v); }
-    ticks.forEach(function (v) { var yy = y(v); ctx.beginPath(); ctx.moveTo(PAD.l, yy); ctx.lineTo(c._w - PAD.r, yy); ctx.stroke(); ctx.fillText(fmt(v), PAD.l - 6, yy + 4); });
+    ticks.forEach(function (v) { var yy = y(v); ctx.beginPath(); ctx.moveTo(PAD.l, yy); ctx.lineTo(c._w - PAD.r, yy); ctx.stroke(); ctx.fillText(fmt(v, log ? null : st), PAD.l - 6, yy + 4); });
   }
   function cursor(ctx, c) {
     var x = xOf(c, S.t); ctx.strokeStyle = '#212529'; ctx.lineWidth = 1.5; ctx.setLineDash([4, 3]);
@@ -157,7 +164,7 @@
       if (ctx.measureText(label).width + 6 < x1 - x0) { ctx.fillStyle = phaseColor(ph[0]); ctx.textAlign = 'center'; ctx.fillText(label, (x0 + x1) / 2, PAD.t + 12); }
     });
     timeAxis(ctx, c);
-    yAxis(ctx, c, lo * tick, hi * tick, log, function (v) { return y(v / tick); }, function (v) { return v.toPrecision(4).replace(/\.?0+$/, ''); });
+    yAxis(ctx, c, lo * tick, hi * tick, log, function (v) { return y(v / tick); }, function (v, st) { return axisNumber(v, st, 4); });
     ctx.save(); ctx.beginPath(); ctx.rect(PAD.l, PAD.t, c._w - PAD.l - PAD.r, c._h - PAD.t - PAD.b); ctx.clip();
     // spoof segments
     SP.forEach(function (s) {
@@ -189,7 +196,7 @@
     var c = $('heat'), ctx = setup(c), H = D.heat; ctx.clearRect(0, 0, c._w, c._h);
     var y = yScale(c, H.lo, H.hi, H.log), rowY = function (r) { return H.log ? Math.exp(Math.log(H.lo) + r / H.rows * (Math.log(H.hi) - Math.log(H.lo))) : H.lo + r / H.rows * (H.hi - H.lo); };
     timeAxis(ctx, c);
-    yAxis(ctx, c, H.lo * tick, H.hi * tick, H.log, function (v) { return y(v / tick); }, function (v) { return v.toPrecision(3).replace(/\.?0+$/, ''); });
+    yAxis(ctx, c, H.lo * tick, H.hi * tick, H.log, function (v) { return y(v / tick); }, function (v, st) { return axisNumber(v, st, 3); });
     for (var col = 0; col < H.cols; col++) {
       var ta = END * col / H.cols, tb = END * (col + 1) / H.cols; if (tb < S.v0 || ta > S.v1) continue;
       var x0 = Math.max(PAD.l, xOf(c, ta)), x1 = Math.min(c._w - PAD.r, xOf(c, tb)) + 0.5;
