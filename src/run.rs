@@ -275,17 +275,12 @@ fn staged_trades(
     dir: &OutputDir,
     window: Option<(f64, f64)>,
 ) -> Result<crate::report::TradeScan, crate::report::OutputError> {
-    use crate::report::OutputError;
-    let scan = if let Some(path) = dir.staged_path("trades.csv") {
-        let file = std::fs::File::open(&path).map_err(OutputError::io("reading trades.csv"))?;
-        crate::report::read_trade_marks_in(std::io::BufReader::with_capacity(1 << 16, file), window)
-    } else if let Some(path) = dir.staged_path("trades.parquet") {
-        let reader = crate::teach::parquet::ParquetAsCsv::open(&path).map_err(OutputError::Chart)?;
-        crate::report::read_trade_marks_in(std::io::BufReader::with_capacity(1 << 16, reader), window)
-    } else {
-        return Ok(Default::default());
+    let (path, parquet) = match (dir.staged_path("trades.csv"), dir.staged_path("trades.parquet")) {
+        (Some(csv), _) => (csv, false),
+        (None, Some(parquet)) => (parquet, true),
+        (None, None) => return Ok(Default::default()),
     };
-    scan.map_err(OutputError::Chart)
+    crate::report::read_trade_marks_file(&path, parquet, window).map_err(crate::report::OutputError::Chart)
 }
 
 /// Stages `replay.html`, read back from the staged order log (one truth with the log): `orders.csv`,

@@ -15,8 +15,8 @@ mod timeseries_parquet;
 pub mod window;
 
 pub use charts::{
-    read_trade_marks, read_trade_marks_in, render_charts, render_price_comparison, ChartInput, ChartKind, Charts,
-    KpiMark, KpiSeries, RenderedChart, TradeMarks, TradeScan,
+    read_trade_marks, read_trade_marks_file, read_trade_marks_in, render_charts, render_price_comparison, ChartInput,
+    ChartKind, Charts, KpiMark, KpiSeries, RenderedChart, TradeMarks, TradeScan,
 };
 pub use contracts_csv::{kpi_series, write_contracts_csv};
 pub use error::OutputError;

@@ -86,17 +86,11 @@ impl RunDirCharts {
         let tick = self.units.tick.to_f64().unwrap_or(1.0);
         let ticks = |v: f64| Price((v / tick).round() as i64);
         let secs = window.map(|w| w.secs());
-        let parquet = self.dir.join("trades.parquet");
-        let scan = if let Some(r) = open(&self.dir, "trades.csv")? {
-            Some(super::read_trade_marks_in(r, secs))
-        } else if parquet.is_file() {
-            let reader = crate::teach::parquet::ParquetAsCsv::open(&parquet)?;
-            Some(super::read_trade_marks_in(BufReader::with_capacity(1 << 16, reader), secs))
-        } else {
-            None
-        };
-        if let Some(scan) = scan {
-            let scan = scan.map_err(|e| format!("{}: {e}", self.dir.display()))?;
+        let (csv, parquet) = (self.dir.join("trades.csv"), self.dir.join("trades.parquet"));
+        let file = if csv.is_file() { Some((csv, false)) } else { parquet.is_file().then_some((parquet, true)) };
+        if let Some((path, parquet)) = file {
+            let scan = super::read_trade_marks_file(&path, parquet, secs)
+                .map_err(|e| format!("{}: {e}", self.dir.display()))?;
             return Ok((scan.marks, scan.high_low.map(|(h, l)| (ticks(h), ticks(l)))));
         }
         if window.is_some() {

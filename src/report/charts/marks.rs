@@ -6,7 +6,9 @@
 //! bucket's lowest and highest price), so a long run stays fast to draw; the legend gives every
 //! class's full count.
 
-use std::io::Read;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
 
 use plotters::style::RGBColor;
 
@@ -48,6 +50,20 @@ impl TradeMarks {
 /// A missing column or an unreadable row, located by line (`trades.csv line 7: …`).
 pub fn read_trade_marks(reader: impl Read) -> Result<Vec<TradeMarks>, String> {
     read_trade_marks_in(reader, None).map(|scan| scan.marks)
+}
+
+/// [`read_trade_marks_in`] on a trade log file: `trades.csv`, or (`parquet`) `trades.parquet` read
+/// back as the same CSV text, so a Parquet run's charts are the CSV run's.
+///
+/// # Errors
+/// An unreadable file (named), a missing column or an unreadable row.
+pub fn read_trade_marks_file(path: &Path, parquet: bool, window: Option<(f64, f64)>) -> Result<TradeScan, String> {
+    let reader: Box<dyn Read> = if parquet {
+        Box::new(crate::teach::parquet::ParquetAsCsv::open(path)?)
+    } else {
+        Box::new(File::open(path).map_err(|e| format!("{}: {e}", path.display()))?)
+    };
+    read_trade_marks_in(BufReader::with_capacity(1 << 16, reader), window)
 }
 
 /// What [`read_trade_marks_in`] found in a window.

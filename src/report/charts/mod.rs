@@ -40,7 +40,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
-pub use marks::{read_trade_marks, read_trade_marks_in, TradeMarks, TradeScan, MAX_MARKS};
+pub use marks::{read_trade_marks, read_trade_marks_file, read_trade_marks_in, TradeMarks, TradeScan, MAX_MARKS};
 
 use super::{OutputDir, OutputError};
 use crate::metrics::{Party, Recorder, Sample, Units};
