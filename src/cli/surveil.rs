@@ -17,6 +17,10 @@ pub struct DetectArgs {
     /// Output directory (default: RUN_DIR).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// The wash-share model to use (a `share_model.txt` written by `mmsim surveil-bench`; default:
+    /// the one fitted on the benchmark market at `--runs 200 --seed 7`).
+    #[arg(long, value_name = "FILE")]
+    pub share_model: Option<PathBuf>,
 }
 
 /// Arguments of `mmsim surveil-bench`.
@@ -40,7 +44,13 @@ pub struct BenchArgs {
 pub fn detect(args: &DetectArgs) -> Result<()> {
     let started = Instant::now();
     let out = args.out.clone().unwrap_or_else(|| args.run_dir.clone());
-    let (f, scores) = detect::run_dir(&args.run_dir, &out, &Thresholds::default())
+    let mut th = Thresholds::default();
+    if let Some(path) = &args.share_model {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        th.share_model =
+            detect::share::ShareModel::parse(&text).map_err(|e| anyhow::anyhow!("{}, {e}", path.display()))?;
+    }
+    let (f, scores) = detect::run_dir(&args.run_dir, &out, &th)
         .with_context(|| format!("detecting on {}", args.run_dir.display()))?;
     println!("{} alerts", f.alerts.len());
     for s in &scores {

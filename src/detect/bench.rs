@@ -10,15 +10,17 @@
 //! spread and depth). Each run's `orders.csv` and `trades.csv` (the labels are their intent and
 //! wash columns) go to `DIR/runs/NNN/` with a `label.txt`.
 //!
-//! **Train and test.** Runs `0..N` are the held-out *test* runs; runs `N..N + N/2` (other run
+//! **Train and test.** Runs `0..N` are the held-out *test* runs; runs `N..2N` (other run
 //! seeds: run `i` has seed `S × 1000003 + i`) are the *training* runs. On the training runs only:
 //! the spoofing and KPI-gaming thresholds are searched on small grids (best F1), the rush-order
 //! classifier is fitted and its threshold chosen (best event F1), and the wash-share model is
-//! fitted (ridge penalty by cross-validation within the training runs). Every detector then runs
+//! fitted (genuine shapes from the runs without wash, its likelihood-ratio threshold chosen with
+//! each genuine run left out of its own fit). Every detector then runs
 //! on the test runs and the scores are pooled over them. Writes `DIR/scores.csv` (the score
 //! table), `DIR/scores.txt` (the same, with the fitted values), `DIR/share.csv` (wash share:
-//! estimate vs truth per test run) and `DIR/runs.csv` (what was drawn, per run, with its split
-//! and seed).
+//! estimate vs truth per test run), `DIR/share_model.txt` (the fitted wash-share model, for
+//! `mmsim detect --share-model`) and `DIR/runs.csv` (what was drawn, per run, with its split and
+//! seed).
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -329,33 +331,39 @@ fn within_10pp(pairs: impl Iterator<Item = (f64, f64)>) -> f64 {
     ok as f64 / n.max(1) as f64
 }
 
-/// The wash-share decomposition fitted on `train`: the envelope from its runs without wash, its
-/// quantile and body chosen by 5-fold cross-validation within the training runs (share of runs
-/// within ±10 pp), then refitted on all of them.
+/// Training runs whose labelled wash is below this share of value are genuine shapes.
+const GENUINE_BELOW: f64 = 0.01;
+/// The likelihood-ratio thresholds searched.
+const SHARE_THRESHOLDS: [f64; 10] = [2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 16.0, 20.0, 25.0, 30.0];
+
+/// The wash-share model fitted on `train`: the genuine shapes of its runs without wash, and the
+/// likelihood-ratio threshold that puts most training runs within ±10 pp, judged together with
+/// its two neighbours on the grid (ties: the highest). A genuine run is judged without its own
+/// shape (leave-one-out).
 fn train_share(train: &[Dataset]) -> ShareModel {
     let runs: Vec<(share::Histogram, f64)> =
         train.par_iter().map(|d| (share::histogram(&d.trades), true_share(d))).collect();
-    let fit = |runs: &mut dyn Iterator<Item = &(share::Histogram, f64)>, body: usize, q: f64| {
-        let genuine: Vec<share::Histogram> = runs.filter(|r| r.1 < 0.001).map(|r| r.0).collect();
-        share::train(&genuine, body, q)
-    };
-    let mut grid = Vec::new();
-    for body in [20, 23, 26, 29] {
-        for q in [0.5, 0.75, 0.9, 1.0] {
-            grid.push((body, q));
-        }
-    }
-    let cv: Vec<f64> = grid
+    let genuine: Vec<usize> =
+        (0..runs.len()).filter(|&i| runs[i].1 < GENUINE_BELOW && runs[i].0.count.iter().sum::<f64>() > 0.0).collect();
+    let model = ShareModel::new(&genuine.iter().map(|&i| runs[i].0).collect::<Vec<_>>(), 0.0);
+    let fits: Vec<(share::Fit, f64)> = runs
         .par_iter()
-        .map(|&(body, q)| {
-            within_10pp((0..5).flat_map(|fold| {
-                let m = fit(&mut runs.iter().enumerate().filter(|(i, _)| i % 5 != fold).map(|(_, r)| r), body, q);
-                runs.iter().enumerate().filter(move |(i, _)| i % 5 == fold).map(move |(_, r)| (m.predict(&r.0), r.1))
-            }))
+        .enumerate()
+        .map(|(i, (h, truth))| {
+            let own = genuine.iter().position(|&g| g == i);
+            (own.map_or_else(|| model.clone(), |k| model.without(k)).fit(h), *truth)
         })
         .collect();
-    let best = (0..grid.len()).max_by(|&a, &b| cv[a].total_cmp(&cv[b]).then(b.cmp(&a))).unwrap_or(0);
-    fit(&mut runs.iter(), grid[best].0, grid[best].1)
+    let score = |t: f64| within_10pp(fits.iter().map(|(f, truth)| (if f.lr > t { f.share } else { 0.0 }, *truth)));
+    let scores: Vec<f64> = SHARE_THRESHOLDS.iter().map(|&t| score(t)).collect();
+    // Each threshold is judged with its neighbours (the middle of a plateau, not its edge).
+    let last = scores.len() - 1;
+    let smoothed = |i: usize| scores[i.saturating_sub(1)] + 2.0 * scores[i] + scores[(i + 1).min(last)];
+    let best = (0..scores.len()).max_by(|&a, &b| smoothed(a).total_cmp(&smoothed(b))).unwrap_or(0);
+    let threshold = SHARE_THRESHOLDS[best];
+    let mut model = model;
+    model.threshold = threshold;
+    model
 }
 
 fn generate(specs: &[Spec], out: &Path) -> anyhow::Result<Vec<Dataset>> {
@@ -383,7 +391,7 @@ fn generate(specs: &[Spec], out: &Path) -> anyhow::Result<Vec<Dataset>> {
 pub fn run(n: u32, seed: u64, out: &Path) -> anyhow::Result<String> {
     use anyhow::Context as _;
     std::fs::create_dir_all(out.join("runs")).with_context(|| format!("creating {}", out.display()))?;
-    let n_train = (n / 2).max(1);
+    let n_train = n.max(1);
     let test_specs: Vec<Spec> = (0..n).map(|i| spec(i, seed)).collect();
     let train_specs: Vec<Spec> = (n..n + n_train).map(|i| spec(i, seed)).collect();
     let train = generate(&train_specs, out)?;
@@ -409,7 +417,8 @@ pub fn run(n: u32, seed: u64, out: &Path) -> anyhow::Result<String> {
     let mut f = std::fs::File::create(out.join("scores.csv"))?;
     write_scores(&mut f, &rows)?;
     // Wash share, and what was drawn.
-    let mut share = String::from("run,kind,label,true_share,estimated_share,error_pp,benford_raw\n");
+    let mut share =
+        String::from("run,kind,label,true_share,estimated_share,error_pp,benford_raw,likelihood_ratio,mixture_share\n");
     let mut within = 0;
     for (s, d) in test_specs.iter().zip(&test) {
         let est = super::wash::size_share(&d.trades, &th);
@@ -417,16 +426,19 @@ pub fn run(n: u32, seed: u64, out: &Path) -> anyhow::Result<String> {
         within += usize::from((est.share - truth).abs() <= 0.10);
         let _ = writeln!(
             share,
-            "{},{},{},{truth:.4},{:.4},{:.2},{:.4}",
+            "{},{},{},{truth:.4},{:.4},{:.2},{:.4},{:.2},{:.4}",
             s.index,
             s.kind,
             s.label,
             est.share,
             (est.share - truth) * 100.0,
-            est.benford
+            est.benford,
+            est.fit.lr,
+            est.fit.share
         );
     }
     std::fs::write(out.join("share.csv"), share)?;
+    std::fs::write(out.join("share_model.txt"), th.share_model.to_text())?;
     let mut runs = String::from("run,split,run_seed,kind,label,trades,orders\n");
     for (split, specs, data) in [("test", &test_specs, &test), ("train", &train_specs, &train)] {
         for (s, d) in specs.iter().zip(data) {

@@ -177,14 +177,7 @@ pub fn detect(data: &Dataset, th: &Thresholds) -> Findings {
         t_end: end,
         subject: "market".into(),
         score: f.share.share,
-        evidence: format!(
-            "estimated wash share {:.1}% of volume (raw Benford excess {:.1}%); Benford chi2 {:.1}, round sizes {:.1}%, tail exponent {:.2}",
-            f.share.share * 100.0,
-            f.share.benford * 100.0,
-            f.share.chi2,
-            f.share.round_share * 100.0,
-            f.share.tail_exponent
-        ),
+        evidence: share_evidence(&f.share),
     });
     let (ids, alerts) = spoof::detect(&data.orders, th);
     f.spoof_orders = ids;
@@ -198,6 +191,35 @@ pub fn detect(data: &Dataset, th: &Thresholds) -> Findings {
     f.kpi_owners = owners;
     f.alerts.extend(alerts);
     f
+}
+
+/// The size-based estimate in words: the reported share, the mixture behind it and the published
+/// statistics (one text for `alerts.csv` and the report).
+fn share_evidence(e: &wash::ShareEstimate) -> String {
+    let mixture = if e.fit.lr > e.threshold {
+        format!(
+            "a wash component of {:.0} trades (median {:.0} tokens, {:.0}% round) explains {:.1}% of the value; likelihood ratio {:.1} > threshold {}",
+            e.fit.wash_trades,
+            e.fit.wash_median_tokens,
+            e.fit.wash_round * 100.0,
+            e.fit.share * 100.0,
+            e.fit.lr,
+            e.threshold
+        )
+    } else {
+        format!(
+            "the venue's genuine size shapes explain the sizes (likelihood ratio of a wash component {:.1} ≤ threshold {})",
+            e.fit.lr, e.threshold
+        )
+    };
+    format!(
+        "estimated wash share {:.1}% of volume: {mixture}. Raw Benford excess {:.1}%, Benford chi2 {:.1}, round sizes {:.1}%, tail exponent {:.2}",
+        e.share * 100.0,
+        e.benford * 100.0,
+        e.chi2,
+        e.round_share * 100.0,
+        e.tail_exponent
+    )
 }
 
 /// Writes `alerts.csv`.
@@ -265,14 +287,7 @@ pub fn report_html(data: &Dataset, f: &Findings, scores: &[ScoreRow], true_share
         let _ = write!(h, "<tr><td>{n}<td>{}", f.alerts.iter().filter(|a| a.detector == n).count());
     }
     h.push_str("</table>");
-    let _ = write!(
-        h,
-        "<h2>Wash share from sizes</h2><p>Estimated {:.1}% of volume (Benford χ² {:.1}, round sizes {:.1}%, tail exponent {:.2})",
-        f.share.share * 100.0,
-        f.share.chi2,
-        f.share.round_share * 100.0,
-        f.share.tail_exponent
-    );
+    let _ = write!(h, "<h2>Wash share from sizes</h2><p>{}", crate::report::html::escape(&share_evidence(&f.share)));
     if let Some(t) = true_share {
         let _ = write!(h, "; true share {:.1}%", t * 100.0);
     }

@@ -1,119 +1,397 @@
-//! The calibrated size-based wash-share estimate: trade sizes (and prices, for value) only, no
-//! account ids, after Cong, Li, Tang and Yang 2023 ("Crypto wash trading").
+//! The size-based wash-share estimate: trade sizes (and prices, for value) only, no account ids,
+//! after Cong, Li, Tang and Yang 2023 ("Crypto wash trading").
 //!
-//! **Mixture decomposition.** Trades are binned by size ([`BINS`] bins of 0.1 in log₁₀ tokens).
-//! Genuine trades dominate the *body* (sizes below `10^(body_bins/10)` tokens); a venue's genuine
-//! size distribution, relative to its body, is learned from labelled runs without wash: for every
-//! bin the `envelope` holds a high quantile, over those runs, of the bin's count per body trade.
-//! On a log, the genuine count expected in a bin is the body count × the envelope; the trades in
-//! excess of it above the body are counted as wash, at their bin's mean value. [`train`] fits the
-//! envelope; `mmsim surveil-bench` fits it on its training runs only (choosing the quantile and
-//! the body by cross-validation there) and scores it on the held-out runs.
+//! **What is counted.** Every print falls in a *cell*: its size bin ([`BINS`] bins of 0.1 in
+//! log₁₀ tokens from 1 token), whether its size is round (one significant digit, at least 10
+//! tokens: 10, 300, 5000) and whether it is part of a sweep (another print of the same taker at
+//! the same time and side: an order that walked the book). A log becomes a [`Histogram`]: trades
+//! and traded value per cell.
 //!
-//! **What it depends on.** The envelope is the genuine size distribution of the venue it was
-//! fitted on, in absolute token sizes (here: a simulated retail crowd, a market maker, pumps and
-//! spoofs; no wash). It detects wash that trades at sizes genuine traders rarely reach and misses
-//! wash in the body; on another venue it must be refitted on labelled trades of that venue.
+//! **Mixture model.** The log is a mixture of genuine and wash trades, fitted by EM on the cells:
+//! - the *genuine* part is a non-negative mix of the venue's genuine shapes: the smoothed
+//!   histograms of labelled logs without wash ([`ShareModel::new`]), so a run's crowd, its pumps or
+//!   its market maker's level sizes are explained by whichever known regimes they resemble;
+//! - the *wash* part is log-normal in size, with its own share of round sizes, and never sweeps
+//!   (a wash trade is one print between two orders of one owner).
+//!
+//! The wash share of value is the value of every cell times its posterior wash probability. It is
+//! reported only when the log-likelihood ratio of the mixture against genuine shapes alone exceeds
+//! the model's `threshold`; otherwise the estimate is 0. `mmsim surveil-bench` fits the shapes on
+//! its training runs without wash and chooses the threshold there (leave-one-out: a training run
+//! is never explained by its own shape), then scores the estimate on the held-out runs.
+//!
+//! **What it depends on.** The shapes are the genuine size distributions of the venue they were
+//! fitted on, in absolute token sizes (the shipped model, [`ShareModel::default`]: the simulated
+//! benchmark market of `mmsim surveil-bench --runs 200 --seed 7`). It finds wash whose sizes stand
+//! out from every genuine regime (a bump, or round sizes the crowd does not use) and misses wash
+//! that copies the crowd's sizes. On another venue fit it on labelled logs of that venue
+//! (`mmsim surveil-bench` writes `share_model.txt`; `mmsim detect --share-model FILE` reads it).
 //!
 //! The published statistics (Benford first-digit χ², round-size clustering, tail exponent, and the
 //! raw Benford-excess estimate, [`super::wash::benford_share`]) are computed by [`features`] and
 //! reported as evidence next to the estimate.
 
-#![allow(clippy::needless_range_loop)] // histograms are indexed in step with the envelope
+use std::fmt;
+use std::sync::{Arc, LazyLock};
 
 use super::data::TradeRow;
 use super::wash::{benford_share, BENFORD};
 
 /// Size bins: 0.1 in log₁₀ tokens from 1 token (smaller trades fall in the first bin).
 pub const BINS: usize = 70;
+/// Cells: size bin × round × sweep (`bin * 4 + round * 2 + sweep`).
+pub const CELLS: usize = BINS * 4;
 
-/// A fitted decomposition: the genuine counts per body trade, per size bin.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ShareModel {
-    /// Bins `0..body_bins` are the body.
-    pub body_bins: usize,
-    /// Expected genuine trades per body trade, per bin (a high quantile over the training runs).
-    pub envelope: [f64; BINS],
-}
-
-impl Default for ShareModel {
-    /// Fitted by `mmsim surveil-bench --runs 200 --seed 7` on its training runs (indices 200–299).
-    fn default() -> Self {
-        ShareModel { body_bins: 20, envelope: DEFAULT_ENVELOPE }
-    }
-}
-
-/// The envelope fitted at `--seed 7` (see [`ShareModel::default`]).
-const DEFAULT_ENVELOPE: [f64; BINS] = [
-    0.019048, 0.0, 0.0, 0.025641, 0.04065, 0.0, 0.066667, 0.04, 0.076923, 0.087912, 0.095745, 0.10744, 0.13462,
-    0.14286, 0.15625, 0.17722, 0.19, 0.18824, 0.16949, 0.15603, 0.17391, 0.17518, 0.15328, 0.14706, 0.12887, 0.11392,
-    0.087591, 0.078014, 0.074906, 0.070922, 1.0755, 0.0051813, 0.010417, 0.0027855, 0.0051813, 0.0, 0.0, 0.0, 0.0,
-    0.0027933, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-];
-
-/// Trade counts and traded value per size bin.
+/// Trade counts and traded value per cell.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Histogram {
-    /// Trades per bin.
-    pub count: [f64; BINS],
-    /// Value (price × quantity) per bin.
-    pub value: [f64; BINS],
+    /// Trades per cell.
+    pub count: [f64; CELLS],
+    /// Value (price × quantity) per cell.
+    pub value: [f64; CELLS],
 }
 
-/// The size histogram of a trade log.
+/// True for a size of one significant digit and at least 10 tokens (10, 300, 5000; not 7 or 250).
+pub fn is_round(qty: f64) -> bool {
+    if !(qty >= 10.0 && qty.is_finite()) {
+        return false;
+    }
+    let unit = 10f64.powf(qty.log10().floor());
+    let digits = qty / unit;
+    (digits - digits.round()).abs() < 1e-9
+}
+
+/// The cell of a print of `qty` tokens.
+pub fn cell(qty: f64, round: bool, sweep: bool) -> usize {
+    let bin = ((qty.log10() * 10.0 + 1e-9).floor().max(0.0) as usize).min(BINS - 1);
+    bin * 4 + usize::from(round) * 2 + usize::from(sweep)
+}
+
+/// The histogram of a trade log (trades in time order). Prints of one taker at one time and side
+/// are a sweep.
 pub fn histogram(trades: &[TradeRow]) -> Histogram {
-    let mut h = Histogram { count: [0.0; BINS], value: [0.0; BINS] };
-    for t in trades.iter().filter(|t| t.qty > 0.0 && t.price > 0.0) {
-        let b = ((t.qty.log10() * 10.0).floor().max(0.0) as usize).min(BINS - 1);
-        h.count[b] += 1.0;
-        h.value[b] += t.price * t.qty;
+    let mut h = Histogram { count: [0.0; CELLS], value: [0.0; CELLS] };
+    let same = |a: &TradeRow, b: &TradeRow| a.t == b.t && a.buy == b.buy;
+    for (i, t) in trades.iter().enumerate() {
+        if !(t.qty > 0.0 && t.price > 0.0) {
+            continue;
+        }
+        let sweep = (i > 0 && same(&trades[i - 1], t)) || trades.get(i + 1).is_some_and(|n| same(t, n));
+        let c = cell(t.qty, is_round(t.qty), sweep);
+        h.count[c] += 1.0;
+        h.value[c] += t.price * t.qty;
     }
     h
 }
 
-impl ShareModel {
-    /// The estimated wash share of traded value of a log with histogram `h`, in [0, 1].
-    pub fn predict(&self, h: &Histogram) -> f64 {
-        let total: f64 = h.value.iter().sum();
-        let body: f64 = h.count[..self.body_bins.min(BINS)].iter().sum();
-        if total <= 0.0 || body <= 0.0 {
-            return 0.0;
+/// Smoothing of a genuine histogram along the size bins (s.d. in bins).
+const SMOOTH_BINS: f64 = 1.0;
+/// Pseudo-count added to every cell of a genuine shape, per trade of its log.
+const FLOOR_PER_TRADE: f64 = 0.005 / CELLS as f64;
+
+/// A genuine shape: a labelled log's cell counts, and its smoothed, normalised density.
+#[derive(Clone, PartialEq)]
+struct Shape {
+    counts: [f64; CELLS],
+    density: [f64; CELLS],
+}
+
+impl Shape {
+    fn new(counts: [f64; CELLS]) -> Shape {
+        let n: f64 = counts.iter().sum();
+        let kernel: Vec<f64> = (-6i32..=6).map(|d| (-0.5 * (f64::from(d) / SMOOTH_BINS).powi(2)).exp()).collect();
+        let norm: f64 = kernel.iter().sum();
+        let mut density = [n * FLOOR_PER_TRADE; CELLS];
+        for (c, &n) in counts.iter().enumerate().filter(|(_, n)| **n > 0.0) {
+            let (bin, layer) = (c / 4, c % 4);
+            for (k, w) in kernel.iter().enumerate() {
+                let to = bin as i64 + k as i64 - 6;
+                if (0..BINS as i64).contains(&to) {
+                    density[to as usize * 4 + layer] += n * w / norm;
+                }
+            }
         }
-        let wash: f64 = (self.body_bins.min(BINS)..BINS)
-            .filter(|&b| h.count[b] > 0.0)
-            .map(|b| (h.count[b] - body * self.envelope[b]).max(0.0) * h.value[b] / h.count[b])
-            .sum();
-        (wash / total).clamp(0.0, 1.0)
+        let total: f64 = density.iter().sum();
+        if total > 0.0 {
+            density.iter_mut().for_each(|d| *d /= total);
+        }
+        Shape { counts, density }
     }
 }
 
-/// Fits the envelope on the histograms of labelled runs without wash: per bin, the `quantile` of
-/// the count per body trade.
-pub fn train(genuine: &[Histogram], body_bins: usize, quantile: f64) -> ShareModel {
-    let mut envelope = [0.0; BINS];
-    let body_bins = body_bins.min(BINS);
-    let ratios: Vec<[f64; BINS]> = genuine
-        .iter()
-        .filter_map(|h| {
-            let body: f64 = h.count[..body_bins].iter().sum();
-            (body > 0.0).then(|| {
-                let mut r = [0.0; BINS];
-                for b in 0..BINS {
-                    r[b] = h.count[b] / body;
-                }
-                r
-            })
-        })
-        .collect();
-    if !ratios.is_empty() {
-        for b in 0..BINS {
-            let mut v: Vec<f64> = ratios.iter().map(|r| r[b]).collect();
-            v.sort_by(f64::total_cmp);
-            envelope[b] = v[((v.len() - 1) as f64 * quantile.clamp(0.0, 1.0)).round() as usize];
+/// The fitted mixture of one log.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Fit {
+    /// Estimated wash share of traded value, before the threshold, in [0, 1].
+    pub share: f64,
+    /// Log-likelihood ratio of the mixture against genuine shapes alone (≥ 0).
+    pub lr: f64,
+    /// Estimated number of wash trades.
+    pub wash_trades: f64,
+    /// Median wash size, in tokens.
+    pub wash_median_tokens: f64,
+    /// Share of wash trades at round sizes.
+    pub wash_round: f64,
+}
+
+/// The model: the venue's genuine shapes and the likelihood-ratio threshold.
+#[derive(Clone, PartialEq)]
+pub struct ShareModel {
+    shapes: Arc<[Shape]>,
+    /// The estimate is reported when the likelihood ratio exceeds this; otherwise it is 0.
+    pub threshold: f64,
+}
+
+impl fmt::Debug for ShareModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ShareModel {{ genuine shapes: {}, threshold: {} }}", self.shapes.len(), self.threshold)
+    }
+}
+
+/// The shipped model, written by `mmsim surveil-bench --runs 200 --seed 7` (`share_model.txt`).
+const SHIPPED: &str = include_str!("share_model.txt");
+static DEFAULT: LazyLock<ShareModel> =
+    LazyLock::new(|| ShareModel::parse(SHIPPED).unwrap_or_else(|e| panic!("shipped share_model.txt: {e}")));
+
+impl Default for ShareModel {
+    /// Fitted by `mmsim surveil-bench --runs 200 --seed 7` on its training runs (indices 200–399).
+    fn default() -> Self {
+        DEFAULT.clone()
+    }
+}
+
+/// Iterations of EM per start.
+const ITERATIONS: usize = 100;
+/// Quantiles of the log's own sizes the wash component starts from.
+const STARTS: [f64; 5] = [0.5, 0.7, 0.85, 0.95, 0.99];
+/// Narrowest wash component (s.d. in bins).
+const MIN_SD_BINS: f64 = 0.8;
+
+impl ShareModel {
+    /// A model from the cell counts of genuine logs (no wash) and a threshold.
+    pub fn new(genuine: &[Histogram], threshold: f64) -> ShareModel {
+        let shapes = genuine.iter().filter(|h| h.count.iter().sum::<f64>() > 0.0).map(|h| Shape::new(h.count));
+        ShareModel { shapes: shapes.collect(), threshold }
+    }
+
+    /// Number of genuine shapes.
+    pub fn shapes(&self) -> usize {
+        self.shapes.len()
+    }
+
+    /// The same model without its `skip`-th genuine shape (for leave-one-out).
+    pub fn without(&self, skip: usize) -> ShareModel {
+        let shapes = self.shapes.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, s)| s.clone());
+        ShareModel { shapes: shapes.collect(), threshold: self.threshold }
+    }
+
+    /// The estimate reported for a fit: its share when its likelihood ratio exceeds the
+    /// threshold, else 0.
+    pub fn reported(&self, fit: &Fit) -> f64 {
+        if fit.lr > self.threshold {
+            fit.share
+        } else {
+            0.0
         }
     }
-    ShareModel { body_bins, envelope }
+
+    /// Fits the mixture to `h` (see the module doc).
+    pub fn fit(&self, h: &Histogram) -> Fit {
+        let cells: Vec<usize> = (0..CELLS).filter(|&c| h.count[c] > 0.0).collect();
+        let total_value: f64 = cells.iter().map(|&c| h.value[c]).sum();
+        if self.shapes.is_empty() || cells.is_empty() || total_value <= 0.0 {
+            return Fit::default();
+        }
+        let null = self.em(h, &cells, None);
+        let mut best: Option<Mixture> = None;
+        for q in STARTS {
+            let m = self.em(h, &cells, Some(size_quantile(h, q)));
+            if best.as_ref().is_none_or(|b| m.log_lik > b.log_lik) {
+                best = Some(m);
+            }
+        }
+        let Some(m) = best else { return Fit::default() };
+        let wash_value: f64 = cells.iter().zip(&m.posterior).map(|(&c, p)| p * h.value[c]).sum();
+        let n: f64 = cells.iter().map(|&c| h.count[c]).sum();
+        Fit {
+            share: (wash_value / total_value).clamp(0.0, 1.0),
+            lr: (m.log_lik - null.log_lik).max(0.0),
+            wash_trades: m.pi * n,
+            wash_median_tokens: 10f64.powf(m.mu / 10.0),
+            wash_round: m.rho,
+        }
+    }
+
+    /// EM from a wash component centred on bin `start` (`None`: genuine shapes alone).
+    fn em(&self, h: &Histogram, cells: &[usize], start: Option<f64>) -> Mixture {
+        let k = self.shapes.len();
+        let n: Vec<f64> = cells.iter().map(|&c| h.count[c]).collect();
+        let total: f64 = n.iter().sum();
+        let mut weights = vec![1.0 / k as f64; k];
+        let (mut pi, mut mu, mut sd, mut rho) =
+            (if start.is_some() { 0.2 } else { 0.0 }, start.unwrap_or(0.0), 3.0, 0.5);
+        let mut wash = vec![0.0; cells.len()];
+        let mut genuine = vec![0.0; cells.len()];
+        let mut posterior = vec![0.0; cells.len()];
+        let mut resp = vec![0.0; k];
+        let mut log_lik = 0.0;
+        for iteration in 0..=ITERATIONS {
+            // Densities under the current parameters.
+            let bins = wash_bins(mu, sd);
+            for (i, &c) in cells.iter().enumerate() {
+                let (round, sweep) = (c % 4 >= 2, c % 2 == 1);
+                wash[i] =
+                    if start.is_some() && !sweep { bins[c / 4] * if round { rho } else { 1.0 - rho } } else { 0.0 };
+                genuine[i] = weights.iter().zip(self.shapes.iter()).map(|(w, s)| w * s.density[c]).sum();
+            }
+            log_lik = 0.0;
+            resp.iter_mut().for_each(|r| *r = 0.0);
+            let (mut s0, mut s1, mut s_round) = (0.0, 0.0, 0.0);
+            for (i, &c) in cells.iter().enumerate() {
+                let mix = pi * wash[i] + (1.0 - pi) * genuine[i];
+                log_lik += n[i] * mix.ln();
+                posterior[i] = pi * wash[i] / mix;
+                let g = n[i] * (1.0 - posterior[i]) / genuine[i];
+                for (r, s) in resp.iter_mut().zip(self.shapes.iter()) {
+                    *r += g * s.density[c];
+                }
+                let p = n[i] * posterior[i];
+                s0 += p;
+                s1 += p * (c / 4) as f64;
+                s_round += if c % 4 >= 2 { p } else { 0.0 };
+            }
+            if iteration == ITERATIONS {
+                break;
+            }
+            // Maximisation.
+            let sum: f64 = weights.iter().zip(&resp).map(|(w, r)| w * r).sum();
+            for (w, r) in weights.iter_mut().zip(&resp) {
+                *w = *w * r / sum;
+            }
+            if start.is_some() {
+                if s0 < 1e-9 {
+                    pi = 0.0;
+                    continue;
+                }
+                pi = (s0 / total).clamp(1e-9, 1.0 - 1e-9);
+                mu = s1 / s0 + 0.5;
+                let var: f64 = cells
+                    .iter()
+                    .zip(&posterior)
+                    .zip(&n)
+                    .map(|((&c, p), n)| n * p * ((c / 4) as f64 + 0.5 - mu).powi(2))
+                    .sum::<f64>()
+                    / s0;
+                sd = var.sqrt().max(MIN_SD_BINS);
+                rho = (s_round / s0).clamp(1e-3, 1.0 - 1e-3);
+            }
+        }
+        Mixture { log_lik, pi, mu, rho, posterior }
+    }
+}
+
+/// One EM result.
+struct Mixture {
+    log_lik: f64,
+    pi: f64,
+    mu: f64,
+    rho: f64,
+    posterior: Vec<f64>,
+}
+
+/// The wash component's probability per size bin: a normal in bins, normalised over the bins.
+fn wash_bins(mu: f64, sd: f64) -> [f64; BINS] {
+    let mut b = [0.0; BINS];
+    for (i, x) in b.iter_mut().enumerate() {
+        *x = (-0.5 * ((i as f64 + 0.5 - mu) / sd).powi(2)).exp();
+    }
+    let sum: f64 = b.iter().sum();
+    if sum > 0.0 {
+        b.iter_mut().for_each(|x| *x /= sum);
+    }
+    b
+}
+
+/// The `q` quantile of a histogram's trades, as a bin centre.
+fn size_quantile(h: &Histogram, q: f64) -> f64 {
+    let n: f64 = h.count.iter().sum();
+    let mut seen = 0.0;
+    for c in 0..CELLS {
+        seen += h.count[c];
+        if seen >= q * n {
+            return (c / 4) as f64 + 0.5;
+        }
+    }
+    BINS as f64 - 0.5
+}
+
+/// Why a model file could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct ModelError {
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong, and what is allowed.
+    pub message: String,
+}
+
+impl ShareModel {
+    /// The model as text: `threshold T`, then one `genuine` line per shape with its nonzero cell
+    /// counts as `cell:count` (cell = `bin * 4 + round * 2 + sweep`). `#` lines are comments.
+    pub fn to_text(&self) -> String {
+        let mut s = String::from(
+            "# mmsim wash-share model: genuine size histograms (cell = bin*4 + round*2 + sweep, bin = floor(10 log10 tokens))\n",
+        );
+        s.push_str(&format!("threshold {}\n", self.threshold));
+        for shape in self.shapes.iter() {
+            s.push_str("genuine");
+            for (c, &n) in shape.counts.iter().enumerate().filter(|(_, n)| **n > 0.0) {
+                s.push_str(&format!(" {c}:{n}"));
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    /// Reads [`ShareModel::to_text`]'s format.
+    ///
+    /// # Errors
+    /// A line that is not a comment, `threshold T` (T ≥ 0) or `genuine cell:count …` (cell below
+    /// [`CELLS`], count ≥ 0), or no `threshold` line.
+    pub fn parse(text: &str) -> Result<ShareModel, ModelError> {
+        let mut threshold = None;
+        let mut genuine = Vec::new();
+        for (i, raw) in text.lines().enumerate() {
+            let err = |message: String| ModelError { line: i + 1, message };
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut words = line.split_whitespace();
+            match words.next() {
+                Some("threshold") => {
+                    let t = words.next().and_then(|w| w.parse::<f64>().ok()).filter(|t| t.is_finite() && *t >= 0.0);
+                    threshold = Some(t.ok_or_else(|| err(format!("`{line}`: expected `threshold T` with T ≥ 0")))?);
+                }
+                Some("genuine") => {
+                    let mut h = Histogram { count: [0.0; CELLS], value: [0.0; CELLS] };
+                    for w in words {
+                        let parsed = w
+                            .split_once(':')
+                            .and_then(|(c, n)| Some((c.parse::<usize>().ok()?, n.parse::<f64>().ok()?)));
+                        match parsed {
+                            Some((c, n)) if c < CELLS && n.is_finite() && n >= 0.0 => h.count[c] = n,
+                            _ => return Err(err(format!("`{w}`: expected cell:count, cell below {CELLS}, count ≥ 0"))),
+                        }
+                    }
+                    genuine.push(h);
+                }
+                _ => return Err(err(format!("`{line}`: expected `threshold T` or `genuine cell:count …`"))),
+            }
+        }
+        let threshold = threshold.ok_or(ModelError { line: 0, message: "no `threshold T` line".into() })?;
+        Ok(ShareModel::new(&genuine, threshold))
+    }
 }
 
 /// Number of evidence statistics.
@@ -144,24 +422,5 @@ pub fn features(trades: &[TradeRow]) -> [f64; FEATURES] {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn trades(sizes: impl Iterator<Item = f64>) -> Vec<TradeRow> {
-        sizes.map(|qty| TradeRow { qty, price: 1.0, ..TradeRow::default() }).collect()
-    }
-
-    #[test]
-    fn the_envelope_explains_genuine_sizes_and_counts_the_excess_as_wash() {
-        // Genuine: 1000 trades of 10–99 tokens and 10 of 1000–1099, in every run.
-        let genuine = || trades((0..1000).map(|i| 10.0 + (i % 90) as f64).chain((0..10).map(|i| 1000.0 + i as f64)));
-        let model = train(&[histogram(&genuine()), histogram(&genuine())], 23, 0.9);
-        assert_eq!(model.predict(&histogram(&genuine())), 0.0);
-        // Plus 100 wash trades of 5000 tokens: 500,000 of value.
-        let mut mixed = genuine();
-        mixed.extend(trades(std::iter::repeat_n(5000.0, 100)));
-        let total: f64 = mixed.iter().map(|t| t.qty).sum();
-        let est = model.predict(&histogram(&mixed));
-        assert!((est - 500_000.0 / total).abs() < 1e-9, "{est}");
-    }
-}
+#[path = "share_tests.rs"]
+mod tests;

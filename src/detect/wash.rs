@@ -78,14 +78,22 @@ pub struct ShareEstimate {
     pub round_share: f64,
     /// Hill estimate of the tail exponent of sizes (top 10%).
     pub tail_exponent: f64,
+    /// The fitted mixture behind `share` ([`super::share::ShareModel::fit`]).
+    pub fit: super::share::Fit,
+    /// The likelihood ratio `fit.lr` must exceed for `share` to be `fit.share` (else 0).
+    pub threshold: f64,
 }
 
 /// Estimates the wash share of volume from sizes alone: the calibrated decomposition
 /// `th.share_model` ([`super::share`]), with the published statistics as evidence.
 pub fn size_share(trades: &[TradeRow], th: &Thresholds) -> ShareEstimate {
     let x = super::share::features(trades);
+    let fit = th.share_model.fit(&super::share::histogram(trades));
+    let threshold = th.share_model.threshold;
     ShareEstimate {
-        share: th.share_model.predict(&super::share::histogram(trades)),
+        share: th.share_model.reported(&fit),
+        fit,
+        threshold,
         benford: x[0],
         chi2: x[1],
         round_share: x[2],

@@ -65,12 +65,51 @@ fn surveil_bench_writes_the_dataset_and_the_score_table() {
         .arg(&out)
         .assert()
         .success()
-        .stdout(contains("held-out test runs 0..5").and(contains("fitted on training runs 6..8")));
-    for f in ["scores.csv", "share.csv", "runs.csv", "runs/000/orders.csv", "runs/000/trades.csv", "runs/000/label.txt"]
-    {
+        .stdout(contains("held-out test runs 0..5").and(contains("fitted on training runs 6..11")));
+    for f in [
+        "scores.csv",
+        "share.csv",
+        "share_model.txt",
+        "runs.csv",
+        "runs/000/orders.csv",
+        "runs/000/trades.csv",
+        "runs/000/label.txt",
+    ] {
         assert!(out.join(f).exists(), "{f}");
     }
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
     assert_eq!(runs.lines().filter(|l| l.contains(",test,")).count(), 6, "{runs}");
-    assert_eq!(runs.lines().filter(|l| l.contains(",train,")).count(), 3, "{runs}");
+    assert_eq!(runs.lines().filter(|l| l.contains(",train,")).count(), 6, "{runs}");
+    // The fitted wash-share model is what `mmsim detect --share-model` reads.
+    let model = fs::read_to_string(out.join("share_model.txt")).unwrap();
+    assert!(model.lines().any(|l| l.starts_with("threshold ")) && model.contains("\ngenuine "), "{model}");
+    let det = dir.path().join("det");
+    mmsim()
+        .arg("detect")
+        .arg(out.join("runs/000"))
+        .arg("--out")
+        .arg(&det)
+        .arg("--share-model")
+        .arg(out.join("share_model.txt"))
+        .assert()
+        .success();
+    let alerts = fs::read_to_string(det.join("alerts.csv")).unwrap();
+    let threshold = model.lines().find_map(|l| l.strip_prefix("threshold ")).unwrap();
+    assert!(alerts.contains(&format!("threshold {threshold}")), "{alerts}");
+}
+
+#[test]
+fn a_bad_share_model_is_a_located_user_error() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("trades.csv"), "t,price,qty\n1,2,3\n").unwrap();
+    let model = dir.path().join("model.txt");
+    fs::write(&model, "threshold 8\ngenuine 1:2 3:x\n").unwrap();
+    mmsim()
+        .arg("detect")
+        .arg(dir.path())
+        .arg("--share-model")
+        .arg(&model)
+        .assert()
+        .code(1)
+        .stderr(contains("model.txt, line 2").and(contains("`3:x`: expected cell:count")));
 }
