@@ -402,7 +402,7 @@ pub fn run(n: u32, seed: u64, out: &Path) -> anyhow::Result<String> {
     th = tune_kpi(&train, &th);
     th.share_model = train_share(&train);
     // Score on the held-out test runs.
-    let per_run: Vec<RunCounts> = test_specs
+    let per_run: Vec<(RunCounts, super::wash::ShareEstimate)> = test_specs
         .par_iter()
         .zip(&test)
         .map(|(s, d)| {
@@ -410,18 +410,17 @@ pub fn run(n: u32, seed: u64, out: &Path) -> anyhow::Result<String> {
             let path = out.join("runs").join(format!("{:03}", s.index)).join("alerts.csv");
             let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
             super::write_alerts(&mut w, &f.alerts)?;
-            Ok(counts(d, &f))
+            Ok((counts(d, &f), f.share))
         })
         .collect::<std::io::Result<_>>()?;
-    let rows: Vec<_> = pooled(per_run.iter()).iter().map(|(d, u, c)| c.row(d, u)).collect();
+    let rows: Vec<_> = pooled(per_run.iter().map(|r| &r.0)).iter().map(|(d, u, c)| c.row(d, u)).collect();
     let mut f = std::fs::File::create(out.join("scores.csv"))?;
     write_scores(&mut f, &rows)?;
     // Wash share, and what was drawn.
     let mut share =
         String::from("run,kind,label,true_share,estimated_share,error_pp,benford_raw,likelihood_ratio,mixture_share\n");
     let mut within = 0;
-    for (s, d) in test_specs.iter().zip(&test) {
-        let est = super::wash::size_share(&d.trades, &th);
+    for ((s, d), (_, est)) in test_specs.iter().zip(&test).zip(&per_run) {
         let truth = true_share(d);
         within += usize::from((est.share - truth).abs() <= 0.10);
         let _ = writeln!(

@@ -213,7 +213,7 @@ fn share_evidence(e: &wash::ShareEstimate) -> String {
         )
     };
     format!(
-        "estimated wash share {:.1}% of volume: {mixture}. Raw Benford excess {:.1}%, Benford chi2 {:.1}, round sizes {:.1}%, tail exponent {:.2}",
+        "Estimated wash share {:.1}% of volume: {mixture}. Raw Benford excess {:.1}%, Benford chi2 {:.1}, round sizes {:.1}%, tail exponent {:.2}",
         e.share * 100.0,
         e.benford * 100.0,
         e.chi2,
@@ -287,11 +287,16 @@ pub fn report_html(data: &Dataset, f: &Findings, scores: &[ScoreRow], true_share
         let _ = write!(h, "<tr><td>{n}<td>{}", f.alerts.iter().filter(|a| a.detector == n).count());
     }
     h.push_str("</table>");
-    let _ = write!(h, "<h2>Wash share from sizes</h2><p>{}", crate::report::html::escape(&share_evidence(&f.share)));
+    let _ = write!(h, "<h2>Wash share from sizes</h2><p>{}.", crate::report::html::escape(&share_evidence(&f.share)));
     if let Some(t) = true_share {
-        let _ = write!(h, "; true share {:.1}%", t * 100.0);
+        let _ = write!(h, " True share: {:.1}%.", t * 100.0);
     }
-    h.push_str(".</p>");
+    h.push_str(
+        "</p><p>The estimate compares the sizes with the genuine size shapes of the market the model was \
+         fitted on (the shipped model: the <code>mmsim surveil-bench</code> market at \
+         <code>--runs 200 --seed 7</code>). On a market whose genuine traders use other sizes it counts \
+         those sizes as wash: use <code>--share-model FILE</code> with a model fitted on that market.</p>",
+    );
     if !scores.is_empty() {
         h.push_str("<h2>Scores against the ground truth</h2><table><tr><th>detector<th>unit<th>precision<th>recall<th>F1<th>median latency (s)<th>true<th>alerts");
         let f = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.3}"));

@@ -160,8 +160,10 @@ impl Default for ShareModel {
     }
 }
 
-/// Iterations of EM per start.
+/// Most iterations of EM per start.
 const ITERATIONS: usize = 100;
+/// EM stops when an iteration gains less log-likelihood than this (nats).
+const CONVERGED: f64 = 1e-6;
 /// Quantiles of the log's own sizes the wash component starts from.
 const STARTS: [f64; 5] = [0.5, 0.7, 0.85, 0.95, 0.99];
 /// Narrowest wash component (s.d. in bins).
@@ -234,8 +236,9 @@ impl ShareModel {
         let mut genuine = vec![0.0; cells.len()];
         let mut posterior = vec![0.0; cells.len()];
         let mut resp = vec![0.0; k];
-        let mut log_lik = 0.0;
+        let mut log_lik = f64::NEG_INFINITY;
         for iteration in 0..=ITERATIONS {
+            let previous = log_lik;
             // Densities under the current parameters.
             let bins = wash_bins(mu, sd);
             for (i, &c) in cells.iter().enumerate() {
@@ -260,7 +263,7 @@ impl ShareModel {
                 s1 += p * (c / 4) as f64;
                 s_round += if c % 4 >= 2 { p } else { 0.0 };
             }
-            if iteration == ITERATIONS {
+            if iteration == ITERATIONS || log_lik - previous < CONVERGED {
                 break;
             }
             // Maximisation.
