@@ -26,5 +26,6 @@ mod replay_parquet;
 mod run_output;
 mod shipped_scenarios;
 mod surveil_labels;
+mod surveil_targets;
 mod sweep;
 mod teach_charts;
