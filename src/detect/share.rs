@@ -73,7 +73,7 @@ pub fn histogram(trades: &[TradeRow]) -> Histogram {
     let mut h = Histogram { count: [0.0; CELLS], value: [0.0; CELLS] };
     let same = |a: &TradeRow, b: &TradeRow| a.t == b.t && a.buy == b.buy;
     for (i, t) in trades.iter().enumerate() {
-        if !(t.qty > 0.0 && t.price > 0.0) {
+        if !(t.qty > 0.0 && t.price > 0.0 && t.qty.is_finite() && t.price.is_finite()) {
             continue;
         }
         let sweep = (i > 0 && same(&trades[i - 1], t)) || trades.get(i + 1).is_some_and(|n| same(t, n));
@@ -328,6 +328,9 @@ fn size_quantile(h: &Histogram, q: f64) -> f64 {
     BINS as f64 - 0.5
 }
 
+/// The largest trade count a model file may give a cell.
+const MAX_COUNT: f64 = 1e12;
+
 /// Why a model file could not be read.
 #[derive(Debug, thiserror::Error)]
 #[error("line {line}: {message}")]
@@ -360,7 +363,7 @@ impl ShareModel {
     ///
     /// # Errors
     /// A line that is not a comment, `threshold T` (T ≥ 0) or `genuine cell:count …` (cell below
-    /// [`CELLS`], count ≥ 0), or no `threshold` line.
+    /// [`CELLS`], count from 0 to 10¹²), or no `threshold` line.
     pub fn parse(text: &str) -> Result<ShareModel, ModelError> {
         let mut threshold = None;
         let mut genuine = Vec::new();
@@ -383,8 +386,12 @@ impl ShareModel {
                             .split_once(':')
                             .and_then(|(c, n)| Some((c.parse::<usize>().ok()?, n.parse::<f64>().ok()?)));
                         match parsed {
-                            Some((c, n)) if c < CELLS && n.is_finite() && n >= 0.0 => h.count[c] = n,
-                            _ => return Err(err(format!("`{w}`: expected cell:count, cell below {CELLS}, count ≥ 0"))),
+                            Some((c, n)) if c < CELLS && (0.0..=MAX_COUNT).contains(&n) => h.count[c] = n,
+                            _ => {
+                                return Err(err(format!(
+                                    "`{w}`: expected cell:count, cell below {CELLS}, count from 0 to {MAX_COUNT:e}"
+                                )))
+                            }
                         }
                     }
                     genuine.push(h);

@@ -110,6 +110,10 @@ fn the_model_text_round_trips_and_bad_lines_are_located() {
     let err = ShareModel::parse("threshold 3\ngenuine 4:2 999:1\n").unwrap_err();
     assert_eq!(err.line, 2);
     assert!(err.to_string().contains("999:1") && err.to_string().contains("cell below 280"), "{err}");
+    assert!(ShareModel::parse("threshold 3\ngenuine 4:1e300\n")
+        .unwrap_err()
+        .to_string()
+        .contains("count from 0 to 1e12"));
     assert!(ShareModel::parse("genuine 4:2\n").unwrap_err().to_string().contains("no `threshold"));
     assert!(ShareModel::parse("threshold -1\n").unwrap_err().to_string().contains("T ≥ 0"));
     assert!(ShareModel::parse("bins 3\n").unwrap_err().to_string().contains("line 1"));
@@ -121,4 +125,28 @@ fn the_shipped_model_loads() {
     assert!(m.shapes() >= 20, "{m:?}");
     assert!(m.threshold > 0.0);
     assert_eq!(ShareModel::parse(&m.to_text()).unwrap(), m);
+}
+
+#[test]
+fn bad_sizes_and_prices_are_skipped() {
+    let h = histogram(&[
+        trade(1.0, f64::INFINITY, true),
+        trade(2.0, f64::NAN, true),
+        trade(3.0, 0.0, true),
+        trade(4.0, 5.0, true),
+    ]);
+    assert_eq!(h.count.iter().sum::<f64>(), 1.0);
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_model_text_parses_or_is_a_located_error(text in "(threshold [0-9.e-]{0,6}|genuine( [0-9]{1,4}:[0-9.e]{1,5}){0,4}|#.{0,8}|[a-z :0-9]{0,12})(\n(threshold [0-9.]{1,4}|genuine( [0-9]{1,3}:[0-9]{1,3}){0,5})){0,4}") {
+        match ShareModel::parse(&text) {
+            Ok(m) => {
+                let f = m.fit(&histogram(&genuine(50, &mut AgentRng::new(5, "prop"))));
+                proptest::prop_assert!((0.0..=1.0).contains(&f.share) && f.lr >= 0.0, "{f:?}");
+            }
+            Err(e) => proptest::prop_assert!(e.line <= text.lines().count(), "{e}"),
+        }
+    }
 }
