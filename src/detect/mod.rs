@@ -295,8 +295,18 @@ pub fn report_html(data: &Dataset, f: &Findings, scores: &[ScoreRow], true_share
         "</p><p>The estimate compares the sizes with the genuine size shapes of the market the model was \
          fitted on (the shipped model: the <code>mmsim surveil-bench</code> market at \
          <code>--runs 200 --seed 7</code>). On a market whose genuine traders use other sizes it counts \
-         those sizes as wash: use <code>--share-model FILE</code> with a model fitted on that market.</p>",
+         those sizes as wash: use <code>--share-model FILE</code> with a model fitted on that market.",
     );
+    if let Some((lo, hi)) = f.share.model_medians {
+        let _ = write!(
+            h,
+            " This log's median trade is {} tokens; the model's genuine logs have medians from {:.0} to {:.0} tokens.",
+            format!("{:.4}", f.share.median_tokens).trim_end_matches('0').trim_end_matches('.'),
+            lo,
+            hi
+        );
+    }
+    h.push_str("</p>");
     if !scores.is_empty() {
         h.push_str("<h2>Scores against the ground truth</h2><table><tr><th>detector<th>unit<th>precision<th>recall<th>F1<th>median latency (s)<th>true<th>alerts");
         let f = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.3}"));

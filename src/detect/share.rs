@@ -94,6 +94,8 @@ const FLOOR_PER_TRADE: f64 = 0.005 / CELLS as f64;
 struct Shape {
     counts: [f64; CELLS],
     density: [f64; CELLS],
+    /// Median trade size of the log, in tokens (its bin's centre).
+    median_tokens: f64,
 }
 
 impl Shape {
@@ -115,7 +117,8 @@ impl Shape {
         if total > 0.0 {
             density.iter_mut().for_each(|d| *d /= total);
         }
-        Shape { counts, density }
+        let median_tokens = 10f64.powf(cell_quantile(&counts, 0.5) / 10.0);
+        Shape { counts, density, median_tokens }
     }
 }
 
@@ -181,6 +184,14 @@ impl ShareModel {
         self.shapes.len()
     }
 
+    /// The smallest and largest median trade size of its genuine logs, in tokens (bin centres;
+    /// `None` without shapes).
+    pub fn genuine_medians(&self) -> Option<(f64, f64)> {
+        let medians = self.shapes.iter().map(|s| s.median_tokens);
+        let lo = medians.clone().min_by(f64::total_cmp)?;
+        Some((lo, medians.max_by(f64::total_cmp)?))
+    }
+
     /// The same model without its `skip`-th genuine shape (for leave-one-out).
     pub fn without(&self, skip: usize) -> ShareModel {
         let shapes = self.shapes.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, s)| s.clone());
@@ -207,7 +218,7 @@ impl ShareModel {
         let null = self.em(h, &cells, None);
         let mut best: Option<Mixture> = None;
         for q in STARTS {
-            let m = self.em(h, &cells, Some(size_quantile(h, q)));
+            let m = self.em(h, &cells, Some(cell_quantile(&h.count, q)));
             if best.as_ref().is_none_or(|b| m.log_lik > b.log_lik) {
                 best = Some(m);
             }
@@ -315,12 +326,12 @@ fn wash_bins(mu: f64, sd: f64) -> [f64; BINS] {
     b
 }
 
-/// The `q` quantile of a histogram's trades, as a bin centre.
-fn size_quantile(h: &Histogram, q: f64) -> f64 {
-    let n: f64 = h.count.iter().sum();
+/// The `q` quantile of the trades counted per cell, as a bin centre (in bins).
+fn cell_quantile(count: &[f64; CELLS], q: f64) -> f64 {
+    let n: f64 = count.iter().sum();
     let mut seen = 0.0;
-    for c in 0..CELLS {
-        seen += h.count[c];
+    for (c, k) in count.iter().enumerate() {
+        seen += k;
         if seen >= q * n {
             return (c / 4) as f64 + 0.5;
         }

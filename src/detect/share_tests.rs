@@ -97,6 +97,10 @@ fn leave_one_out_drops_one_shape() {
     let mut rng = AgentRng::new(3, "share");
     let m = model(&mut rng);
     assert_eq!(m.shapes(), 20);
+    // Print medians a little above the crowd's 40 tokens (a sweep is two 1000-token prints).
+    let (lo, hi) = m.genuine_medians().unwrap();
+    assert!(30.0 <= lo && lo <= hi && hi <= 100.0, "{lo} {hi}");
+    assert_eq!(ShareModel::new(&[], 1.0).genuine_medians(), None);
     assert_eq!(m.without(4).shapes(), 19);
     assert_eq!(ShareModel::new(&[], 1.0).fit(&histogram(&genuine(10, &mut rng))), Fit::default());
 }

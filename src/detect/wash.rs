@@ -82,6 +82,10 @@ pub struct ShareEstimate {
     pub fit: super::share::Fit,
     /// The likelihood ratio `fit.lr` must exceed for `share` to be `fit.share` (else 0).
     pub threshold: f64,
+    /// Median trade size of the log, in tokens.
+    pub median_tokens: f64,
+    /// Smallest and largest median trade size of the model's genuine logs, in tokens.
+    pub model_medians: Option<(f64, f64)>,
 }
 
 /// Estimates the wash share of volume from sizes alone: the calibrated decomposition
@@ -94,10 +98,22 @@ pub fn size_share(trades: &[TradeRow], th: &Thresholds) -> ShareEstimate {
         share: th.share_model.reported(&fit),
         fit,
         threshold,
+        median_tokens: median(trades.iter().map(|t| t.qty).filter(|q| *q > 0.0 && q.is_finite()).collect()),
+        model_medians: th.share_model.genuine_medians(),
         benford: x[0],
         chi2: x[1],
         round_share: x[2],
         tail_exponent: x[3],
+    }
+}
+
+/// The median of `values` (0 when empty).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
     }
 }
 

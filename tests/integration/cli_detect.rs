@@ -46,7 +46,13 @@ fn detect_runs_on_an_external_trade_log_without_labels() {
     let alerts = fs::read_to_string(dir.path().join("alerts.csv")).unwrap();
     assert!(alerts.lines().any(|l| l.starts_with("wash_same_owner,") && l.contains(",alice,")), "{alerts}");
     assert!(!dir.path().join("scores.csv").exists(), "nothing to score without labels");
-    assert!(fs::read_to_string(dir.path().join("detect.html")).unwrap().contains("No labels"));
+    let html = fs::read_to_string(dir.path().join("detect.html")).unwrap();
+    assert!(html.contains("No labels"));
+    // The report puts the log's sizes next to the genuine logs the wash-share model knows.
+    assert!(
+        html.contains("This log's median trade is 17.5 tokens; the model's genuine logs have medians from"),
+        "{html}"
+    );
 }
 
 #[test]
