@@ -53,6 +53,8 @@ pub enum Command {
     Detect(surveil::DetectArgs),
     /// Generate labelled runs with random manipulations, run every detector, write the dataset and scores.
     SurveilBench(surveil::BenchArgs),
+    /// Fit a wash-share model on a market's genuine logs (run directories without wash); write it for `detect --share-model`.
+    ShareModel(surveil::ShareModelArgs),
 }
 
 /// Arguments of `mmsim sweep`.
@@ -183,6 +185,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Calibrate(args) => calibrate::run(&args),
         Command::Detect(args) => surveil::detect(&args),
         Command::SurveilBench(args) => surveil::bench(&args),
+        Command::ShareModel(args) => surveil::share_model(&args),
     }
 }
 

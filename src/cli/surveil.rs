@@ -40,6 +40,55 @@ pub struct BenchArgs {
     pub out: PathBuf,
 }
 
+/// Arguments of `mmsim share-model`.
+#[derive(Debug, Args)]
+pub struct ShareModelArgs {
+    /// Run directories (or directories holding a trades.csv) of the market without wash trading.
+    #[arg(value_name = "RUN_DIR", required = true)]
+    pub run_dirs: Vec<PathBuf>,
+    /// The model file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Likelihood ratio above which the estimate is reported (default: what `surveil-bench --runs 200
+    /// --seed 7` fits; without wash-traded logs it cannot be fitted here).
+    #[arg(long, value_name = "T", default_value_t = 8.0)]
+    pub threshold: f64,
+}
+
+/// Runs `mmsim share-model`.
+pub fn share_model(args: &ShareModelArgs) -> Result<()> {
+    if !(args.threshold.is_finite() && args.threshold >= 0.0) {
+        anyhow::bail!("--threshold {}: must be a number ≥ 0", args.threshold);
+    }
+    let mut genuine = Vec::new();
+    for dir in &args.run_dirs {
+        let data = detect::load(dir).with_context(|| format!("reading {}", dir.display()))?;
+        let wash = detect::score::true_share(&data);
+        if data.labelled && wash >= 0.01 {
+            anyhow::bail!(
+                "{}: {:.1}% of its value is labelled wash; the model's shapes must be logs without wash (below 1%)",
+                dir.display(),
+                wash * 100.0
+            );
+        }
+        genuine.push(detect::share::histogram(&data.trades));
+    }
+    let model = detect::share::ShareModel::new(&genuine, args.threshold);
+    let Some((lo, hi)) = model.genuine_medians() else {
+        anyhow::bail!("no trades in the given logs: nothing to fit");
+    };
+    let tmp = args.out.with_extension("tmp");
+    std::fs::write(&tmp, model.to_text()).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    println!(
+        "{} genuine shapes (median trades {lo:.0}–{hi:.0} tokens), threshold {}; wrote {}",
+        model.shapes(),
+        args.threshold,
+        args.out.display()
+    );
+    Ok(())
+}
+
 /// Runs `mmsim detect`.
 pub fn detect(args: &DetectArgs) -> Result<()> {
     let started = Instant::now();

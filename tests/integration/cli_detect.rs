@@ -119,3 +119,59 @@ fn a_bad_share_model_is_a_located_user_error() {
         .code(1)
         .stderr(contains("model.txt, line 2").and(contains("`3:x`: expected cell:count")));
 }
+
+/// A market whose genuine traders trade other sizes than the benchmark's: the shipped wash-share
+/// model reads them as wash; a model fitted by `mmsim share-model` on the market's own logs without
+/// wash does not.
+#[test]
+fn share_model_fits_a_market_s_own_genuine_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/subscription_kpis.toml");
+    let run = |seed: u32| {
+        let out = dir.path().join(format!("run{seed}"));
+        mmsim()
+            .args(["run", scenario, "--no-charts", "--no-replay", "-q", "--set", "market.duration=\"2h\"", "--seed"])
+            .arg(seed.to_string())
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        out
+    };
+    let (a, b, c, judged) = (run(2), run(3), run(5), run(4));
+    let model = dir.path().join("model.txt");
+    mmsim()
+        .arg("share-model")
+        .args([&a, &b, &c])
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(contains("3 genuine shapes"));
+    let share = |extra: &[&std::path::Path]| {
+        let out = dir.path().join(format!("det{}", extra.len()));
+        mmsim().arg("detect").arg(&judged).args(extra).arg("--out").arg(&out).assert().success();
+        let alerts = fs::read_to_string(out.join("alerts.csv")).unwrap();
+        let line = alerts.lines().find(|l| l.starts_with("wash_share_sizes,")).unwrap().to_string();
+        line.split(',').nth(4).unwrap().parse::<f64>().unwrap()
+    };
+    let shipped = share(&[]);
+    let own = share(&[std::path::Path::new("--share-model"), &model]);
+    assert!(shipped > 0.3, "the benchmark's model reads this crowd as wash: {shipped}");
+    assert!(own < 0.05, "the market's own model: {own}");
+    // A log with labelled wash cannot be a genuine shape.
+    let washed = dir.path().join("wash");
+    let wash_scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/wash_volume.toml");
+    mmsim()
+        .args(["run", wash_scenario, "--no-charts", "--no-replay", "-q", "--set", "market.duration=\"10m\"", "--out"])
+        .arg(&washed)
+        .assert()
+        .success();
+    mmsim()
+        .args(["share-model", "--out"])
+        .arg(dir.path().join("bad.txt"))
+        .arg(&washed)
+        .assert()
+        .code(1)
+        .stderr(contains("labelled wash").and(contains("below 1%")));
+}
