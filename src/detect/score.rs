@@ -123,7 +123,8 @@ pub fn event_counts(events: &[(f64, f64)], alerts: &[(f64, f64)]) -> Counts {
 pub fn true_share(data: &Dataset) -> f64 {
     let total: f64 = data.trades.iter().map(|t| t.price * t.qty).sum();
     let wash: f64 = data.trades.iter().filter(|t| t.wash).map(|t| t.price * t.qty).sum();
-    if total > 0.0 {
+    // (An empty f64 sum is −0.0: no wash is 0.)
+    if total > 0.0 && wash > 0.0 {
         wash / total
     } else {
         0.0

@@ -159,6 +159,8 @@ fn share_model_fits_a_market_s_own_genuine_logs() {
     let own = share(&[std::path::Path::new("--share-model"), &model]);
     assert!(shipped > 0.3, "the benchmark's model reads this crowd as wash: {shipped}");
     assert!(own < 0.05, "the market's own model: {own}");
+    let html = fs::read_to_string(dir.path().join("det2/detect.html")).unwrap();
+    assert!(html.contains("True share: 0.0%."), "no wash is 0.0%, not -0.0%");
     // A log with labelled wash cannot be a genuine shape.
     let washed = dir.path().join("wash");
     let wash_scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/wash_volume.toml");
