@@ -345,7 +345,7 @@ fn train_share(train: &[Dataset]) -> ShareModel {
         train.par_iter().map(|d| (share::histogram(&d.trades), true_share(d))).collect();
     let genuine: Vec<usize> =
         (0..runs.len()).filter(|&i| runs[i].1 < GENUINE_BELOW && runs[i].0.count.iter().sum::<f64>() > 0.0).collect();
-    let model = ShareModel::new(&genuine.iter().map(|&i| runs[i].0).collect::<Vec<_>>(), 0.0);
+    let mut model = ShareModel::new(&genuine.iter().map(|&i| runs[i].0).collect::<Vec<_>>(), 0.0);
     let fits: Vec<(share::Fit, f64)> = runs
         .par_iter()
         .enumerate()
@@ -360,9 +360,7 @@ fn train_share(train: &[Dataset]) -> ShareModel {
     let last = scores.len() - 1;
     let smoothed = |i: usize| scores[i.saturating_sub(1)] + 2.0 * scores[i] + scores[(i + 1).min(last)];
     let best = (0..scores.len()).max_by(|&a, &b| smoothed(a).total_cmp(&smoothed(b))).unwrap_or(0);
-    let threshold = SHARE_THRESHOLDS[best];
-    let mut model = model;
-    model.threshold = threshold;
+    model.threshold = SHARE_THRESHOLDS[best];
     model
 }
 
