@@ -4,14 +4,7 @@
 
 /// The `q`-quantile (0 ≤ q ≤ 1) by linear interpolation; `None` for no data.
 pub fn quantile(xs: &[f64], q: f64) -> Option<f64> {
-    if xs.is_empty() {
-        return None;
-    }
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    let pos = q.clamp(0.0, 1.0) * (v.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    Some(v[lo] + (v[hi] - v[lo]) * (pos - lo as f64))
+    (!xs.is_empty()).then(|| crate::metrics::stats::quantile(xs, q))
 }
 
 /// The median; `None` for no data.

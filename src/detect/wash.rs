@@ -98,22 +98,15 @@ pub fn size_share(trades: &[TradeRow], th: &Thresholds) -> ShareEstimate {
         share: th.share_model.reported(&fit),
         fit,
         threshold,
-        median_tokens: median(trades.iter().map(|t| t.qty).filter(|q| *q > 0.0 && q.is_finite()).collect()),
+        median_tokens: crate::calibrate::stats::median(
+            &trades.iter().map(|t| t.qty).filter(|q| *q > 0.0 && q.is_finite()).collect::<Vec<_>>(),
+        )
+        .unwrap_or(0.0),
         model_medians: th.share_model.genuine_medians(),
         benford: x[0],
         chi2: x[1],
         round_share: x[2],
         tail_exponent: x[3],
-    }
-}
-
-/// The median of `values` (0 when empty).
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    match values.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
     }
 }
 
