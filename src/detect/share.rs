@@ -140,7 +140,8 @@ pub struct Fit {
 /// The model: the venue's genuine shapes and the likelihood-ratio threshold.
 #[derive(Clone, PartialEq)]
 pub struct ShareModel {
-    shapes: Arc<[Shape]>,
+    /// Shared, so that a leave-one-out model copies pointers, not histograms.
+    shapes: Arc<[Arc<Shape>]>,
     /// The estimate is reported when the likelihood ratio exceeds this; otherwise it is 0.
     pub threshold: f64,
 }
@@ -175,7 +176,8 @@ const MIN_SD_BINS: f64 = 0.8;
 impl ShareModel {
     /// A model from the cell counts of genuine logs (no wash) and a threshold.
     pub fn new(genuine: &[Histogram], threshold: f64) -> ShareModel {
-        let shapes = genuine.iter().filter(|h| h.count.iter().sum::<f64>() > 0.0).map(|h| Shape::new(h.count));
+        let shapes =
+            genuine.iter().filter(|h| h.count.iter().sum::<f64>() > 0.0).map(|h| Arc::new(Shape::new(h.count)));
         ShareModel { shapes: shapes.collect(), threshold }
     }
 
@@ -194,7 +196,7 @@ impl ShareModel {
 
     /// The same model without its `skip`-th genuine shape (for leave-one-out).
     pub fn without(&self, skip: usize) -> ShareModel {
-        let shapes = self.shapes.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, s)| s.clone());
+        let shapes = self.shapes.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, s)| Arc::clone(s));
         ShareModel { shapes: shapes.collect(), threshold: self.threshold }
     }
 
