@@ -53,12 +53,7 @@ pub struct Histogram {
 
 /// True for a size of one significant digit and at least 10 tokens (10, 300, 5000; not 7 or 250).
 pub fn is_round(qty: f64) -> bool {
-    if !(qty >= 10.0 && qty.is_finite()) {
-        return false;
-    }
-    let unit = 10f64.powf(qty.log10().floor());
-    let digits = qty / unit;
-    (digits - digits.round()).abs() < 1e-9
+    qty >= 10.0 && qty.is_finite() && (crate::agents::flow::round_one_digit(qty) / qty - 1.0).abs() < 1e-9
 }
 
 /// The cell of a print of `qty` tokens.
