@@ -222,6 +222,14 @@ fn share_evidence(e: &wash::ShareEstimate) -> String {
     )
 }
 
+/// Where a grid of `width`-s chunks starts for trades from `first_t` on, when a chunk's features look
+/// back at most `lookback` chunks: a whole look-back before the first trade (not before 0). Every
+/// chunk with trades sees the same history as on a grid from 0, and trade times far from 0 (epoch
+/// seconds) do not allocate the chunks since 0.
+pub(crate) fn grid_origin(first_t: f64, width: f64, lookback: usize) -> f64 {
+    ((first_t / width).floor() - lookback as f64).max(0.0) * width
+}
+
 /// Writes `alerts.csv`.
 ///
 /// # Errors

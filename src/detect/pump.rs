@@ -33,12 +33,13 @@ struct Bar {
     volume: f64,
 }
 
-fn bars(trades: &[TradeRow], width: f64) -> Vec<Option<Bar>> {
+/// Bars of `width` s from `origin`.
+fn bars(trades: &[TradeRow], width: f64, origin: f64) -> Vec<Option<Bar>> {
     let Some(last) = trades.last() else { return Vec::new() };
-    let n = (last.t / width).floor() as usize + 1;
+    let n = ((last.t - origin) / width).floor().max(0.0) as usize + 1;
     let mut out: Vec<Option<Bar>> = (0..n).map(|_| None).collect();
     for t in trades {
-        let i = ((t.t / width).floor() as usize).min(n - 1);
+        let i = (((t.t - origin) / width).floor().max(0.0) as usize).min(n - 1);
         let bar = out[i].get_or_insert(Bar { close: t.price, volume: 0.0 });
         bar.close = t.price;
         bar.volume += t.price * t.qty;
@@ -48,7 +49,9 @@ fn bars(trades: &[TradeRow], width: f64) -> Vec<Option<Bar>> {
 
 /// Kamps–Kleinberg events.
 pub fn kamps_kleinberg(trades: &[TradeRow], th: &Thresholds) -> Vec<Alert> {
-    let b = bars(trades, th.kk_bar_s);
+    let Some(first) = trades.first() else { return Vec::new() };
+    let origin = super::grid_origin(first.t, th.kk_bar_s, th.kk_window.max(3));
+    let b = bars(trades, th.kk_bar_s, origin);
     let mut hits = Vec::new();
     let mut last_close: Option<f64> = None;
     let filled: Vec<(f64, f64)> = b
@@ -66,7 +69,7 @@ pub fn kamps_kleinberg(trades: &[TradeRow], th: &Thresholds) -> Vec<Alert> {
         let mean_v = w.iter().map(|x| x.1).sum::<f64>() / w.len() as f64;
         let (c, v) = filled[i];
         if mean_c > 0.0 && c >= mean_c * (1.0 + th.kk_price_rise) && v >= th.kk_volume_x * mean_v.max(1e-12) {
-            let t0 = i as f64 * th.kk_bar_s;
+            let t0 = origin + i as f64 * th.kk_bar_s;
             hits.push((t0, t0 + th.kk_bar_s, c / mean_c - 1.0));
         }
     }

@@ -109,7 +109,10 @@ struct Chunk {
 pub fn features(trades: &[TradeRow], th: &Thresholds) -> Vec<(f64, [f64; FEATURES])> {
     let Some(last) = trades.last() else { return Vec::new() };
     let width = th.rush_chunk_s.max(1e-3);
-    let n = (last.t / width).floor() as usize + 1;
+    let minute = (60.0 / width).round().max(1.0) as usize;
+    let lookback = th.rush_window.max(1).max(LONG_WINDOW_S as usize * minute / 60).max(10 * minute);
+    let origin = super::grid_origin(trades[0].t, width, lookback);
+    let n = ((last.t - origin) / width).floor().max(0.0) as usize + 1;
     // Fills and notional per taker order.
     let mut fills: HashMap<u64, (u32, f64)> = HashMap::new();
     for t in trades.iter().filter(|t| t.taker_order != 0) {
@@ -119,7 +122,7 @@ pub fn features(trades: &[TradeRow], th: &Thresholds) -> Vec<(f64, [f64; FEATURE
     }
     let mut chunks: Vec<Option<Chunk>> = (0..n).map(|_| None).collect();
     for t in trades {
-        let i = ((t.t / width).floor().max(0.0) as usize).min(n - 1);
+        let i = (((t.t - origin) / width).floor().max(0.0) as usize).min(n - 1);
         let c = chunks[i].get_or_insert(Chunk {
             close: t.price,
             notional: 0.0,
@@ -149,7 +152,6 @@ pub fn features(trades: &[TradeRow], th: &Thresholds) -> Vec<(f64, [f64; FEATURE
         }
         price.push(p);
     }
-    let minute = (60.0 / width).round().max(1.0) as usize;
     // Prefix sums of the price, for the trailing mean.
     let mut sum = Vec::with_capacity(n + 1);
     sum.push(0.0);
@@ -176,7 +178,7 @@ pub fn features(trades: &[TradeRow], th: &Thresholds) -> Vec<(f64, [f64; FEATURE
         let rush = (1.0 + c.rush).ln() - (1.0 + mean(&|c| c.rush)).ln();
         let buys = (1.0 + c.buy_volume).ln() - (1.0 + mean(&|c| c.buy_volume)).ln();
         out.push((
-            i as f64 * width,
+            origin + i as f64 * width,
             [
                 rush,
                 pct(c.close, prev),

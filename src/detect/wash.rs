@@ -15,12 +15,16 @@
 use super::data::TradeRow;
 use super::{Alert, Thresholds};
 
-/// Trade indices whose two sides have the same owner or account.
+/// Trade indices whose two sides have the same owner or account (a log without owners or accounts
+/// has none).
 pub fn same_owner_trades(trades: &[TradeRow]) -> Vec<usize> {
     trades
         .iter()
         .enumerate()
-        .filter(|(_, t)| (!t.maker.is_empty() && t.maker == t.taker) || t.maker_account == t.taker_account)
+        .filter(|(_, t)| {
+            (!t.maker.is_empty() && t.maker == t.taker)
+                || (!t.maker_account.is_empty() && t.maker_account == t.taker_account)
+        })
         .map(|(i, _)| i)
         .collect()
 }

@@ -48,6 +48,23 @@ fn detect_runs_on_an_external_trade_log_without_labels() {
     assert!(!dir.path().join("scores.csv").exists(), "nothing to score without labels");
     let html = fs::read_to_string(dir.path().join("detect.html")).unwrap();
     assert!(html.contains("No labels"));
+    // Epoch-second times and no owner or account columns (a public trade feed): it runs, and no
+    // trade is a self-trade for want of names.
+    let feed = tempfile::tempdir().unwrap();
+    let mut csv = String::from("t,price,qty,aggressor_side\n");
+    for i in 0..500 {
+        csv.push_str(&format!(
+            "{},{},{},{}\n",
+            1_723_161_600.0 + i as f64 * 0.5,
+            2600.0 + (i % 9) as f64,
+            0.01 * (1 + i % 13) as f64,
+            if i % 3 == 0 { "sell" } else { "buy" }
+        ));
+    }
+    fs::write(feed.path().join("trades.csv"), csv).unwrap();
+    mmsim().arg("detect").arg(feed.path()).assert().success();
+    let alerts = fs::read_to_string(feed.path().join("alerts.csv")).unwrap();
+    assert!(!alerts.contains("wash_same_owner"), "{alerts}");
     // The report puts the log's sizes next to the genuine logs the wash-share model knows.
     assert!(
         html.contains("This log's median trade is 17.5 tokens; the model's genuine logs have medians from"),
